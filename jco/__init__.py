@@ -1,0 +1,59 @@
+"""JCO Tracker: follows EU Joint Customs Operations through the Council's working party."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, redirect, url_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application factory: settings, database, CSRF, login, blueprints and CLI commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    from jco import config as settings
+
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    from jco import assets, db, security
+    from jco.extensions import compress, csrf, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    compress.init_app(app)
+    security.init_app(app)
+    assets.init_app(app)
+
+    from jco import web
+
+    web.init_app(app)
+
+    from jco.accounts.views import bp as accounts_bp
+    from jco.documents.views import bp as documents_bp
+    from jco.meetings.views import bp as meetings_bp
+    from jco.operations.views import bp as operations_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(operations_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(meetings_bp)
+
+    from jco import cli
+
+    cli.init_app(app)
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("operations.register"))
+
+    return app

@@ -1,0 +1,67 @@
+"""Accounts and their personal API tokens."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Optional
+
+from sqlmodel import Field, Relationship, SQLModel
+
+from jco.operations.models import Organisation
+from jco.timeutil import utcnow
+
+
+class AccountRole(StrEnum):
+    SECRETARIAT = "secretariat"
+    DELEGATE = "delegate"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Account(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(default="", max_length=120)
+    password_hash: str = Field(default="", max_length=255)
+    role: str = Field(default=AccountRole.DELEGATE, max_length=20)
+    organisation_id: Optional[int] = Field(default=None, foreign_key="organisation.id", index=True)
+    clearance: str = Field(default="", max_length=20)
+    active: bool = True
+    reminders_enabled: bool = True
+    calendar_token_hash: Optional[str] = Field(default=None, max_length=64, unique=True)
+    # Changes when the password changes, so every other session of the account ends.
+    session_nonce: str = Field(default="", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: Optional[datetime] = None
+
+    organisation: Optional["Organisation"] = Relationship()
+
+    # Flask-Login's protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    name: str = Field(default="", max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: Optional[datetime] = None
+    revoked_at: Optional[datetime] = None

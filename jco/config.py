@@ -1,0 +1,76 @@
+"""Settings, read once from the environment.
+
+Every variable is listed in README.md; defaults give a working single-user install on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+MARKINGS_ORDER = ("", "LIMITE", "RESTREINT UE", "CONFIDENTIEL UE", "SECRET UE")
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    instance = Path(instance_path)
+    default_db = f"sqlite:///{instance / 'jco.sqlite3'}"
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        # A stable key per instance folder, so sessions survive restarts of a single host;
+        # several hosts must share SECRET_KEY (README: deployment).
+        key_file = instance / "secret_key"
+        if key_file.exists():
+            secret = key_file.read_text().strip()
+        else:
+            instance.mkdir(parents=True, exist_ok=True)
+            secret = secrets.token_hex(32)
+            key_file.write_text(secret)
+            key_file.chmod(0o600)
+    max_marking = os.environ.get("JCO_MAX_STORED_MARKING", "LIMITE").strip().upper()
+    if max_marking in {"NONE", "PUBLIC"}:
+        max_marking = ""
+    if max_marking not in MARKINGS_ORDER:
+        raise RuntimeError(
+            f"JCO_MAX_STORED_MARKING={max_marking!r} is not one of: PUBLIC, LIMITE, RESTREINT UE, "
+            "CONFIDENTIEL UE, SECRET UE"
+        )
+    return {
+        "SECRET_KEY": secret,
+        "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
+        "JCO_MAX_STORED_MARKING": max_marking,
+        "MAX_CONTENT_LENGTH": _int("JCO_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("JCO_SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("JCO_SECURE_COOKIES", False),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("JCO_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("JCO_RATELIMIT_ENABLED", True),
+        "JCO_BASE_URL": os.environ.get("JCO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "JCO_PAGE_SIZE": _int("JCO_PAGE_SIZE", 50),
+        "JCO_REPORT_DUE_DAYS": _int("JCO_REPORT_DUE_DAYS", 90),
+        "JCO_REMINDER_DAYS": os.environ.get("JCO_REMINDER_DAYS", "7,1"),
+        "MAIL_SERVER": os.environ.get("JCO_SMTP_HOST", "localhost"),
+        "MAIL_PORT": _int("JCO_SMTP_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("JCO_SMTP_USER", ""),
+        "MAIL_PASSWORD": os.environ.get("JCO_SMTP_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("JCO_SMTP_STARTTLS", False),
+        "MAIL_FROM": os.environ.get("JCO_MAIL_FROM", "jco-tracker@localhost"),
+        "JCO_TODAY": os.environ.get("JCO_TODAY", ""),
+    }

@@ -1,0 +1,87 @@
+"""Meetings of the working party (and the MAC) and their agendas."""
+
+from datetime import date, time
+from enum import StrEnum
+from typing import Optional
+
+from sqlalchemy import Column, Integer, Text
+from sqlmodel import Field, Relationship, SQLModel
+
+from jco.documents.models import Document
+from jco.operations.lifecycle import Body
+from jco.operations.models import Jco
+
+
+class Outcome(StrEnum):
+    PRESENTED = "presented"
+    ADOPTED = "adopted"
+    NOT_ADOPTED = "not_adopted"
+    POSTPONED = "postponed"
+    NOTED = "noted"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class AgendaItemDocument(SQLModel, table=True):
+    __tablename__ = "agenda_item_document"
+    agenda_item_id: int = Field(foreign_key="agenda_item.id", primary_key=True, ondelete="CASCADE")
+    document_id: int = Field(foreign_key="document.id", primary_key=True, index=True)
+
+
+_meeting_version = Column("version", Integer, nullable=False, default=1)
+
+
+class Meeting(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    body: str = Field(default=Body.CCWP_EXPERTS, max_length=30)
+    title: str = Field(default="", max_length=200)
+    start_date: date = Field(index=True)
+    end_date: date
+    start_time: Optional[time] = None
+    end_time: Optional[time] = None
+    timezone: str = Field(default="Europe/Brussels", max_length=40)
+    place: str = Field(default="Brussels", max_length=120)
+    notice_reference: str = Field(default="", max_length=40)
+    version: int = Field(sa_column=_meeting_version)
+
+    __mapper_args__ = {"version_id_col": _meeting_version}
+
+    items: list["AgendaItem"] = Relationship(
+        back_populates="meeting",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "AgendaItem.position"},
+    )
+
+    @property
+    def body_enum(self) -> Body:
+        return Body(self.body)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.body_enum.label
+
+    @property
+    def days_label(self) -> str:
+        if self.start_date == self.end_date:
+            return self.start_date.strftime("%-d %B %Y")
+        if (self.start_date.year, self.start_date.month) == (self.end_date.year, self.end_date.month):
+            return f"{self.start_date.day}–{self.end_date.strftime('%-d %B %Y')}"
+        return f"{self.start_date.strftime('%-d %B %Y')} – {self.end_date.strftime('%-d %B %Y')}"
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_item"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    position: int = 1
+    title: str = Field(max_length=300)
+    jco_id: Optional[int] = Field(default=None, foreign_key="jco.id", index=True)
+    # What the item is for, so an outcome can move the JCO: business_case, final_report, information.
+    purpose: str = Field(default="information", max_length=30)
+    outcome: Optional[str] = Field(default=None, max_length=20)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+    meeting: Optional["Meeting"] = Relationship(back_populates="items")
+    jco: Optional["Jco"] = Relationship()
+    documents: list["Document"] = Relationship(link_model=AgendaItemDocument)

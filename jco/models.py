@@ -1,0 +1,36 @@
+"""Every table, imported in one place so that metadata (and Alembic) sees the whole schema."""
+
+from sqlmodel import SQLModel
+
+from jco.accounts.models import Account, AccountRole, ApiToken
+from jco.audit.models import AuditEntry
+from jco.comments.models import Comment, CommentRound
+from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode
+from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
+from jco.operations.models import (
+    ActionPlanAction,
+    Commodity,
+    FundedProject,
+    Jco,
+    JcoCommodity,
+    JcoEvent,
+    JcoKind,
+    JcoProject,
+    JcoTransportMode,
+    Organisation,
+    OrgKind,
+    Participant,
+    Result,
+    Role,
+    TransportMode,
+)
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "ApiToken",
+    "AuditEntry", "Comment", "CommentRound", "Commodity", "DocType", "Document", "FundedProject", "Jco",
+    "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "Marking", "Meeting",
+    "Organisation", "OrgKind", "Outcome", "Participant", "Result", "Role", "StoredFile", "SubjectCode",
+    "TransportMode", "metadata",
+]

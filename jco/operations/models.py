@@ -1,0 +1,218 @@
+"""Organisations, the controlled vocabularies and the JCO with its participants and history."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+from jco.operations.lifecycle import State
+from jco.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from jco.documents.models import Document
+
+
+class OrgKind(StrEnum):
+    COUNTRY = "country"
+    BODY = "body"
+
+
+class Organisation(SQLModel, table=True):
+    """A delegation's country (ISO 3166 alpha-2 code) or a body such as OLAF or Europol."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True, index=True)
+    name: str = Field(max_length=120)
+    kind: str = Field(max_length=10, default=OrgKind.COUNTRY)
+    iso3: Optional[str] = Field(default=None, max_length=3)
+    eu_member_from: Optional[date] = None
+    eu_member_until: Optional[date] = None
+
+    def is_member_state_on(self, day: date) -> bool:
+        if self.kind != OrgKind.COUNTRY or self.eu_member_from is None:
+            return False
+        return self.eu_member_from <= day and (self.eu_member_until is None or day <= self.eu_member_until)
+
+    @property
+    def is_body(self) -> bool:
+        return self.kind == OrgKind.BODY
+
+
+class Commodity(SQLModel, table=True):
+    """Target goods: a vocabulary that grows as operations name new ones."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+
+
+class TransportMode(SQLModel, table=True):
+    __tablename__ = "transport_mode"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+
+
+class ActionPlanAction(SQLModel, table=True):
+    """An action of the CCWP action plan, e.g. 7.3 “Customs against Internet Crime (C@IC)”."""
+
+    __tablename__ = "action_plan_action"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    title: str = Field(max_length=200)
+
+
+class FundedProject(SQLModel, table=True):
+    """A funded project tied to operations, e.g. ITOM funded by DG HOME."""
+
+    __tablename__ = "funded_project"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    acronym: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    funded_by: str = Field(default="", max_length=120)
+
+
+class JcoCommodity(SQLModel, table=True):
+    __tablename__ = "jco_commodity"
+    jco_id: int = Field(foreign_key="jco.id", primary_key=True, ondelete="CASCADE")
+    commodity_id: int = Field(foreign_key="commodity.id", primary_key=True, index=True)
+
+
+class JcoTransportMode(SQLModel, table=True):
+    __tablename__ = "jco_transport_mode"
+    jco_id: int = Field(foreign_key="jco.id", primary_key=True, ondelete="CASCADE")
+    transport_mode_id: int = Field(foreign_key="transport_mode.id", primary_key=True)
+
+
+class JcoProject(SQLModel, table=True):
+    __tablename__ = "jco_project"
+    jco_id: int = Field(foreign_key="jco.id", primary_key=True, ondelete="CASCADE")
+    project_id: int = Field(foreign_key="funded_project.id", primary_key=True)
+
+
+class JcoKind(StrEnum):
+    REGIONAL = "regional"
+    EU_WIDE = "eu_wide"
+    THIRD_COUNTRIES = "third_countries"
+
+    @property
+    def label(self) -> str:
+        return {"regional": "Regional", "eu_wide": "EU-wide", "third_countries": "With third countries"}[self]
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    CO_LEAD = "co_lead"
+    PARTICIPANT = "participant"
+    OBSERVER = "observer"
+
+    @property
+    def label(self) -> str:
+        return {"lead": "Lead", "co_lead": "Co-lead", "participant": "Participant", "observer": "Observer"}[self]
+
+
+_jco_version = Column("version", Integer, nullable=False, default=1)
+
+
+class Jco(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("name", "edition", name="uq_jco_name_edition"),
+        Index("ix_jco_state_start", "state", "planned_start"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, index=True)
+    edition: str = Field(default="", max_length=20)
+    kind: str = Field(default=JcoKind.REGIONAL, max_length=20)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    state: str = Field(default=State.PROPOSED, max_length=30)
+    action_id: Optional[int] = Field(default=None, foreign_key="action_plan_action.id", index=True)
+    # The body that must adopt the final report before the working party does (e.g. "mac").
+    report_prior_body: Optional[str] = Field(default=None, max_length=30)
+    planned_start: Optional[date] = None
+    planned_end: Optional[date] = None
+    actual_start: Optional[date] = Field(default=None, index=True)
+    actual_end: Optional[date] = None
+    debriefing_date: Optional[date] = None
+    debriefing_place: str = Field(default="", max_length=120)
+    # Operational year for filters and charts: actual start, else planned start (kept by services).
+    year: Optional[int] = Field(default=None, index=True)
+    withdrawn_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    # Optimistic locking: SQLAlchemy adds "AND version = ?" to every UPDATE, so an edit made on a
+    # stale page (or by a concurrent writer) fails instead of overwriting a newer change.
+    version: int = Field(sa_column=_jco_version)
+
+    __mapper_args__ = {"version_id_col": _jco_version}
+
+    participants: list["Participant"] = Relationship(
+        back_populates="jco", sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Participant.id"}
+    )
+    commodities: list["Commodity"] = Relationship(link_model=JcoCommodity)
+    transport_modes: list["TransportMode"] = Relationship(link_model=JcoTransportMode)
+    projects: list["FundedProject"] = Relationship(link_model=JcoProject)
+    action: Optional["ActionPlanAction"] = Relationship()
+    documents: list["Document"] = Relationship(back_populates="jco")
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} {self.edition}".strip()
+
+    @property
+    def state_enum(self) -> State:
+        return State(self.state)
+
+    @property
+    def leads(self) -> list["Participant"]:
+        return [p for p in self.participants if p.role == Role.LEAD]
+
+    @property
+    def co_leads(self) -> list["Participant"]:
+        return [p for p in self.participants if p.role == Role.CO_LEAD]
+
+
+class Participant(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("jco_id", "organisation_id", name="uq_participant_jco_org"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    jco_id: int = Field(foreign_key="jco.id", index=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    role: str = Field(default=Role.PARTICIPANT, max_length=20)
+    # The national administration or unit, as sources name it ("Polish Customs Administration").
+    agency: str = Field(default="", max_length=200)
+
+    jco: Optional["Jco"] = Relationship(back_populates="participants")
+    organisation: Optional["Organisation"] = Relationship()
+
+
+class JcoEvent(SQLModel, table=True):
+    """One step of a JCO's life cycle: the history shown as its timeline."""
+
+    __tablename__ = "jco_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    jco_id: int = Field(foreign_key="jco.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow)
+    # The day the step happened in the world (a meeting's date), which may precede ``at``.
+    on: Optional[date] = None
+    actor_id: Optional[int] = Field(default=None, foreign_key="account.id")
+    transition: str = Field(max_length=40)
+    from_state: str = Field(max_length=30)
+    to_state: str = Field(max_length=30)
+    body: Optional[str] = Field(default=None, max_length=30)
+    meeting_id: Optional[int] = Field(default=None, foreign_key="meeting.id")
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Result(SQLModel, table=True):
+    """One row of a final report's results: a seizure of a commodity in a country."""
+
+    __table_args__ = (Index("ix_result_year_commodity", "year", "commodity_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    jco_id: int = Field(foreign_key="jco.id", index=True, ondelete="CASCADE")
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    organisation_id: Optional[int] = Field(default=None, foreign_key="organisation.id", index=True)
+    commodity_id: int = Field(foreign_key="commodity.id")
+    quantity: float
+    unit: str = Field(max_length=30)
+    # Copied from the JCO so that results aggregate by year without a join on large tables.
+    year: Optional[int] = None

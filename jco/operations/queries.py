@@ -1,0 +1,195 @@
+"""Read-side queries for the register and the JCO page: few, fixed in number, whatever the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import ceil
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from jco.accounts.models import Account
+from jco.documents.models import Document
+from jco.meetings.models import AgendaItem, Meeting
+from jco.operations.lifecycle import State
+from jco.operations.models import Commodity, Jco, JcoCommodity, JcoEvent, Organisation, Participant, Role
+
+SORTS = {
+    "name": (Jco.name.asc(), Jco.edition.asc()),
+    "-name": (Jco.name.desc(), Jco.edition.desc()),
+    "year": (Jco.year.asc().nulls_last(), Jco.name.asc()),
+    "-year": (Jco.year.desc().nulls_last(), Jco.name.asc()),
+    "state": (Jco.state.asc(), Jco.name.asc()),
+    "updated": (Jco.updated_at.desc(), Jco.id.desc()),
+}
+DEFAULT_SORT = "-year"
+
+
+@dataclass
+class RegisterFilters:
+    state: str = ""
+    lead: str = ""  # organisation code
+    year: int | None = None
+    goods: int | None = None  # commodity id
+    kind: str = ""
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> RegisterFilters:
+        def as_int(name):
+            try:
+                return int(args.get(name, "")) or None
+            except ValueError:
+                return None
+
+        state = args.get("state", "")
+        return cls(
+            state=state if state in {s.value for s in State} else "",
+            lead=(args.get("lead") or "").strip().upper()[:16],
+            year=as_int("year"),
+            goods=as_int("goods"),
+            kind=(args.get("kind") or "").strip()[:20],
+            q=(args.get("q") or "").strip()[:100],
+            sort=args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT,
+            page=max(as_int("page") or 1, 1),
+        )
+
+    def as_args(self, **changes) -> dict:
+        values = {"state": self.state, "lead": self.lead, "year": self.year, "goods": self.goods,
+                  "kind": self.kind, "q": self.q, "sort": self.sort, "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "", 1) or (k == "page" and v != 1)}
+
+
+def filtered(filters: RegisterFilters) -> Select:
+    """The register's WHERE clause, shared by the register, the dashboard, exports and the API."""
+    query = select(Jco)
+    if filters.state:
+        query = query.where(Jco.state == filters.state)
+    if filters.year:
+        query = query.where(Jco.year == filters.year)
+    if filters.kind:
+        query = query.where(Jco.kind == filters.kind)
+    if filters.q:
+        query = query.where(Jco.name.ilike(f"%{filters.q}%"))
+    if filters.lead:
+        lead_ids = (
+            select(Participant.jco_id)
+            .join(Organisation, Organisation.id == Participant.organisation_id)
+            .where(Participant.role == Role.LEAD, Organisation.code == filters.lead)
+        )
+        query = query.where(Jco.id.in_(lead_ids))
+    if filters.goods:
+        query = query.where(Jco.id.in_(select(JcoCommodity.jco_id).where(JcoCommodity.commodity_id == filters.goods)))
+    return query
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self):
+        self.pages = max(ceil(self.total / self.per_page), 1)
+
+
+def register_page(session: Session, filters: RegisterFilters, per_page: int) -> Page:
+    query = filtered(filters)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = min(filters.page, max(ceil(total / per_page), 1))
+    rows = session.scalars(
+        query.order_by(*SORTS[filters.sort])
+        .options(
+            selectinload(Jco.participants).selectinload(Participant.organisation),
+            selectinload(Jco.commodities),
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=list(rows), total=total, page=page, per_page=per_page)
+
+
+def filter_options(session: Session) -> dict:
+    leads = session.execute(
+        select(Organisation.code, Organisation.name)
+        .where(Organisation.id.in_(select(Participant.organisation_id).where(Participant.role == Role.LEAD)))
+        .order_by(Organisation.name)
+    ).all()
+    years = session.scalars(select(Jco.year).distinct().where(Jco.year.is_not(None)).order_by(Jco.year.desc())).all()
+    goods = session.execute(
+        select(Commodity.id, Commodity.name)
+        .where(Commodity.id.in_(select(JcoCommodity.commodity_id)))
+        .order_by(Commodity.name)
+    ).all()
+    return {"leads": leads, "years": years, "goods": goods}
+
+
+def load_jco(session: Session, jco_id: int) -> Jco | None:
+    return session.scalar(
+        select(Jco)
+        .where(Jco.id == jco_id)
+        .options(
+            selectinload(Jco.participants).selectinload(Participant.organisation),
+            selectinload(Jco.commodities),
+            selectinload(Jco.transport_modes),
+            selectinload(Jco.projects),
+            selectinload(Jco.action),
+        )
+    )
+
+
+def document_families(documents: list[Document]) -> list[list[Document]]:
+    """Documents grouped by family (base, REVs, ADDs, CORs), each family in reference order."""
+    families: dict[tuple, list[Document]] = {}
+    for doc in sorted(documents, key=lambda d: d.sort_key):
+        families.setdefault(doc.family_key, []).append(doc)
+    return list(families.values())
+
+
+def jco_documents(session: Session, jco_id: int) -> list[Document]:
+    return list(
+        session.scalars(
+            select(Document).where(Document.jco_id == jco_id).options(selectinload(Document.subject_codes))
+        )
+    )
+
+
+def jco_agenda_items(session: Session, jco_id: int) -> list[AgendaItem]:
+    return list(
+        session.scalars(
+            select(AgendaItem)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(AgendaItem.jco_id == jco_id)
+            .options(selectinload(AgendaItem.meeting), selectinload(AgendaItem.documents))
+            .order_by(Meeting.start_date, AgendaItem.position)
+        )
+    )
+
+
+def jco_history(session: Session, jco_id: int) -> list[tuple[JcoEvent, str | None, Meeting | None, Document | None]]:
+    rows = session.execute(
+        select(JcoEvent, Account.email, Meeting, Document)
+        .outerjoin(Account, Account.id == JcoEvent.actor_id)
+        .outerjoin(Meeting, Meeting.id == JcoEvent.meeting_id)
+        .outerjoin(Document, Document.id == JcoEvent.document_id)
+        .where(JcoEvent.jco_id == jco_id)
+        .order_by(func.coalesce(JcoEvent.on, JcoEvent.at), JcoEvent.id)
+    ).all()
+    return [tuple(r) for r in rows]
+
+
+ROLE_ORDER = {Role.LEAD: 0, Role.CO_LEAD: 1, Role.PARTICIPANT: 2, Role.OBSERVER: 3}
+
+
+def participants_in_order(jco: Jco) -> list[Participant]:
+    """Leads first, then co-leads, participants and observers; bodies after countries within a role."""
+    return sorted(
+        jco.participants,
+        key=lambda p: (ROLE_ORDER.get(p.role, 9), p.organisation.kind != "country", p.organisation.name),
+    )

@@ -1,0 +1,330 @@
+"""The only code that changes a JCO: each change checks the life cycle and is logged.
+
+Services flush but never commit; the caller (a view, the CLI, the API) commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlmodel import Session
+
+from jco.audit import services as audit
+from jco.documents.models import DocType, Document
+from jco.meetings.models import Meeting
+from jco.operations import lifecycle
+from jco.operations.lifecycle import Body, Facts, LifecycleError, State, Transition
+from jco.operations.models import (
+    ActionPlanAction,
+    Commodity,
+    FundedProject,
+    Jco,
+    JcoEvent,
+    Organisation,
+    Participant,
+    Role,
+    TransportMode,
+)
+from jco.timeutil import utcnow
+
+
+class StaleEdit(RuntimeError):
+    """The page was out of date: someone else changed the record since it was loaded."""
+
+    def __init__(self, what: str = "This record"):
+        super().__init__(
+            f"{what} was changed by someone else after you opened the page. "
+            "Reload it to see the latest version, then make your change again."
+        )
+
+
+def check_version(obj, submitted: int | str | None, what: str) -> None:
+    if submitted in (None, ""):
+        return
+    if int(submitted) != obj.version:
+        raise StaleEdit(what)
+
+
+def gather_facts(session: Session, jco: Jco) -> Facts:
+    def has(doc_type: DocType) -> bool:
+        return session.scalar(
+            select(exists().where(Document.jco_id == jco.id, Document.doc_type == doc_type))
+        )
+
+    adopted_by = session.scalars(
+        select(JcoEvent.body).where(
+            JcoEvent.jco_id == jco.id, JcoEvent.transition == Transition.ADOPT_REPORT
+        )
+    ).all()
+    return Facts(
+        has_business_case=has(DocType.BUSINESS_CASE),
+        has_final_report=has(DocType.FINAL_REPORT),
+        report_prior_body=Body(jco.report_prior_body) if jco.report_prior_body else None,
+        report_adopted_by=frozenset(Body(b) for b in adopted_by if b),
+    )
+
+
+def apply_transition(
+    session: Session,
+    jco: Jco,
+    transition: Transition | str,
+    actor=None,
+    *,
+    body: Body | str | None = None,
+    meeting: Meeting | None = None,
+    document: Document | None = None,
+    note: str = "",
+    on: date | None = None,
+) -> JcoEvent:
+    """Move ``jco`` by ``transition`` or raise LifecycleError, changing nothing."""
+    transition = Transition(transition)
+    if body is None and meeting is not None:
+        body = meeting.body
+    facts = gather_facts(session, jco)
+    target = lifecycle.next_state(jco.state, transition, facts, body=body, reason=note)
+    before = jco.state
+    jco.state = target
+    jco.updated_at = utcnow()
+    if transition is Transition.WITHDRAW:
+        jco.withdrawn_reason = note.strip()
+    event = JcoEvent(
+        jco_id=jco.id,
+        on=on or (meeting.start_date if meeting else None),
+        actor_id=getattr(actor, "id", None),
+        transition=transition,
+        from_state=before,
+        to_state=target,
+        body=Body(body).value if body else None,
+        meeting_id=meeting.id if meeting else None,
+        document_id=document.id if document else None,
+        note=note.strip(),
+    )
+    session.add(jco)
+    session.add(event)
+    audit.record(
+        session, actor, f"jco.{transition.value}", jco, jco_id=jco.id,
+        summary=f"{jco.title}: {State(before).label} → {State(target).label}",
+        before={"state": before}, after={"state": target},
+    )
+    session.flush()
+    return event
+
+
+# --- creating and editing ---------------------------------------------------------------------
+
+@dataclass
+class JcoDetails:
+    name: str
+    edition: str = ""
+    kind: str = "regional"
+    description: str = ""
+    action_id: int | None = None
+    report_prior_body: str | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+    commodities: list[str] | None = None
+    transport_modes: list[str] | None = None
+    project_ids: list[int] | None = None
+
+
+def _vocabulary(session: Session, model, names: list[str]) -> list:
+    """Rows for ``names``, adding those the vocabulary does not know yet (it grows)."""
+    cleaned = []
+    for name in names:
+        name = " ".join(name.split())
+        if name and name.lower() not in {c.lower() for c in cleaned}:
+            cleaned.append(name)
+    if not cleaned:
+        return []
+    existing = {r.name.lower(): r for r in session.scalars(select(model))}
+    rows = []
+    for name in cleaned:
+        row = existing.get(name.lower())
+        if row is None:
+            row = model(name=name)
+            session.add(row)
+            existing[name.lower()] = row
+        rows.append(row)
+    return rows
+
+
+def commodities(session: Session, names: list[str]) -> list[Commodity]:
+    return _vocabulary(session, Commodity, names)
+
+
+def transport_modes(session: Session, names: list[str]) -> list[TransportMode]:
+    return _vocabulary(session, TransportMode, names)
+
+
+def _year(jco: Jco) -> int | None:
+    day = jco.actual_start or jco.planned_start
+    return day.year if day else None
+
+
+def _apply_details(session: Session, jco: Jco, details: JcoDetails) -> None:
+    jco.name = details.name.strip()
+    jco.edition = details.edition.strip()
+    jco.kind = details.kind
+    jco.description = details.description.strip()
+    jco.action_id = details.action_id
+    jco.report_prior_body = details.report_prior_body or None
+    jco.planned_start = details.planned_start
+    jco.planned_end = details.planned_end
+    jco.year = _year(jco)
+    if details.commodities is not None:
+        jco.commodities = commodities(session, details.commodities)
+    if details.transport_modes is not None:
+        jco.transport_modes = transport_modes(session, details.transport_modes)
+    if details.project_ids is not None:
+        jco.projects = list(session.scalars(select(FundedProject).where(FundedProject.id.in_(details.project_ids))))
+
+
+def _details_snapshot(jco: Jco) -> dict:
+    data = audit.snapshot(jco, ["name", "edition", "kind", "description", "action_id", "report_prior_body",
+                                "planned_start", "planned_end"])
+    data["commodities"] = sorted(c.name for c in jco.commodities)
+    data["transport_modes"] = sorted(t.name for t in jco.transport_modes)
+    data["projects"] = sorted(p.acronym for p in jco.projects)
+    return data
+
+
+def create_jco(
+    session: Session,
+    details: JcoDetails,
+    actor=None,
+    *,
+    lead: Organisation | None = None,
+    lead_agency: str = "",
+) -> Jco:
+    duplicate = session.scalar(
+        select(Jco.id).where(Jco.name == details.name.strip(), Jco.edition == details.edition.strip())
+    )
+    if duplicate:
+        raise ValueError(f"There is already an operation called “{(details.name + ' ' + details.edition).strip()}”.")
+    jco = Jco(name=details.name.strip(), state=State.PROPOSED)
+    _apply_details(session, jco, details)
+    session.add(jco)
+    session.flush()
+    if lead is not None:
+        session.add(Participant(jco_id=jco.id, organisation_id=lead.id, role=Role.LEAD, agency=lead_agency))
+    audit.record(session, actor, "jco.create", jco, jco_id=jco.id, summary=f"Created {jco.title}",
+                 after=_details_snapshot(jco))
+    session.flush()
+    return jco
+
+
+def update_jco(session: Session, jco: Jco, details: JcoDetails, actor=None, *, version: int | None = None) -> Jco:
+    check_version(jco, version, "This operation")
+    before = _details_snapshot(jco)
+    _apply_details(session, jco, details)
+    jco.updated_at = utcnow()
+    after = _details_snapshot(jco)
+    b, a = audit.diff(before, after)
+    audit.record(session, actor, "jco.update", jco, jco_id=jco.id, summary=f"Edited {jco.title}", before=b, after=a)
+    session.flush()
+    return jco
+
+
+def record_operation(
+    session: Session,
+    jco: Jco,
+    actor=None,
+    *,
+    actual_start: date | None,
+    actual_end: date | None,
+    debriefing_date: date | None,
+    debriefing_place: str,
+    version: int | None = None,
+) -> Jco:
+    check_version(jco, version, "This operation")
+    if actual_start and actual_end and actual_end < actual_start:
+        raise ValueError("The operational phase cannot end before it starts.")
+    fields = ["actual_start", "actual_end", "debriefing_date", "debriefing_place"]
+    before = audit.snapshot(jco, fields)
+    jco.actual_start, jco.actual_end = actual_start, actual_end
+    jco.debriefing_date, jco.debriefing_place = debriefing_date, debriefing_place.strip()
+    jco.year = _year(jco)
+    jco.updated_at = utcnow()
+    b, a = audit.diff(before, audit.snapshot(jco, fields))
+    audit.record(session, actor, "jco.operation", jco, jco_id=jco.id, summary=f"Recorded the operation of {jco.title}",
+                 before=b, after=a)
+    session.flush()
+    return jco
+
+
+@dataclass
+class ParticipantRow:
+    organisation_id: int
+    role: str
+    agency: str = ""
+
+
+def set_participants(
+    session: Session, jco: Jco, rows: list[ParticipantRow], actor=None, *, version: int | None = None
+) -> Jco:
+    check_version(jco, version, "This operation")
+    seen: set[int] = set()
+    for row in rows:
+        if row.organisation_id in seen:
+            raise ValueError("Each organisation can take part only once; remove the duplicate row.")
+        seen.add(row.organisation_id)
+        Role(row.role)
+    if not any(r.role == Role.LEAD for r in rows):
+        raise ValueError("An operation needs a lead.")
+    before = sorted((p.organisation_id, p.role, p.agency) for p in jco.participants)
+    current = {p.organisation_id: p for p in jco.participants}
+    for org_id, participant in list(current.items()):
+        if org_id not in seen:
+            jco.participants.remove(participant)
+    for row in rows:
+        participant = current.get(row.organisation_id)
+        if participant is None:
+            jco.participants.append(Participant(organisation_id=row.organisation_id, role=row.role, agency=row.agency))
+        else:
+            participant.role, participant.agency = row.role, row.agency
+    jco.updated_at = utcnow()  # bumps the version, so concurrent participant edits collide
+    session.add(jco)
+    after = sorted((r.organisation_id, r.role, r.agency) for r in rows)
+    audit.record(session, actor, "jco.participants", jco, jco_id=jco.id,
+                 summary=f"Changed the participants of {jco.title}",
+                 before={"participants": before}, after={"participants": after})
+    session.flush()
+    return jco
+
+
+def action_by_code(session: Session, code: str) -> ActionPlanAction | None:
+    return session.scalar(select(ActionPlanAction).where(ActionPlanAction.code == code))
+
+
+__all__ = [
+    "JcoDetails", "LifecycleError", "ParticipantRow", "StaleEdit", "apply_transition", "check_version",
+    "create_jco", "gather_facts", "record_operation", "set_participants", "update_jco",
+]
+
+
+RECORD_STATE = "record_state"
+
+
+def record_known_state(
+    session: Session, jco: Jco, state: State | str, actor=None, *, on: date | None = None, note: str,
+) -> JcoEvent:
+    """Set the state that a source reports, when the steps before it are not on record.
+
+    Used by the importer and the demo for operations that predate the system. It is logged as its
+    own kind of event, so the history never pretends that an undocumented step was taken here.
+    """
+    state = State(state)
+    if not note.strip():
+        raise ValueError("Say where the recorded state comes from.")
+    before = jco.state
+    jco.state = state
+    jco.updated_at = utcnow()
+    event = JcoEvent(jco_id=jco.id, on=on, actor_id=getattr(actor, "id", None), transition=RECORD_STATE,
+                     from_state=before, to_state=state, note=note.strip())
+    session.add_all([jco, event])
+    audit.record(session, actor, "jco.record_state", jco, jco_id=jco.id,
+                 summary=f"{jco.title}: recorded as {state.label}", before={"state": before}, after={"state": state})
+    session.flush()
+    return event

@@ -1,0 +1,80 @@
+"""Organisations every deployment needs: countries from ISO 3166 (pycountry) and the bodies.
+
+Loaded idempotently after each migration, so a fresh database is usable without the demo.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pycountry
+from sqlalchemy import select
+from sqlmodel import Session
+
+from jco.operations.models import Organisation, OrgKind, TransportMode
+
+# Accession (and, for the United Kingdom, withdrawal) dates, so that 2015 data stays true.
+EU_MEMBERSHIP: dict[str, tuple[date, date | None]] = {
+    **{c: (date(1958, 1, 1), None) for c in ("BE", "DE", "FR", "IT", "LU", "NL")},
+    **{c: (date(1973, 1, 1), None) for c in ("DK", "IE")},
+    "GB": (date(1973, 1, 1), date(2020, 1, 31)),
+    "GR": (date(1981, 1, 1), None),
+    **{c: (date(1986, 1, 1), None) for c in ("ES", "PT")},
+    **{c: (date(1995, 1, 1), None) for c in ("AT", "FI", "SE")},
+    **{c: (date(2004, 5, 1), None) for c in ("CY", "CZ", "EE", "HU", "LV", "LT", "MT", "PL", "SK", "SI")},
+    **{c: (date(2007, 1, 1), None) for c in ("BG", "RO")},
+    "HR": (date(2013, 7, 1), None),
+}
+
+BODIES: dict[str, str] = {
+    "OLAF": "European Anti-Fraud Office (OLAF)",
+    "EUROPOL": "Europol",
+    "FRONTEX": "Frontex",
+    "DG-TAXUD": "DG Taxation and Customs Union (DG TAXUD)",
+    "DG-HOME": "DG Migration and Home Affairs (DG HOME)",
+    "WCO": "World Customs Organization (WCO)",
+    "INTERPOL": "Interpol",
+    "COM": "European Commission",
+    "GSC": "General Secretariat of the Council",
+}
+
+TRANSPORT_MODES = ("air", "sea", "road", "rail", "post", "courier", "inland waterway")
+
+
+def country_name(country) -> str:
+    return getattr(country, "common_name", None) or country.name
+
+
+def member_states_on(day: date) -> list[str]:
+    return sorted(
+        code for code, (start, end) in EU_MEMBERSHIP.items() if start <= day and (end is None or day <= end)
+    )
+
+
+def ensure_reference_data(session: Session) -> int:
+    """Add any missing country, body or basic transport mode; returns how many rows were added."""
+    known = set(session.scalars(select(Organisation.code)))
+    added = 0
+    for country in pycountry.countries:
+        code = country.alpha_2
+        if code in known:
+            continue
+        start, end = EU_MEMBERSHIP.get(code, (None, None))
+        session.add(
+            Organisation(
+                code=code, name=country_name(country), kind=OrgKind.COUNTRY, iso3=country.alpha_3,
+                eu_member_from=start, eu_member_until=end,
+            )
+        )
+        added += 1
+    for code, name in BODIES.items():
+        if code not in known:
+            session.add(Organisation(code=code, name=name, kind=OrgKind.BODY))
+            added += 1
+    modes = {m.lower() for m in session.scalars(select(TransportMode.name))}
+    for mode in TRANSPORT_MODES:
+        if mode not in modes:
+            session.add(TransportMode(name=mode))
+            added += 1
+    session.flush()
+    return added

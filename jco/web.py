@@ -1,0 +1,115 @@
+"""What every page shares: login requirement, template helpers, error pages, health check."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from jco import permissions
+from jco.db import get_session
+from jco.documents.models import Marking
+from jco.extensions import login_manager
+from jco.operations.lifecycle import STATE_LABELS, STATE_SHORT, State
+
+PUBLIC_ENDPOINTS = {"static", "accounts.login", "healthz"}
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+
+    @app.before_request
+    def _require_login():
+        endpoint = request.endpoint or ""
+        if endpoint in PUBLIC_ENDPOINTS or getattr(app.view_functions.get(endpoint), "public", False):
+            return None
+        if request.blueprint == "api":
+            return None  # the API authenticates with tokens and answers in JSON
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    app.jinja_env.globals.update(
+        perm=permissions,
+        State=State,
+        STATE_LABELS=STATE_LABELS,
+        STATE_SHORT=STATE_SHORT,
+        Marking=Marking,
+        highest_marking=highest_marking,
+    )
+
+    @app.context_processor
+    def _helpers():
+        return {"nav_items": _nav_items(app)}
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            get_session().execute(text("SELECT 1"))
+        except OperationalError:
+            return jsonify(status="unavailable", database="down"), 503
+        return jsonify(status="ok", database="ok")
+
+    @app.errorhandler(OperationalError)
+    def _database_down(_error):
+        get_session().rollback()
+        return _error_page(503, "The database is not answering right now. Please try again in a moment.")
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_error):
+        get_session().rollback()
+        return _error_page(
+            409, "Someone else changed this record at the same moment. Reload the page and try again."
+        )
+
+    for code, message in (
+        (400, "The request could not be understood."),
+        (403, "Your account is not allowed to do this."),
+        (404, "There is nothing at this address."),
+        (405, "This address does not accept that kind of request."),
+        (413, "The file is larger than this system accepts."),
+        (429, "Too many attempts. Wait a minute and try again."),
+        (500, "Something went wrong on our side. Nothing you submitted was changed."),
+    ):
+        app.register_error_handler(code, _handler(code, message))
+
+
+def _handler(code: int, message: str):
+    def handle(error):
+        description = getattr(error, "description", None)
+        if code in (400, 403, 404, 409, 413) and description and not description.startswith(
+            ("The server", "The requested URL", "You don't", "The browser", "The method", "The data value")
+        ):
+            text_ = description
+        else:
+            text_ = message
+        return _error_page(code, text_)
+
+    return handle
+
+
+def _error_page(code: int, message: str):
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        return jsonify(error={"status": code, "message": message}), code
+    return render_template("error.html", code=code, message=message), code
+
+
+def highest_marking(markings) -> str:
+    """The highest of the given markings ('' when none), for the banner on a page."""
+    ranks = [Marking(m or "") for m in markings]
+    return max(ranks, key=lambda m: m.rank).value if ranks else ""
+
+
+def _nav_items(app: Flask) -> list[tuple[str, str]]:
+    """Navigation links, in order; areas added by later blueprints appear when they exist."""
+    wanted = [
+        ("operations.register", "Register"),
+        ("meetings.list_meetings", "Meetings"),
+        ("dashboards.dashboard", "Dashboard"),
+        ("deadlines.my_deadlines", "My deadlines"),
+    ]
+    return [(endpoint, label) for endpoint, label in wanted if endpoint in app.view_functions]

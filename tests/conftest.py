@@ -1,0 +1,157 @@
+"""Fixtures: every database test runs on SQLite and, when JCO_TEST_POSTGRES_URL is set, on PostgreSQL.
+
+Each pytest worker migrates its own fresh database once per engine; after every test all tables
+are emptied and the reference data put back, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from jco import create_app, migrate
+from jco.db import get_session
+from jco.models import metadata
+from jco.reference_data import ensure_reference_data
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("JCO_TEST_POSTGRES_URL", "")
+ENGINES = ["sqlite", "postgres"]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        # Keep each engine's tests on one xdist worker so its database is set up once.
+        callspec = getattr(item, "callspec", None)
+        if callspec and "database_url" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(callspec.params["database_url"]))
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    admin_url = make_url(POSTGRES_URL)
+    name = f"jco_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_postgres_database(name: str) -> None:
+    admin = create_engine(make_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database of each engine, made once per worker."""
+    if request.param == "postgres":
+        if not POSTGRES_URL:
+            if IN_CI:
+                pytest.fail("CI must run the PostgreSQL tests: JCO_TEST_POSTGRES_URL is not set")
+            pytest.skip("PostgreSQL tests need JCO_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        url, name = _create_postgres_database()
+    else:
+        url, name = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", None
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    if name:
+        _drop_postgres_database(name)
+
+
+def _empty_all_tables(engine) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "JCO_FAST_PASSWORD_HASHING": True,
+    "SECRET_KEY": "test-secret",
+    "SERVER_NAME": "jco.test",
+}
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module (or parametrize) to change the app's settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config, tmp_path):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **app_config})
+    engine = app.extensions["jco_engine"]
+    with app.app_context():
+        session = get_session()
+        ensure_reference_data(session)
+        session.commit()
+    yield app
+    _empty_all_tables(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The session of an app context that stays open for the test."""
+    with app.app_context():
+        yield get_session()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str = "secretariat@example.org", password: str = "jco-demo"):
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def demo(app):
+    """The demo data (three JCOs of 2015, fictional ones, demo accounts), committed."""
+    from jco.demo import load_demo
+
+    with app.app_context():
+        session = get_session()
+        load_demo(session)
+        session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "jco" / "data"

@@ -1,0 +1,91 @@
+"""The demo holds the three JCOs of Council note 13305/15 as they stood on 4 November 2015."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from jco.accounts.models import Account
+from jco.comments.models import CommentRound
+from jco.demo import DemoRefused, load_demo
+from jco.documents.models import Document
+from jco.meetings.models import AgendaItem, Meeting
+from jco.operations.models import Jco, JcoEvent, Participant
+
+
+def _jco(db, name, edition=""):
+    return db.scalar(select(Jco).where(Jco.name == name, Jco.edition == edition))
+
+
+def _roles(db, jco):
+    return {p.organisation.code: p.role for p in db.scalars(select(Participant).where(Participant.jco_id == jco.id))}
+
+
+def test_baltica(demo, db):
+    baltica = _jco(db, "Baltica")
+    assert baltica.state == "debriefing"
+    assert baltica.kind == "regional"
+    assert baltica.debriefing_date == date(2015, 9, 17) and baltica.debriefing_place == "Poland"
+    assert _roles(db, baltica) == {
+        "PL": "lead", "OLAF": "co_lead", "FI": "participant", "EE": "participant", "LV": "participant",
+        "LT": "participant", "SE": "participant", "EUROPOL": "participant",
+    }
+    assert [c.name for c in baltica.commodities] == ["tobacco products"]
+
+
+def test_athena_iv_two_body_adoption(demo, db):
+    athena = _jco(db, "Athena", "IV")
+    assert athena.state == "report_adopted"
+    events = db.scalars(select(JcoEvent).where(JcoEvent.jco_id == athena.id, JcoEvent.transition == "adopt_report")
+                        .order_by(JcoEvent.id)).all()
+    assert [(e.body, e.on) for e in events] == [("mac", date(2015, 6, 3)), ("ccwp_experts", date(2015, 10, 20))]
+    refs = {d.reference: d.marking for d in db.scalars(select(Document).where(Document.jco_id == athena.id))}
+    assert refs == {"6512/15": "LIMITE", "6512/1/15 REV 1": "LIMITE", "6512/1/15 ADD 1 REV 1": "RESTREINT UE"}
+    assert _roles(db, athena) == {"LV": "lead"}
+
+
+def test_postbox_comment_round(demo, db):
+    postbox = _jco(db, "Postbox")
+    assert postbox.state == "comments"
+    assert postbox.action.code == "7.3" and postbox.action.title == "Customs against Internet Crime (C@IC)"
+    assert [p.acronym for p in postbox.projects] == ["ITOM"]
+    round_ = db.scalar(select(CommentRound).where(CommentRound.jco_id == postbox.id))
+    assert round_.deadline == date(2015, 11, 3)
+    assert db.get(Document, round_.document_id).reference == "12712/15"
+    assert _roles(db, postbox) == {"DE": "lead"}
+
+
+def test_meetings_and_summary_note(demo, db):
+    meetings = {(m.body, m.start_date, m.end_date) for m in db.scalars(select(Meeting))}
+    assert ("mac", date(2015, 6, 3), date(2015, 6, 4)) in meetings
+    assert ("ccwp_experts", date(2015, 10, 20), date(2015, 10, 20)) in meetings
+    assert ("ccwp_experts", date(2015, 12, 2), date(2015, 12, 2)) in meetings
+    october = db.scalar(select(Meeting).where(Meeting.start_date == date(2015, 10, 20)))
+    assert october.notice_reference == "CM 4063/15"
+    items = db.scalars(select(AgendaItem).where(AgendaItem.meeting_id == october.id).order_by(AgendaItem.position)).all()
+    assert len(items) == 6
+    assert items[3].outcome == "adopted" and [d.reference for d in items[3].documents] == [
+        "6512/1/15 REV 1", "6512/1/15 ADD 1 REV 1"]
+    note = db.scalar(select(Document).where(Document.reference == "13305/15"))
+    assert note.doc_date == date(2015, 11, 4)
+    assert sorted(str(c) for c in note.subject_codes) == ["ENFOCUSTOM 108", "JAI 779"]
+    assert {c.year for c in note.subject_codes} == {2015}
+
+
+def test_demo_accounts(demo, db):
+    emails = set(db.scalars(select(Account.email)))
+    assert {"secretariat@example.org", "de.delegate@example.org", "lv.delegate@example.org",
+            "pl.delegate@example.org", "fr.delegate@example.org", "manager@example.org"} <= emails
+
+
+def test_fictional_operations_are_named_as_such(demo, db):
+    names = [j.name for j in db.scalars(select(Jco))]
+    fictional = [n for n in names if n not in ("Baltica", "Athena", "Postbox")]
+    assert fictional and all(n.startswith("DEMO ") for n in fictional)
+
+
+def test_demo_loads_once_and_never_over_data(demo, db, runner):
+    with pytest.raises(DemoRefused):
+        load_demo(db)
+    result = runner.invoke(args=["demo", "load"])
+    assert "not loaded" in result.output

@@ -1,0 +1,138 @@
+"""The first pages: register, JCO page, document page, meetings — on both engines."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from jco.documents.models import Document
+from jco.meetings.models import Meeting
+from jco.operations.models import Jco
+
+PAGES = ["/jcos", "/jcos/1", "/documents/1", "/meetings", "/meetings/1", "/account"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_need_login(client, demo, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_healthz_is_public(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json["database"] == "ok"
+
+
+def test_login_page_contract(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<label for="email">Email</label>', html)
+    assert re.search(r'<label for="password">Password</label>', html)
+    assert 'value="Log in"' in html
+
+
+def test_wrong_email_and_wrong_password_get_the_same_answer(client, demo):
+    a = client.post("/login", data={"email": "nobody@example.org", "password": "jco-demo"})
+    b = client.post("/login", data={"email": "de.delegate@example.org", "password": "wrong"})
+    assert a.status_code == b.status_code == 200
+    assert "The email or the password is not right." in a.get_data(as_text=True)
+    assert "The email or the password is not right." in b.get_data(as_text=True)
+
+
+def _ids(db):
+    return {(j.name, j.edition): j.id for j in db.scalars(select(Jco))}
+
+
+def test_register_lists_and_filters(client, auth, demo, db):
+    auth.login("de.delegate@example.org")
+    html = client.get("/jcos").get_data(as_text=True)
+    for title in ("Baltica", "Athena IV", "Postbox", "DEMO Lighthouse"):
+        assert title in html
+    html = client.get("/jcos?state=comments").get_data(as_text=True)
+    assert "Postbox" in html and "Baltica" not in html
+    html = client.get("/jcos?lead=PL").get_data(as_text=True)
+    assert "Baltica" in html and "Postbox" not in html
+    goods = db.scalar(select(Jco).where(Jco.name == "Baltica")).commodities[0].id
+    html = client.get(f"/jcos?goods={goods}").get_data(as_text=True)
+    assert "Baltica" in html and "Athena IV" not in html
+    html = client.get("/jcos?state=nonsense&page=abc&sort=evil").get_data(as_text=True)
+    assert "Baltica" in html  # bad filter values are ignored, not a 500
+
+
+def test_register_paginates_and_sorts(client, auth, demo, app):
+    app.config["JCO_PAGE_SIZE"] = 2
+    auth.login("de.delegate@example.org")
+    first = client.get("/jcos?sort=name").get_data(as_text=True)
+    assert "page 1 of 3" in first and 'rel="next"' in first
+    names = re.findall(r'<th scope="row"><a href="/jcos/\d+">([^<]+)</a>', first)
+    assert names == ["Athena IV", "Baltica"]
+    third = client.get("/jcos?sort=name&page=3").get_data(as_text=True)
+    assert re.findall(r'<th scope="row"><a href="/jcos/\d+">([^<]+)</a>', third) == ["DEMO Lighthouse", "Postbox"]
+
+
+def test_jco_page_shows_participants_documents_meetings_history(client, auth, demo, db):
+    auth.login("lv.delegate@example.org")
+    athena = _ids(db)[("Athena", "IV")]
+    html = client.get(f"/jcos/{athena}").get_data(as_text=True)
+    assert "JCO Athena IV" in html
+    assert "Latvia" in html
+    # documents grouped by family, in reference order
+    assert html.index("6512/15<") < html.index("6512/1/15 REV 1<") < html.index("6512/1/15 ADD 1 REV 1<")
+    assert "Mutual Assistance Committee" in html and "20 October 2015" in html
+    assert "Report adopted" in html
+    assert "RESTREINT UE" in html and "marking-banner" in html
+
+
+def test_classified_title_withheld_from_uncleared_account(client, auth, demo, db):
+    addendum = db.scalar(select(Document).where(Document.reference == "6512/1/15 ADD 1 REV 1"))
+    athena = addendum.jco_id
+    auth.login("de.delegate@example.org")  # no clearance
+    for path in (f"/jcos/{athena}", f"/documents/{addendum.id}", "/meetings"):
+        html = client.get(path).get_data(as_text=True)
+        assert addendum.title not in html
+    html = client.get(f"/documents/{addendum.id}").get_data(as_text=True)
+    assert "title withheld" in html and "RESTREINT UE" in html
+
+
+def test_cleared_account_sees_classified_title(client, auth, demo, db):
+    addendum = db.scalar(select(Document).where(Document.reference == "6512/1/15 ADD 1 REV 1"))
+    auth.login("lv.delegate@example.org")
+    assert addendum.title in client.get(f"/documents/{addendum.id}").get_data(as_text=True)
+
+
+def test_document_page_shows_header_facts(client, auth, demo, db):
+    note = db.scalar(select(Document).where(Document.reference == "13305/15"))
+    auth.login("fr.delegate@example.org")
+    html = client.get(f"/documents/{note.id}").get_data(as_text=True)
+    assert "Brussels, 4 November 2015" in html
+    assert "JAI 779, ENFOCUSTOM 108 (2015)" in html
+    assert "OR. en" in html
+
+
+def test_meeting_page_lists_agenda_with_outcomes(client, auth, demo, db):
+    october = db.scalar(select(Meeting).where(Meeting.notice_reference == "CM 4063/15"))
+    auth.login("fr.delegate@example.org")
+    html = client.get(f"/meetings/{october.id}").get_data(as_text=True)
+    assert "CCWP Experts" in html and "20 October 2015" in html and "CM 4063/15" in html
+    assert html.count('<li id="item-') == 6
+    assert "JCO Postbox" in html and "Presented" in html
+
+
+def test_meetings_list_splits_upcoming_and_past(client, auth, demo):
+    auth.login("fr.delegate@example.org")
+    html = client.get("/meetings").get_data(as_text=True)
+    assert html.index("Upcoming") < html.index("Past")
+    assert "Mutual Assistance Committee" in html
+
+
+def test_unknown_ids_are_404(client, auth, demo):
+    auth.login("fr.delegate@example.org")
+    for path in ("/jcos/99999", "/documents/99999", "/meetings/99999"):
+        assert client.get(path).status_code == 404
+
+
+def test_navigation_on_every_page(client, auth, demo):
+    auth.login("fr.delegate@example.org")
+    for path in ("/jcos", "/meetings", "/account"):
+        html = client.get(path).get_data(as_text=True)
+        assert '>Register</a>' in html and '>Meetings</a>' in html
