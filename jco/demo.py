@@ -7,16 +7,20 @@ never write over real data or load twice.
 
 from __future__ import annotations
 
+import io
 from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session
+from werkzeug.datastructures import FileStorage
 
 from jco.accounts.models import Account
 from jco.accounts.services import create_account
 from jco.comments.models import CommentRound
-from jco.documents.models import DocType, Marking
-from jco.documents.services import DocumentDetails, register_document
+from jco.comments.services import submit_comment
+from jco.documents.models import DocType, Document, Marking
+from jco.documents.placeholders import placeholder_pdf
+from jco.documents.services import DocumentDetails, attach_file, register_document
 from jco.meetings.models import Outcome
 from jco.meetings.services import Purpose, add_agenda_item, create_meeting, record_outcome
 from jco.operations import services as ops
@@ -64,6 +68,7 @@ def load_demo(session: Session) -> str:
     secretariat = session.scalar(select(Account).where(Account.email == "secretariat@example.org"))
     _load_2015(session, org, secretariat)
     n_fictional = _load_fictional(session, org, secretariat)
+    _attach_placeholders(session, secretariat)
     session.flush()
     return f"3 operations of 2015, {n_fictional} fictional present-day operations, {len(DEMO_ACCOUNTS)} accounts"
 
@@ -207,8 +212,14 @@ def _load_fictional(session: Session, org: dict[str, Organisation], actor: Accou
     ops.apply_transition(session, lighthouse, Transition.PRESENT_BUSINESS_CASE, actor, document=bc,
                          on=now - timedelta(days=14))
     ops.apply_transition(session, lighthouse, Transition.OPEN_COMMENTS, actor, document=bc, on=now - timedelta(days=14))
-    session.add(CommentRound(jco_id=lighthouse.id, document_id=bc.id, deadline=now + timedelta(days=6),
-                             opened_by_id=actor.id))
+    lighthouse_round = CommentRound(jco_id=lighthouse.id, document_id=bc.id, deadline=now + timedelta(days=6),
+                                    opened_by_id=actor.id)
+    session.add(lighthouse_round)
+    session.flush()
+    france = session.scalar(select(Account).where(Account.email == "fr.delegate@example.org"))
+    submit_comment(session, lighthouse_round, organisation_id=org["FR"].id, author=france, today=now,
+                   body="France supports the business case. We suggest adding express couriers to the "
+                        "targeted transport modes. (Fictional demo comment.)")
 
     harbour = ops.create_jco(session, ops.JcoDetails(
         name="DEMO Harbour", kind="regional", description=FICTIONAL + " Operational phase under way.",
@@ -260,3 +271,12 @@ def _load_fictional(session: Session, org: dict[str, Organisation], actor: Accou
     add_agenda_item(session, next_meeting, title="Business case of the fictional JCO DEMO Lighthouse",
                     jco=lighthouse, purpose=Purpose.BUSINESS_CASE, documents=[bc], actor=actor)
     return 3
+
+
+def _attach_placeholders(session: Session, actor: Account) -> None:
+    """A labelled placeholder PDF for each document this deployment may hold; above that level the
+    document is recorded as withheld, as a real upload would be."""
+    for document in session.scalars(select(Document).order_by(Document.id)):
+        pdf = placeholder_pdf(document.reference, document.title)
+        name = "demo-placeholder-" + document.reference.replace("/", "-").replace(" ", "-") + ".pdf"
+        attach_file(session, document, FileStorage(io.BytesIO(pdf), filename=name), actor)

@@ -172,3 +172,48 @@ def can_manage_accounts(user: Account | None) -> bool:
 
 def can_import(user: Account | None) -> bool:
     return is_secretariat(user)
+
+
+# --- documents and comments ---
+
+def can_add_document(user: Account | None, jco: Jco | None) -> bool:
+    """A JCO's documents come from its lead or the Secretariat; other documents from the Secretariat."""
+    if jco is None:
+        return can_register_document(user)
+    return can_upload_document(user, jco)
+
+
+def can_register_without_file(user: Account | None) -> bool:
+    """The Secretariat may record a reference before (or without) its file; a lead uploads the file."""
+    return is_secretariat(user)
+
+
+def can_attach_file(user: Account | None, document: Document) -> bool:
+    """Add the file to a document registered without one (a file is never replaced)."""
+    if document.file_id is not None or document.file_withheld:
+        return False
+    return can_add_document(user, document.jco)
+
+
+def can_see_all_comments(user: Account | None, round_: CommentRound) -> bool:
+    """Every delegation's comment on a round: the lead, the Secretariat and managers, if cleared
+    for the document the comments are about."""
+    return can_view_all_comments(user, round_.jco) and can_view_document_details(user, round_.document)
+
+
+def can_write_comment(user: Account | None, round_: CommentRound) -> bool:
+    """A delegate comments for its delegation on an open operation's document it may read."""
+    return (
+        can_comment(user, round_)
+        and State(round_.jco.state).is_open
+        and can_view_document_details(user, round_.document)
+    )
+
+
+def can_see_comment(user: Account | None, comment: Comment, round_: CommentRound) -> bool:
+    own = is_delegate(user) and comment.organisation_id == user.organisation_id
+    return (own and can_view_document_details(user, round_.document)) or can_see_all_comments(user, round_)
+
+
+def can_download_comment_file(user: Account | None, comment: Comment, round_: CommentRound) -> bool:
+    return comment.file_id is not None and can_see_comment(user, comment, round_)

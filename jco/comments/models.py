@@ -1,12 +1,17 @@
 """Rounds of written comments on one revision of a document, and the comments themselves."""
 
 from datetime import date, datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import Column, Integer, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 from jco.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from jco.accounts.models import Account
+    from jco.documents.models import Document, StoredFile
+    from jco.operations.models import Jco, Organisation
 
 
 class CommentRound(SQLModel, table=True):
@@ -18,6 +23,9 @@ class CommentRound(SQLModel, table=True):
     opened_at: datetime = Field(default_factory=utcnow)
     opened_by_id: Optional[int] = Field(default=None, foreign_key="account.id")
     meeting_id: Optional[int] = Field(default=None, foreign_key="meeting.id")
+
+    jco: Optional["Jco"] = Relationship()
+    document: Optional["Document"] = Relationship()
 
 
 _comment_version = Column("version", Integer, nullable=False, default=1)
@@ -39,3 +47,8 @@ class Comment(SQLModel, table=True):
     version: int = Field(sa_column=_comment_version)
 
     __mapper_args__ = {"version_id_col": _comment_version}
+
+    organisation: Optional["Organisation"] = Relationship()
+    author: Optional["Account"] = Relationship()
+    # Never loaded by accident: the row holds the file's bytes.
+    file: Optional["StoredFile"] = Relationship(sa_relationship_kwargs={"lazy": "raise_on_sql"})

@@ -1,0 +1,175 @@
+"""Rounds of written comments and the delegations' comments. The only code that changes them.
+
+One round belongs to one revision of a business case; each delegation has at most one comment
+per round, which it may edit until the deadline. After the deadline a delegation that has not
+commented may still send one, marked late; a comment already sent stays as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from jco.audit import services as audit
+from jco.comments.models import Comment, CommentRound
+from jco.documents import files
+from jco.documents.models import DocType, Document, StoredFile
+from jco.operations import services as jco_services
+from jco.operations.lifecycle import State, Transition
+from jco.operations.models import Jco, Organisation
+from jco.timeutil import today as today_
+from jco.timeutil import utcnow
+
+MAX_COMMENT_LENGTH = 20_000
+
+
+class CommentError(ValueError):
+    """A round or a comment that cannot be accepted; the message is meant for the user.
+
+    ``field`` names the form field at fault, when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def open_round(session: Session, jco: Jco, document: Document, deadline: date, actor) -> CommentRound:
+    """Open a round of written comments on one revision of the JCO's business case.
+
+    Moves the JCO to "comments" through the life cycle, which refuses it from any state but
+    "presented" or "revision" (LifecycleError).
+    """
+    if document.jco_id != jco.id or document.doc_type != DocType.BUSINESS_CASE:
+        raise CommentError("Choose one of this operation's business case documents.", "document_id")
+    if deadline <= today_():
+        raise CommentError("The deadline must be a date after today.", "deadline")
+    if State(jco.state) is State.COMMENTS:
+        current = session.execute(
+            select(CommentRound.deadline, Document.reference)
+            .join(Document, Document.id == CommentRound.document_id)
+            .where(CommentRound.jco_id == jco.id)
+            .order_by(CommentRound.id.desc())
+            .limit(1)
+        ).first()
+        about = f" on {current.reference} (deadline {_day(current.deadline)})" if current else ""
+        raise CommentError(
+            f"Written comments are already being collected{about}. A new round can only be opened on a "
+            "revised business case once it has been presented."
+        )
+    if session.scalar(select(CommentRound.id).where(CommentRound.document_id == document.id)):
+        raise CommentError(
+            f"There has already been a round of comments on {document.reference}. Comments belong to one "
+            "revision: open the next round on the revised business case."
+        )
+    jco_services.apply_transition(
+        session, jco, Transition.OPEN_COMMENTS, actor, document=document,
+        note=f"Written comments on {document.reference} by {_day(deadline)}.",
+    )
+    round_ = CommentRound(jco_id=jco.id, document_id=document.id, deadline=deadline,
+                          opened_by_id=getattr(actor, "id", None))
+    session.add(round_)
+    session.flush()
+    audit.record(session, actor, "comment_round.open", round_, jco_id=jco.id,
+                 summary=f"Opened written comments on {document.reference} until {_day(deadline)}",
+                 after={"document": document.reference, "deadline": deadline})
+    return round_
+
+
+def find_comment(session: Session, round_: CommentRound, organisation_id: int) -> Comment | None:
+    return session.scalar(
+        select(Comment).where(Comment.round_id == round_.id, Comment.organisation_id == organisation_id)
+    )
+
+
+def _store_attachment(session: Session, round_: CommentRound, file) -> StoredFile:
+    if isinstance(file, StoredFile):
+        return file
+    document = session.get(Document, round_.document_id)
+    if not files.may_store_files_marked(document.marking):
+        raise CommentError(
+            f"This system may not hold files about a document marked {document.marking}. "
+            "Write your comment without classified content, or send the file through your accredited channel.",
+            "file",
+        )
+    try:
+        return files.store_upload(session, file)
+    except files.FileRejected as error:
+        raise CommentError(str(error), "file") from None
+
+
+def submit_comment(
+    session: Session,
+    round_: CommentRound,
+    *,
+    organisation_id: int,
+    author,
+    body: str,
+    file=None,
+    version: int | str | None = None,
+    today: date | None = None,
+) -> Comment:
+    """Create or update the delegation's single comment on the round.
+
+    ``file`` is an upload (werkzeug FileStorage or alike) or an already stored StoredFile; an
+    existing attachment is kept when no new file comes. ``version`` is the comment's version the
+    page showed (0 when it showed none): a mismatch raises StaleEdit instead of overwriting.
+    """
+    today = today or today_()
+    body = (body or "").replace("\r\n", "\n").strip()
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise CommentError(
+            f"The comment is too long: at most {MAX_COMMENT_LENGTH:,} characters. Attach a file instead.", "body"
+        )
+    new_file = file is not None and (isinstance(file, StoredFile) or files.has_upload(file))
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise CommentError("Only a delegation can send comments.")
+    comment = find_comment(session, round_, organisation_id)
+    late = today > round_.deadline
+    if comment is not None:
+        jco_services.check_version(comment, version, "Your delegation's comment")
+        if late:
+            raise CommentError(
+                f"The deadline ({_day(round_.deadline)}) has passed: your delegation's comment can no longer "
+                "be changed. Contact the lead delegation if something must be corrected."
+            )
+    elif version not in (None, "", 0, "0"):
+        # The page showed a comment that is no longer there.
+        raise jco_services.StaleEdit("Your delegation's comment")
+    if not body and not new_file and (comment is None or comment.file_id is None):
+        raise CommentError("Write a comment or attach a file.", "body")
+    stored = _store_attachment(session, round_, file) if new_file else None
+
+    if comment is None:
+        comment = Comment(round_id=round_.id, organisation_id=organisation_id, author_id=getattr(author, "id", None),
+                          body=body, file_id=stored.id if stored else None, late=late)
+        session.add(comment)
+        session.flush()
+        action, verb, before = "comment.submit", "commented", None
+    else:
+        before = {"body_length": len(comment.body), "file_id": comment.file_id}
+        comment.body = body
+        if stored is not None:
+            comment.file_id = stored.id
+        comment.author_id = getattr(author, "id", None)
+        comment.updated_at = utcnow()
+        session.add(comment)
+        session.flush()
+        action, verb = "comment.edit", "edited its comment"
+    document_ref = session.scalar(select(Document.reference).where(Document.id == round_.document_id))
+    # The audit log records who and when, not the text: comments on LIMITE documents are LIMITE too.
+    audit.record(
+        session, author, action, comment, jco_id=round_.jco_id,
+        summary=f"{organisation.name} {verb} on {document_ref}" + (" (late)" if comment.late else ""),
+        before=before,
+        after={"body_length": len(comment.body), "file_id": comment.file_id, "late": comment.late,
+               **({"file_sha256": stored.sha256} if stored else {})},
+    )
+    return comment

@@ -1,0 +1,77 @@
+"""The form to register a Council document, with or without its file."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from jco.documents.models import DocType, Marking
+from jco.documents.references import DocumentReference, InvalidReference, parse_subject_code
+
+JCO_DOC_TYPES = [DocType.BUSINESS_CASE, DocType.FINAL_REPORT, DocType.OTHER]
+OTHER_DOC_TYPES = [DocType.NOTE, DocType.AGENDA, DocType.WORKING_DOCUMENT, DocType.COVER_NOTE,
+                   DocType.I_ITEM_NOTE, DocType.OTHER]
+
+
+def _message(error: InvalidReference) -> str:
+    text = str(error)
+    return text[0].upper() + text[1:] if text else text
+
+
+def _valid_reference(_form, field) -> None:
+    try:
+        DocumentReference.parse(field.data or "")
+    except InvalidReference as error:
+        raise ValidationError(_message(error)) from None
+
+
+def _valid_previous(_form, field) -> None:
+    if (field.data or "").strip():
+        _valid_reference(_form, field)
+
+
+def _valid_subject_codes(_form, field) -> None:
+    for text in split_codes(field.data):
+        try:
+            parse_subject_code(text)
+        except InvalidReference as error:
+            raise ValidationError(_message(error)) from None
+
+
+def split_codes(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+class DocumentForm(FlaskForm):
+    reference = StringField(
+        "Reference",
+        validators=[DataRequired(message="Enter the document's reference, like 12712/15."), _valid_reference],
+    )
+    title = StringField(
+        "Title",
+        validators=[DataRequired(message="Enter the document's title."),
+                    Length(max=300, message="The title can have at most 300 characters.")],
+    )
+    doc_type = SelectField("Type", choices=[(t.value, t.label) for t in JCO_DOC_TYPES])
+    doc_date = DateField("Date", validators=[Optional()],
+                         invalid_value_message="Enter the date as a calendar date, like 2015-11-04.")
+    # LIMITE by default: working-party documents usually are, and a forgotten choice must not publish one.
+    marking = SelectField("Marking", choices=[(m.value, m.label) for m in Marking], default=Marking.LIMITE.value)
+    subject_codes = StringField("Subject codes", validators=[Optional(), Length(max=300), _valid_subject_codes])
+    previous_reference = StringField("Previous document", validators=[Optional(), _valid_previous])
+    file = FileField("File")
+    submit = SubmitField("Register the document")
+
+    def __init__(self, *args, jco_document: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = JCO_DOC_TYPES if jco_document else OTHER_DOC_TYPES
+        self.doc_type.choices = [(t.value, t.label) for t in types]
+        if not jco_document and not self.doc_type.data:
+            self.doc_type.data = DocType.NOTE.value
+
+
+class AttachFileForm(FlaskForm):
+    file = FileField("File")
+    submit = SubmitField("Store the file")
