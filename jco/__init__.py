@@ -38,8 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     web.init_app(app)
 
+    from jco import vendor
     from jco.accounts.views import bp as accounts_bp
     from jco.comments.views import bp as comments_bp
+    from jco.dashboards.views import bp as dashboards_bp
     from jco.documents.views import bp as documents_bp
     from jco.meetings.views import bp as meetings_bp
     from jco.operations.views import bp as operations_bp
@@ -49,6 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(documents_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(dashboards_bp)
+    vendor.init_app(app)
 
     from jco import cli
 

@@ -27,6 +27,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _cache_static(response):
         if request.endpoint == "static" and request.args.get("v"):
+            # Flask's send_file says no-cache when given no max-age; left in, browsers would
+            # revalidate every fingerprinted file on every page.
+            response.cache_control.no_cache = None
             response.cache_control.public = True
             response.cache_control.max_age = 31536000
             response.cache_control.immutable = True

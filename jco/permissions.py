@@ -84,6 +84,19 @@ def document_title_for(user: Account | None, document: Document) -> str:
     return f"[{document.marking} — title withheld]"
 
 
+def markings_withheld_from(user: Account | None) -> tuple[str, ...]:
+    """Markings whose documents' content (titles, results they report) this account may not see.
+
+    For queries that aggregate many documents at once, where asking per document would not scale.
+    """
+    return tuple(m.value for m in Marking if not is_cleared_for(user, m))
+
+
+def can_view_dashboard(user: Account | None) -> bool:
+    """Dashboards aggregate what every account may read already (no document titles)."""
+    return can_view(user)
+
+
 def can_view_audit_log(user: Account | None) -> bool:
     return is_admin(user)
 

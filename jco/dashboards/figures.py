@@ -1,0 +1,407 @@
+"""Figures (plain plotly dicts) and their text alternatives, built from the aggregates.
+
+Pure module: no Flask, no database. Every chart comes with a :class:`Table` of the same numbers
+(shown under the chart, and downloadable), and a title that says what it shows. Figures are
+plain dicts, so no plotly template (10 KB a figure) travels with them; the tests validate them
+against plotly's schema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from plotly.colors import sample_colorscale
+
+from jco.charts_assets import EU_MEMBER_STATES, TOPOJSON_DIR, figure_json, geo_layout
+from jco.dashboards.queries import (
+    CommodityYearRow,
+    CountryResultRow,
+    DeadlineRow,
+    ParticipationRow,
+    TimelineRow,
+)
+from jco.operations.lifecycle import STATE_SHORT, State
+from jco.operations.models import OrgKind, Role
+
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif'
+
+# Okabe & Ito's palette, made to stay distinct with every common colour-vision deficiency.
+ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, GREY = (
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
+)
+ROLE_COLOURS = {Role.LEAD: BLUE, Role.CO_LEAD: ORANGE, Role.PARTICIPANT: GREEN, Role.OBSERVER: PURPLE}
+ROLE_ORDER = (Role.LEAD, Role.CO_LEAD, Role.PARTICIPANT, Role.OBSERVER)
+# Single-hue ramps (ColorBrewer Blues, Oranges): read by lightness, so safe without colour vision.
+BLUES = ["#9ecae1", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+ORANGES = ["#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704"]
+
+# Countries whose whole territory the "europe" view frames (EU-27 and neighbours). Iceland,
+# Russia and Turkey reach beyond it, so a map with any of them uses the "world" view. (San
+# Marino and the Vatican are not in the map file: like bodies, they are listed beside the map.)
+EUROPE_VIEW = frozenset(EU_MEMBER_STATES) | {
+    "GBR", "NOR", "CHE", "LIE", "AND", "MCO", "ALB", "BIH", "MNE", "MKD", "SRB", "MDA", "UKR", "BLR",
+}  # fmt: skip
+
+TOP_COMMODITIES = 12
+
+
+@cache
+def map_country_ids() -> frozenset[str]:
+    """ISO alpha-3 codes the map file can draw; other countries are listed beside the map."""
+    topo = json.loads((TOPOJSON_DIR / "world_50m.json").read_text(encoding="utf-8"))
+    return frozenset(g["id"] for g in topo["objects"]["countries"]["geometries"])
+
+
+def map_region(iso3s) -> str:
+    return "europe" if set(iso3s) <= EUROPE_VIEW else "world"
+
+
+@dataclass
+class Table:
+    """A chart's numbers as a table: the text alternative, and the CSV/XLSX download."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[Any]]
+    numeric: frozenset[int] = frozenset()  # column indexes, right-aligned
+    # The rows shown on the page when they are fewer than the download's (what the chart draws).
+    page_rows: list[list[Any]] | None = None
+
+    @property
+    def shown(self) -> list[list[Any]]:
+        return self.rows if self.page_rows is None else self.page_rows
+
+    @property
+    def note(self) -> str:
+        if self.page_rows is None or len(self.page_rows) == len(self.rows):
+            return ""
+        return (f"This table shows the {len(self.page_rows)} rows drawn in the chart; "
+                f"the downloads below hold all {len(self.rows)}.")
+
+
+@dataclass
+class Chart:
+    slug: str
+    title: str
+    figure: dict | None  # None: nothing to draw for these filters
+    table: Table
+    note: str = ""
+    # Countries and bodies in the table that the map cannot show: (name, detail).
+    beside: list[tuple[str, str]] = field(default_factory=list)
+    beside_heading: str = ""
+    region: str = ""  # maps: "europe" or "world" (the page sizes them differently)
+
+    @property
+    def figure_json(self) -> str:
+        return figure_json(self.figure) if self.figure else ""
+
+
+def _layout(height: int, **extra) -> dict:
+    # No title inside the figure: the page's heading above each chart names it.
+    layout = {
+        "font": {"family": FONT, "size": 13, "color": "#1b1f24"},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+    }
+    layout.update(extra)
+    return layout
+
+
+def _count_axis(maximum: float, title: str) -> dict:
+    # Counts are whole numbers: without a step of 1, small counts get ticks at 0.5.
+    axis: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero", "gridcolor": "#d0d5db",
+                            "automargin": True}
+    if maximum <= 10:
+        axis["dtick"] = 1
+    return axis
+
+
+def _round(value: float) -> float | int:
+    """Quantities to at most 2 decimals (as ints when whole): figures stay small and exact enough."""
+    rounded = round(value, 2)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+# --- life cycle ---------------------------------------------------------------------------------
+
+def pipeline_chart(counts: dict[str, int]) -> Chart:
+    states = list(State)
+    values = [counts.get(s.value, 0) for s in states]
+    total = sum(values)
+    title = f"Operations at each stage of the life cycle ({total} in all)"
+    colours = [GREY if s is State.WITHDRAWN else GREEN if s is State.CLOSED else BLUE for s in states]
+    figure = None
+    if total:
+        figure = {
+            "data": [{
+                "type": "bar", "x": [STATE_SHORT[s] for s in states], "y": values,
+                "marker": {"color": colours}, "hovertemplate": "%{x}: %{y}<extra></extra>",
+            }],
+            "layout": _layout(360, xaxis={"tickangle": -35, "automargin": True},
+                              yaxis=_count_axis(max(values), "Operations")),
+        }
+    table = Table(f"Operations by stage of the life cycle, in life-cycle order ({total} in all)",
+                  ["Stage", "Operations"], [[STATE_SHORT[s], v] for s, v in zip(states, values, strict=True)],
+                  frozenset({1}))
+    return Chart("pipeline", title, figure, table)
+
+
+def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int) -> Chart:
+    shown = len(rows)
+    if total > shown:
+        title = f"Operational phases of the {shown} most recent operations (of {total})"
+    else:
+        title = f"Operational phases ({total} operation{'s' if total != 1 else ''})"
+    note = ("Actual dates where recorded, else planned dates. An operation under way is drawn to its "
+            "planned end (or today).")
+    if total > shown:
+        note += f" Only the {limit} operations that started most recently are shown; narrow the filters to see others."
+    figure = None
+    if rows:
+        names = [r.title for r in rows]
+        traces = []
+        for actual, label, colour in ((True, "Actual dates", BLUE), (False, "Planned dates", ORANGE)):
+            part = [r for r in rows if r.actual == actual]
+            if not part:
+                continue
+            traces.append({
+                "type": "bar", "orientation": "h", "name": label, "marker": {"color": colour},
+                "y": [r.title for r in part],
+                "base": [r.start.isoformat() for r in part],
+                # Whole days in milliseconds, end day included (a one-day phase is still visible).
+                "x": [((r.end - r.start).days + 1) * 86_400_000 for r in part],
+                "customdata": [[r.start.isoformat(), r.end.isoformat()] for r in part],
+                "hovertemplate": "%{y}: %{customdata[0]} – %{customdata[1]}<extra>" + label + "</extra>",
+            })
+        layout = _layout(
+            120 + 22 * len(rows),
+            barmode="overlay",
+            xaxis={"type": "date", "gridcolor": "#d0d5db", "automargin": True},
+            yaxis={"type": "category", "categoryorder": "array", "categoryarray": names,
+                   "autorange": "reversed", "automargin": True},
+            legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
+            shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(),
+                     "x1": today.isoformat(), "y0": 0, "y1": 1, "line": {"color": VERMILLION, "width": 2}}],
+            annotations=[{"xref": "x", "yref": "paper", "x": today.isoformat(), "y": 1, "yanchor": "bottom",
+                          "text": "today", "showarrow": False, "font": {"color": VERMILLION}}],
+        )
+        layout["margin"]["t"] = 40
+        figure = {"data": traces, "layout": layout}
+    table = Table(
+        title, ["Operation", "Stage", "Start", "End", "Dates"],
+        [[r.title, STATE_SHORT[State(r.state)], r.start, r.end,
+          "actual, under way (planned end)" if r.under_way else "actual" if r.actual else "planned"]
+         for r in rows],
+    )
+    return Chart("timeline", title, figure, table, note=note)
+
+
+# --- maps ---------------------------------------------------------------------------------------
+
+def _map_layout(region: str, legend_title: str, height: int = 480) -> dict:
+    # The legend goes where the map has sea: the Atlantic west of Ireland, or the south Pacific.
+    corner = {"x": 0.01, "y": 0.98, "yanchor": "top"} if region == "europe" else {"x": 0.01, "y": 0.02,
+                                                                                    "yanchor": "bottom"}
+    layout = _layout(height, geo=geo_layout(region),
+                     legend={"title": {"text": legend_title}, "bgcolor": "rgba(255,255,255,0.85)", **corner})
+    layout["margin"] = {"l": 0, "r": 0, "t": 0, "b": 0}
+    return layout
+
+
+def _flat_choropleth(name: str, colour: str, iso3s: list[str], names: list[str], extra: str) -> dict:
+    """One legend entry: countries all in one colour (a categorical or binned map)."""
+    return {
+        "type": "choropleth", "locationmode": "ISO-3", "name": name, "showlegend": True, "showscale": False,
+        "locations": iso3s, "z": [1] * len(iso3s), "text": names, "colorscale": [[0, colour], [1, colour]],
+        "zmin": 0, "zmax": 1, "marker": {"line": {"color": "#ffffff", "width": 0.6}},
+        "hovertemplate": "%{text}<extra>" + extra + "</extra>",
+    }
+
+
+def value_classes(values: list[int], most: int = 5) -> list[tuple[int, int]]:
+    """Up to ``most`` classes (low, high) of the values present, as even in size as possible.
+
+    Maps show classes with a legend rather than a continuous colour bar: steps of a single-hue
+    ramp are told apart without colour vision, and plotly.js's colour bar sets inline styles
+    our CSP refuses.
+    """
+    distinct = sorted(set(values))
+    n = min(most, len(distinct))
+    size, extra = divmod(len(distinct), n) if n else (0, 0)
+    classes, start = [], 0
+    for i in range(n):
+        end = start + size + (1 if i < extra else 0)
+        classes.append((distinct[start], distinct[end - 1]))
+        start = end
+    return classes
+
+
+def _binned_map(rows: list, value: Callable[[Any], int], ramp: list[str], legend_title: str, noun: str) -> dict:
+    values = [value(r) for r in rows]
+    classes = value_classes(values, len(ramp))
+    step = (len(ramp) - 1) / (len(classes) - 1) if len(classes) > 1 else 0
+    traces = []
+    for i, (low, high) in enumerate(classes):
+        mine = [r for r in rows if low <= value(r) <= high]
+        label = str(low) if low == high else f"{low}–{high}"
+        colour = ramp[round(i * step)] if len(classes) > 1 else ramp[len(ramp) // 2]
+        traces.append(_flat_choropleth(label, colour, [r.iso3 for r in mine], [r.name for r in mine],
+                                       f"{label} {noun}"))
+    region = map_region(r.iso3 for r in rows)
+    return {"data": traces, "layout": _map_layout(region, legend_title)}
+
+
+def participation_chart(rows: list[ParticipationRow]) -> Chart:
+    drawable = map_country_ids()
+    on_map = [r for r in rows if r.kind == OrgKind.COUNTRY and r.iso3 in drawable]
+    beside = [(r.name, f"{r.operations} operation{'s' if r.operations != 1 else ''}")
+              for r in rows if r not in on_map]
+    title = "Number of operations each country takes part in"
+    figure = None
+    if on_map:
+        figure = _binned_map(on_map, lambda r: r.operations, BLUES, "Operations", "operations")
+    table = Table("Operations each country or body takes part in, and leads",
+                  ["Country or body", "Code", "Operations", "Of which as lead"],
+                  [[r.name, r.code, r.operations, r.led] for r in rows], frozenset({2, 3}))
+    return Chart("participation", title, figure, table, beside=beside,
+                 beside_heading="Bodies and others taking part (not on the map)",
+                 region=map_region(r.iso3 for r in on_map) if on_map else "")
+
+
+@dataclass
+class ParticipantMap:
+    title: str
+    figure_json: str
+    region: str
+    # Bodies (OLAF, Europol, WCO...) and countries the map cannot draw: (name, role label).
+    beside: list[tuple[str, str]]
+
+
+def participant_map(jco_title: str, participants: Sequence[tuple[str, str, str | None, str]]) -> ParticipantMap | None:
+    """The map of one JCO: countries coloured by role. ``participants``: (name, kind, iso3, role).
+
+    None when no participant is a country the map can draw (the participants table says it all).
+    """
+    drawable = map_country_ids()
+    countries = [p for p in participants if p[1] == OrgKind.COUNTRY and p[2] in drawable]
+    if not countries:
+        return None
+    beside = [(name, Role(role).label) for name, kind, iso3, role in participants
+              if (name, kind, iso3, role) not in countries]
+    traces = []
+    for role in ROLE_ORDER:
+        mine = [p for p in countries if p[3] == role]
+        if mine:
+            traces.append(_flat_choropleth(role.label, ROLE_COLOURS[role], [p[2] for p in mine],
+                                           [p[0] for p in mine], role.label))
+    title = f"Countries taking part in {jco_title}, coloured by role"
+    region = map_region(p[2] for p in countries)
+    figure = {"data": traces, "layout": _map_layout(region, "Role", height=440)}
+    return ParticipantMap(title, figure_json(figure), region, beside)
+
+
+# --- deadlines ----------------------------------------------------------------------------------
+
+def deadlines_chart(rows: list[DeadlineRow]) -> Chart:
+    title = "Written-comment deadlines not yet met, per participating delegation"
+    note = ("Comment rounds of operations now under written comments where the delegation has not "
+            "commented yet: overdue if the deadline has passed, upcoming otherwise.")
+    figure = None
+    if rows:
+        names = [r.name for r in rows]
+        figure = {
+            "data": [
+                {"type": "bar", "orientation": "h", "name": "Overdue", "y": names, "x": [r.overdue for r in rows],
+                 "marker": {"color": VERMILLION}, "hovertemplate": "%{y}: %{x} overdue<extra></extra>"},
+                {"type": "bar", "orientation": "h", "name": "Upcoming", "y": names, "x": [r.upcoming for r in rows],
+                 "marker": {"color": BLUE}, "hovertemplate": "%{y}: %{x} upcoming<extra></extra>"},
+            ],
+            "layout": _layout(
+                110 + 30 * len(rows), barmode="group",
+                xaxis=_count_axis(max(max(r.overdue, r.upcoming) for r in rows), "Deadlines"),
+                yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+                legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
+            ),
+        }
+        figure["layout"]["margin"]["t"] = 40
+    table = Table("Deadlines not yet met, per delegation", ["Delegation", "Overdue", "Upcoming"],
+                  [[r.name, r.overdue, r.upcoming] for r in rows], frozenset({1, 2}))
+    return Chart("deadlines", title, figure, table, note=note)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "") -> Chart:
+    title = "Quantities seized by commodity and year"
+    seizures: dict[tuple[str, str], int] = {}
+    for r in rows:
+        seizures[(r.commodity, r.unit)] = seizures.get((r.commodity, r.unit), 0) + r.seizures
+    # Ranked by number of seizures: quantities in different units cannot be compared.
+    top = sorted(seizures, key=lambda k: (-seizures[k], k))[:TOP_COMMODITIES]
+    note = "Each commodity is shown in the unit the reports give; one bar per year."
+    if len(seizures) > len(top):
+        note += f" The chart shows the {len(top)} commodities seized most often; the table lists all {len(seizures)}."
+    if withheld_note:
+        note += " " + withheld_note
+    figure = None
+    if rows:
+        labels = {key: f"{key[0]} ({key[1]})" for key in top}
+        years = sorted({r.year for r in rows if (r.commodity, r.unit) in labels},
+                       key=lambda y: (y is None, y or 0))
+        colours = sample_colorscale("Cividis", [i / max(len(years) - 1, 1) for i in range(len(years))])
+        by_key = {(r.year, r.commodity, r.unit): r.quantity for r in rows}
+        traces = []
+        for year, colour in zip(years, colours, strict=True):
+            present = [k for k in top if (year, *k) in by_key]
+            traces.append({
+                "type": "bar", "name": str(year) if year else "Year not stated", "marker": {"color": colour},
+                "x": [labels[k] for k in present], "y": [_round(by_key[(year, *k)]) for k in present],
+                "hovertemplate": "%{x}, " + (str(year) if year else "year not stated") + ": %{y:,}<extra></extra>",
+            })
+        quantities = [q for q in by_key.values() if q > 0]
+        log = bool(quantities) and max(quantities) / min(quantities) > 1000
+        figure = {
+            "data": traces,
+            "layout": _layout(
+                420, barmode="group",
+                xaxis={"type": "category", "categoryorder": "array", "categoryarray": [labels[k] for k in top],
+                       "automargin": True, "tickangle": -30},
+                yaxis={"title": {"text": "Quantity (log scale)" if log else "Quantity"},
+                       "type": "log" if log else "linear", "gridcolor": "#d0d5db", "automargin": True},
+                legend={"title": {"text": "Year"}},
+            ),
+        }
+    shown = set(top)
+    table = Table(
+        "Seizures and quantities seized, by year, commodity and unit",
+        ["Year", "Commodity", "Unit", "Seizures", "Quantity"],
+        [[r.year, r.commodity, r.unit, r.seizures, _round(r.quantity)] for r in rows],
+        frozenset({3, 4}),
+        page_rows=[[r.year, r.commodity, r.unit, r.seizures, _round(r.quantity)] for r in rows
+                   if (r.commodity, r.unit) in shown],
+    )
+    return Chart("results-by-commodity", title, figure, table, note=note)
+
+
+def results_country_chart(rows: list[CountryResultRow], withheld_note: str = "") -> Chart:
+    title = "Number of seizures reported by each country"
+    drawable = map_country_ids()
+    on_map = [r for r in rows if r.kind == OrgKind.COUNTRY and r.iso3 in drawable]
+    beside = [(r.name or "Not attributed to a country", f"{r.seizures} seizure{'s' if r.seizures != 1 else ''}")
+              for r in rows if r not in on_map]
+    figure = None
+    if on_map:
+        figure = _binned_map(on_map, lambda r: r.seizures, ORANGES, "Seizures", "seizures")
+    table = Table("Seizures reported, by country or body", ["Country or body", "Code", "Seizures"],
+                  [[r.name or "Not attributed", r.code or "", r.seizures] for r in rows], frozenset({2}))
+    return Chart("results-by-country", title, figure, table, note=withheld_note, beside=beside,
+                 beside_heading="Bodies and others (not on the map)",
+                 region=map_region(r.iso3 for r in on_map) if on_map else "")
+

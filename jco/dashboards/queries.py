@@ -1,0 +1,240 @@
+"""Aggregates behind the dashboard: one GROUP BY query per chart, whatever the amount of data.
+
+Nothing here loads rows one by one: the results table may hold millions of rows, so every number
+is counted or summed by the database and only the aggregates (a few hundred rows at most) come
+back. Filters are the register's (:class:`jco.operations.queries.RegisterFilters`), so a view of
+the dashboard is a bookmarkable URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlmodel import Session
+
+from jco.comments.models import Comment, CommentRound
+from jco.documents.models import Document
+from jco.operations.lifecycle import State
+from jco.operations.models import Commodity, Jco, Organisation, OrgKind, Participant, Result, Role
+from jco.operations.queries import RegisterFilters, filtered
+from jco.timeutil import today as today_
+
+TIMELINE_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one viewer asked for: the register's filters, and what their clearance hides."""
+
+    filters: RegisterFilters
+    # Results reported in documents with these markings are left out (see permissions).
+    withheld_markings: tuple[str, ...] = ()
+
+
+def _has_filters(filters: RegisterFilters) -> bool:
+    return bool(filters.state or filters.year or filters.kind or filters.q or filters.lead or filters.goods)
+
+
+def _jco_ids(filters: RegisterFilters) -> Select | None:
+    """The filtered JCOs' ids as a subquery, or None when every JCO counts (no IN clause needed)."""
+    if not _has_filters(filters):
+        return None
+    return filtered(filters).with_only_columns(Jco.id)
+
+
+# --- life cycle ---------------------------------------------------------------------------------
+
+def pipeline_counts(session: Session, scope: Scope) -> dict[str, int]:
+    """Number of JCOs in each life-cycle state (states without any are absent)."""
+    query = filtered(scope.filters).with_only_columns(Jco.state, func.count()).group_by(Jco.state)
+    return {state: count for state, count in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    jco_id: int
+    title: str
+    state: str
+    start: date
+    end: date
+    actual: bool  # actual dates (else planned)
+    under_way: bool  # started, no actual end yet: the planned end (or today) stands in
+
+
+def timeline_rows(session: Session, scope: Scope, today: date | None = None,
+                  limit: int = TIMELINE_LIMIT) -> tuple[list[TimelineRow], int]:
+    """The operational phases of the ``limit`` most recent JCOs (by start), and how many have one."""
+    today = today or today_()
+    start = func.coalesce(Jco.actual_start, Jco.planned_start)
+    query = (
+        filtered(scope.filters)
+        .with_only_columns(
+            Jco.id, Jco.name, Jco.edition, Jco.state, Jco.actual_start, Jco.actual_end, Jco.planned_start,
+            Jco.planned_end, func.count().over().label("total"),
+        )
+        .where(start.is_not(None))
+        .order_by(start.desc(), Jco.id.desc())
+        .limit(limit)
+    )
+    rows, total = [], 0
+    for r in session.execute(query):
+        total = r.total
+        if r.actual_start:
+            end = r.actual_end or r.planned_end or today
+            begin, actual, under_way = r.actual_start, True, r.actual_end is None
+        else:
+            begin, end, actual, under_way = r.planned_start, r.planned_end or r.planned_start, False, False
+        title = f"{r.name} {r.edition}".strip()
+        rows.append(TimelineRow(r.id, title, r.state, begin, max(begin, end), actual, under_way))
+    rows.sort(key=lambda row: (row.start, row.title))
+    return rows, total
+
+
+# --- participation ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    code: str
+    name: str
+    kind: str
+    iso3: str | None
+    operations: int
+    led: int
+
+
+def participation_counts(session: Session, scope: Scope) -> list[ParticipationRow]:
+    """For every country and body: in how many of the filtered JCOs it takes part, and leads."""
+    query = (
+        select(
+            Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3,
+            func.count().label("operations"),
+            func.sum(case((Participant.role == Role.LEAD, 1), else_=0)).label("led"),
+        )
+        .join(Participant, Participant.organisation_id == Organisation.id)
+        .group_by(Organisation.id, Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3)
+        .order_by(func.count().desc(), Organisation.name)
+    )
+    ids = _jco_ids(scope.filters)
+    if ids is not None:
+        query = query.where(Participant.jco_id.in_(ids))
+    return [ParticipationRow(r.code, r.name, r.kind, r.iso3, r.operations, int(r.led or 0))
+            for r in session.execute(query)]
+
+
+# --- deadlines ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    code: str
+    name: str
+    overdue: int
+    upcoming: int
+
+
+def deadline_counts(session: Session, filters: RegisterFilters, today: date | None = None) -> list[DeadlineRow]:
+    """Written-comment deadlines each participating delegation has not met yet: passed vs to come.
+
+    TODO(after merge): switch to ``jco.deadlines`` (on its own branch), which owns what a
+    deadline is. Until then, a stand-in computed in one SQL query: the latest comment round of
+    every JCO still in the written-comments state counts for each participating country that
+    has not commented in it — overdue when its deadline has passed, upcoming otherwise.
+    """
+    today = today or today_()
+    latest_rounds = select(func.max(CommentRound.id)).group_by(CommentRound.jco_id)
+    passed = CommentRound.deadline < today
+    query = (
+        select(
+            Organisation.code, Organisation.name,
+            func.sum(case((passed, 1), else_=0)).label("overdue"),
+            func.sum(case((passed, 0), else_=1)).label("upcoming"),
+        )
+        .select_from(CommentRound)
+        .join(Jco, Jco.id == CommentRound.jco_id)
+        .join(Participant, Participant.jco_id == CommentRound.jco_id)
+        .join(Organisation, Organisation.id == Participant.organisation_id)
+        .outerjoin(Comment, and_(Comment.round_id == CommentRound.id,
+                                 Comment.organisation_id == Participant.organisation_id))
+        .where(
+            Comment.id.is_(None),
+            Organisation.kind == OrgKind.COUNTRY,
+            Jco.state == State.COMMENTS,
+            CommentRound.id.in_(latest_rounds),
+        )
+        .group_by(Organisation.id, Organisation.code, Organisation.name)
+    )
+    ids = _jco_ids(filters)
+    if ids is not None:
+        query = query.where(CommentRound.jco_id.in_(ids))
+    rows = [DeadlineRow(r.code, r.name, int(r.overdue or 0), int(r.upcoming or 0)) for r in session.execute(query)]
+    return sorted(rows, key=lambda r: (-r.overdue, -r.upcoming, r.name))
+
+
+# --- results ------------------------------------------------------------------------------------
+
+def _results_where(query: Select, scope: Scope) -> Select:
+    filters = scope.filters
+    ids = _jco_ids(filters)
+    if ids is not None:
+        query = query.where(Result.jco_id.in_(ids))
+    if filters.year:
+        # Redundant with the JCO filter (results copy their JCO's year) but lets the database
+        # use the (year, commodity) index on a large results table.
+        query = query.where(Result.year == filters.year)
+    if filters.goods:
+        query = query.where(Result.commodity_id == filters.goods)
+    if scope.withheld_markings:
+        withheld = select(Document.id).where(Document.marking.in_(scope.withheld_markings))
+        query = query.where(or_(Result.document_id.is_(None), Result.document_id.not_in(withheld)))
+    return query
+
+
+@dataclass(frozen=True)
+class CommodityYearRow:
+    year: int | None
+    commodity: str
+    unit: str
+    seizures: int
+    quantity: float
+
+
+def results_by_commodity_year(session: Session, scope: Scope) -> list[CommodityYearRow]:
+    """Seizures (result rows) and quantities seized, by year, commodity and unit."""
+    totals = _results_where(
+        select(
+            Result.year, Result.commodity_id, Result.unit,
+            func.count().label("seizures"), func.sum(Result.quantity).label("quantity"),
+        ).group_by(Result.year, Result.commodity_id, Result.unit),
+        scope,
+    ).subquery()
+    query = (
+        select(totals.c.year, Commodity.name, totals.c.unit, totals.c.seizures, totals.c.quantity)
+        .join(Commodity, Commodity.id == totals.c.commodity_id)
+        .order_by(totals.c.year.desc().nulls_last(), Commodity.name, totals.c.unit)
+    )
+    return [CommodityYearRow(r.year, r.name, r.unit, r.seizures, float(r.quantity or 0))
+            for r in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class CountryResultRow:
+    code: str | None  # None: results not attributed to a country or body
+    name: str | None
+    kind: str | None
+    iso3: str | None
+    seizures: int
+
+
+def results_by_country(session: Session, scope: Scope) -> list[CountryResultRow]:
+    """Seizures (result rows) reported by each country or body."""
+    totals = _results_where(
+        select(Result.organisation_id, func.count().label("seizures")).group_by(Result.organisation_id), scope
+    ).subquery()
+    query = (
+        select(Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3, totals.c.seizures)
+        .select_from(totals)
+        .outerjoin(Organisation, Organisation.id == totals.c.organisation_id)
+        .order_by(totals.c.seizures.desc(), Organisation.name)
+    )
+    return [CountryResultRow(r.code, r.name, r.kind, r.iso3, r.seizures) for r in session.execute(query)]

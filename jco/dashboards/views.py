@@ -1,0 +1,106 @@
+"""The dashboard, each chart's table as CSV/XLSX, and the participant map of a JCO page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlmodel import Session
+
+from jco import permissions
+from jco.dashboards import figures, queries
+from jco.dashboards.queries import Scope
+from jco.db import get_session
+from jco.exports import table_response
+from jco.operations.lifecycle import State
+from jco.operations.models import JcoKind
+from jco.operations.queries import RegisterFilters, filter_options
+from jco.timeutil import today as today_
+
+bp = Blueprint("dashboards", __name__)
+
+WITHHELD_NOTE = "Results reported in documents marked above your clearance are not counted."
+
+
+def _withheld_note(scope: Scope) -> str:
+    return WITHHELD_NOTE if scope.withheld_markings else ""
+
+
+def _timeline(session: Session, scope: Scope, today: date) -> figures.Chart:
+    rows, total = queries.timeline_rows(session, scope, today=today)
+    return figures.timeline_chart(rows, total, today, queries.TIMELINE_LIMIT)
+
+
+# One entry per chart, in page order; each costs one query, so a page's count is fixed.
+CHARTS: dict[str, Callable[[Session, Scope, date], figures.Chart]] = {
+    "pipeline": lambda session, scope, today: figures.pipeline_chart(queries.pipeline_counts(session, scope)),
+    "timeline": _timeline,
+    "participation": lambda session, scope, today: figures.participation_chart(
+        queries.participation_counts(session, scope)),
+    "deadlines": lambda session, scope, today: figures.deadlines_chart(
+        queries.deadline_counts(session, scope.filters, today=today)),
+    "results-by-commodity": lambda session, scope, today: figures.results_commodity_chart(
+        queries.results_by_commodity_year(session, scope), _withheld_note(scope)),
+    "results-by-country": lambda session, scope, today: figures.results_country_chart(
+        queries.results_by_country(session, scope), _withheld_note(scope)),
+}
+
+
+def _scope() -> Scope:
+    return Scope(RegisterFilters.from_args(request.args), permissions.markings_withheld_from(current_user))
+
+
+@bp.get("/dashboard")
+def dashboard():
+    if not permissions.can_view_dashboard(current_user):
+        abort(403)
+    session = get_session()
+    scope = _scope()
+    today = today_()
+    charts = [build(session, scope, today) for build in CHARTS.values()]
+    return render_template(
+        "dashboards/dashboard.html",
+        charts=charts,
+        filters=scope.filters,
+        filter_args=scope.filters.as_args(sort=None, page=1),
+        total=sum(row[1] for row in charts[0].table.rows),
+        options=filter_options(session),
+        states=list(State),
+        kinds=list(JcoKind),
+    )
+
+
+@bp.get("/dashboard/<chart>.<any(csv, xlsx):fmt>")
+def chart_table(chart: str, fmt: str):
+    if not permissions.can_view_dashboard(current_user):
+        abort(403)
+    build = CHARTS.get(chart)
+    if build is None:
+        abort(404, f"There is no chart called “{chart}” on the dashboard.")
+    table = build(get_session(), _scope(), today_()).table
+    return table_response(table.rows, table.columns, f"jco-dashboard-{chart}", fmt)
+
+
+@bp.app_template_global("participant_map")
+def participant_map(jco, participants) -> figures.ParticipantMap | None:
+    """The JCO page's map, from the participants the page has loaded already (no query)."""
+    return figures.participant_map(
+        jco.title, [(p.organisation.name, p.organisation.kind, p.organisation.iso3, p.role) for p in participants]
+    )
+
+
+@bp.app_template_filter("table_cell")
+def table_cell(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
