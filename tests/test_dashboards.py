@@ -172,8 +172,9 @@ def test_dashboard_figures_hold_the_demo_numbers(client, auth, demo, db):
     deadlines = by_trace(figs["deadlines-chart"])
     overdue = dict(zip(deadlines["Overdue"]["y"], deadlines["Overdue"]["x"], strict=True))
     upcoming = dict(zip(deadlines["Upcoming"]["y"], deadlines["Upcoming"]["x"], strict=True))
-    assert overdue == {"Germany": 1, "France": 0, "Latvia": 0, "Poland": 0}  # Postbox, due 3 Nov 2015
-    assert upcoming == {"Germany": 1, "France": 1, "Latvia": 1, "Poland": 1}  # Lighthouse, due in 6 days
+    # France has commented on DEMO Lighthouse's round, so it owes nothing there.
+    assert overdue == {"Germany": 1, "Latvia": 0, "Poland": 0}  # Postbox, due 3 Nov 2015
+    assert upcoming == {"Germany": 1, "Latvia": 1, "Poland": 1}  # Lighthouse, due in 6 days
 
     # No results in the demo: said, not drawn; the tables are still there.
     assert html.count("Nothing to draw for these filters.") == 2
@@ -368,17 +369,18 @@ def test_deadline_counts_stand_in(demo, db):
     from jco.dashboards.queries import deadline_counts
 
     counts = {r.code: (r.overdue, r.upcoming) for r in deadline_counts(db, RegisterFilters())}
-    assert counts == {"DE": (1, 1), "FR": (0, 1), "LV": (0, 1), "PL": (0, 1)}
+    # The demo's France has already commented on DEMO Lighthouse's round.
+    assert counts == {"DE": (1, 1), "LV": (0, 1), "PL": (0, 1)}
     lighthouse = db.scalar(select(Jco).where(Jco.name == "DEMO Lighthouse"))
     round_ = db.scalar(select(CommentRound).where(CommentRound.jco_id == lighthouse.id))
-    db.add(Comment(round_id=round_.id, organisation_id=org_id(db, "FR"), body="Fine."))
+    db.add(Comment(round_id=round_.id, organisation_id=org_id(db, "LV"), body="Fine."))
     db.flush()
     counts = {r.code: (r.overdue, r.upcoming) for r in deadline_counts(db, RegisterFilters())}
-    assert "FR" not in counts  # commented: nothing pending
+    assert "LV" not in counts  # commented: nothing pending
     counts = {r.code: (r.overdue, r.upcoming)
               for r in deadline_counts(db, RegisterFilters(), today=round_.deadline + timedelta(days=1))}
     assert counts["PL"] == (1, 0)  # the day after, the same deadline is overdue
-    assert {r.code for r in deadline_counts(db, RegisterFilters(lead="FR"))} == {"DE", "LV", "PL"}
+    assert {r.code for r in deadline_counts(db, RegisterFilters(lead="FR"))} == {"DE", "PL"}
 
 
 # ---------------------------------------------------------------------------- query counts
