@@ -39,7 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from jco.accounts.views import bp as accounts_bp
+    from jco.deadlines.views import bp as deadlines_bp
     from jco.documents.views import bp as documents_bp
+    from jco.meetings.agenda_views import bp as agendas_bp
     from jco.meetings.views import bp as meetings_bp
     from jco.operations.views import bp as operations_bp
 
@@ -47,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(operations_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(deadlines_bp)
+    app.register_blueprint(agendas_bp)
 
     from jco import cli
 
