@@ -230,7 +230,7 @@ def _account_feed(account, *, attachment: bool) -> Response:
     deadlines = services.collect(session, now, _settings())
     organisation_id = _organisation_id(account)
     if permissions.can_view_all_deadlines(account):
-        deadlines, organisation_id = deadlines, None
+        organisation_id = None  # every deadline, each shown as a whole
     elif organisation_id is not None:
         deadlines = services.owed_by(deadlines, organisation_id)
     else:
