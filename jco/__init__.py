@@ -42,7 +42,9 @@ def create_app(config: dict | None = None) -> Flask:
     from jco.accounts.views import bp as accounts_bp
     from jco.comments.views import bp as comments_bp
     from jco.dashboards.views import bp as dashboards_bp
+    from jco.deadlines.views import bp as deadlines_bp
     from jco.documents.views import bp as documents_bp
+    from jco.meetings.agenda_views import bp as agendas_bp
     from jco.meetings.views import bp as meetings_bp
     from jco.operations.views import bp as operations_bp
 
@@ -53,6 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(comments_bp)
     app.register_blueprint(dashboards_bp)
     vendor.init_app(app)
+    app.register_blueprint(deadlines_bp)
+    app.register_blueprint(agendas_bp)
 
     from jco import cli
 

@@ -90,6 +90,9 @@ def users_create(email, role, organisation_code, clearance, name, password) -> N
 
 
 def init_app(app: Flask) -> None:
+    from jco.deadlines.reminders import reminders_cli
+
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -65,6 +65,8 @@ def from_environment(instance_path: str) -> dict:
         "JCO_BASE_URL": os.environ.get("JCO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "JCO_PAGE_SIZE": _int("JCO_PAGE_SIZE", 50),
         "JCO_REPORT_DUE_DAYS": _int("JCO_REPORT_DUE_DAYS", 90),
+        "JCO_REVISION_DUE_DAYS": _int("JCO_REVISION_DUE_DAYS", 10),
+        "JCO_ADOPTION_DUE_DAYS": _int("JCO_ADOPTION_DUE_DAYS", 60),
         "JCO_REMINDER_DAYS": os.environ.get("JCO_REMINDER_DAYS", "7,1"),
         "MAIL_SERVER": os.environ.get("JCO_SMTP_HOST", "localhost"),
         "MAIL_PORT": _int("JCO_SMTP_PORT", 25),

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from jco.accounts.models import Account, AccountRole, ApiToken
 from jco.audit.models import AuditEntry
 from jco.comments.models import Comment, CommentRound
+from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlineOwner, ReminderSent
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
 from jco.operations.models import (
@@ -29,8 +30,9 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "ApiToken",
-    "AuditEntry", "Comment", "CommentRound", "Commodity", "DocType", "Document", "FundedProject", "Jco",
-    "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "Marking", "Meeting",
-    "Organisation", "OrgKind", "Outcome", "Participant", "Result", "Role", "StoredFile", "SubjectCode",
+    "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DocType", "Document", "FundedProject", "Jco",
+    "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
+    "ManualDeadlineOwner", "Marking", "Meeting",
+    "Organisation", "OrgKind", "Outcome", "Participant", "ReminderSent", "Result", "Role", "StoredFile", "SubjectCode",
     "TransportMode", "metadata",
 ]

@@ -230,3 +230,33 @@ def can_see_comment(user: Account | None, comment: Comment, round_: CommentRound
 
 def can_download_comment_file(user: Account | None, comment: Comment, round_: CommentRound) -> bool:
     return comment.file_id is not None and can_see_comment(user, comment, round_)
+
+
+# --- deadlines, calendars, agendas and notes ----------------------------------------------------
+
+def can_view_all_deadlines(user: Account | None) -> bool:
+    """The Secretariat and managers follow every deadline; a delegate follows its delegation's."""
+    return is_secretariat(user) or _role(user) == AccountRole.MANAGER
+
+
+def can_manage_deadlines(user: Account | None) -> bool:
+    """Setting deadlines by hand, and recording that they were met, is the Secretariat's."""
+    return is_secretariat(user)
+
+
+def can_subscribe_calendar(user: Account | None) -> bool:
+    return can_view(user)
+
+
+def can_plan_agenda(user: Account | None) -> bool:
+    return is_secretariat(user)
+
+
+def can_export_agenda(user: Account | None) -> bool:
+    """Every account may take the agenda away; titles in it still go through document_title_for."""
+    return can_view(user)
+
+
+def can_draft_summary(user: Account | None) -> bool:
+    """The summary of discussions is the Secretariat's draft, written after the meeting."""
+    return is_secretariat(user)

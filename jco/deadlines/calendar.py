@@ -1,0 +1,278 @@
+"""Calendar feeds (RFC 5545): deadlines as all-day events, meetings as timed events in their zone.
+
+Each event keeps its UID for life (the deadline's stable key and the host); its SEQUENCE grows
+whenever what the event shows changes. Derived deadlines have no row that carries a version, so
+the feed keeps a fingerprint of each event in ``calendar_sequence`` and counts the changes there.
+A feed therefore writes when (and only when) something changed since the last poll; concurrent
+polls raise a changed event's SEQUENCE once, because the UPDATE is conditional on the old
+fingerprint.
+
+What a feed shows depends on the account: document titles go through
+``permissions.document_title_for``, so a classified title never reaches an uncleared account.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Alarm, Calendar, Event
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from jco import permissions
+from jco.accounts.models import Account
+from jco.accounts.services import token_digest
+from jco.audit import services as audit
+from jco.deadlines.models import CalendarSequence
+from jco.deadlines.rules import Deadline, Status, fingerprint, long_date
+from jco.meetings.models import AgendaItem, Meeting
+from jco.timeutil import utcnow
+
+PRODID = "-//JCO Tracker//Deadlines and meetings//EN"
+DEFAULT_TZ = "Europe/Brussels"
+
+
+# --- subscription tokens -------------------------------------------------------------------------
+
+def issue_token(session: Session, account: Account, actor=None) -> str:
+    """A new secret subscription token for ``account``; any previous one stops working.
+
+    Only its SHA-256 is stored: the token itself is shown once and cannot be recovered.
+    """
+    token = secrets.token_urlsafe(32)
+    renewed = account.calendar_token_hash is not None
+    account.calendar_token_hash = token_digest(token)
+    session.add(account)
+    audit.record(session, actor or account, "account.calendar_token", account,
+                 summary=("Renewed" if renewed else "Created") + " the calendar subscription address")
+    session.flush()
+    return token
+
+
+def revoke_token(session: Session, account: Account, actor=None) -> bool:
+    if account.calendar_token_hash is None:
+        return False
+    account.calendar_token_hash = None
+    session.add(account)
+    audit.record(session, actor or account, "account.calendar_revoke", account,
+                 summary="Revoked the calendar subscription address")
+    session.flush()
+    return True
+
+
+def account_for_token(session: Session, token: str) -> Account | None:
+    if not token or len(token) > 200:
+        return None
+    account = session.scalar(select(Account).where(Account.calendar_token_hash == token_digest(token)))
+    if account is None or not account.active:
+        return None
+    return account
+
+
+# --- sequences -----------------------------------------------------------------------------------
+
+def sequences(session: Session, fingerprints: dict[str, str]) -> dict[str, CalendarSequence]:
+    """The SEQUENCE state of each event key, raised for those whose fingerprint changed."""
+    if not fingerprints:
+        return {}
+    keys = list(fingerprints)
+
+    def load() -> dict[str, CalendarSequence]:
+        rows = session.scalars(
+            select(CalendarSequence).where(CalendarSequence.key.in_(keys)).execution_options(populate_existing=True)
+        )
+        return {r.key: r for r in rows}
+
+    rows = load()
+    now = utcnow()
+    new = [{"key": k, "fingerprint": fp, "sequence": 0, "changed_at": now}
+           for k, fp in fingerprints.items() if k not in rows]
+    changed = [{"k": k, "old": rows[k].fingerprint, "fp": fp, "now": now}
+               for k, fp in fingerprints.items() if k in rows and rows[k].fingerprint != fp]
+    if not new and not changed:
+        return rows
+    table = CalendarSequence.__table__
+    connection = session.connection()
+    if new:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        # Two first polls at once may both insert: the second one's rows are simply dropped.
+        connection.execute(dialect.insert(table).values(new).on_conflict_do_nothing(index_elements=["key"]))
+    if changed:
+        connection.execute(
+            table.update()
+            .where(table.c.key == bindparam("k"), table.c.fingerprint == bindparam("old"))
+            .values(sequence=table.c.sequence + 1, fingerprint=bindparam("fp"), changed_at=bindparam("now")),
+            changed,
+        )
+    return load()
+
+
+# --- building the feed ---------------------------------------------------------------------------
+
+@dataclass
+class FeedContext:
+    viewer: Account | None
+    base_url: str
+    today: date
+    # The delegation whose status the summaries show ("— met"); None shows the deadline as a whole.
+    organisation_id: int | None = None
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or "jco-tracker"
+
+    def uid(self, key: str) -> str:
+        return f"{key.replace(':', '-')}@{self.host}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+
+def deadline_url(deadline: Deadline) -> str:
+    if deadline.jco_id:
+        return f"/jcos/{deadline.jco_id}"
+    if deadline.meeting_id:
+        return f"/meetings/{deadline.meeting_id}"
+    return "/deadlines"
+
+
+def load_meetings(session: Session, *, meeting_id: int | None = None, jco_id: int | None = None) -> list[Meeting]:
+    query = select(Meeting).options(
+        selectinload(Meeting.items).selectinload(AgendaItem.documents),
+        selectinload(Meeting.items).selectinload(AgendaItem.jco),
+    ).order_by(Meeting.start_date, Meeting.id)
+    if meeting_id is not None:
+        query = query.where(Meeting.id == meeting_id)
+    if jco_id is not None:
+        query = query.where(Meeting.id.in_(select(AgendaItem.meeting_id).where(AgendaItem.jco_id == jco_id)))
+    return list(session.scalars(query))
+
+
+def _meeting_fingerprint(meeting: Meeting) -> str:
+    return fingerprint({
+        "body": meeting.body, "title": meeting.title, "start": meeting.start_date, "end": meeting.end_date,
+        "start_time": meeting.start_time, "end_time": meeting.end_time, "tz": meeting.timezone,
+        "place": meeting.place, "notice": meeting.notice_reference,
+        "items": [(i.position, i.title, i.jco.title if i.jco else "", i.outcome,
+                   [(d.reference, d.title, d.marking) for d in i.documents]) for i in meeting.items],
+    })
+
+
+def _document_line(ctx: FeedContext, document) -> str:
+    marking = f" ({document.marking})" if document.marking else ""
+    return f"{document.reference}{marking} — {permissions.document_title_for(ctx.viewer, document)}"
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or DEFAULT_TZ)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TZ)
+
+
+def _alarm(description: str, before: timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", description)
+    alarm.add("trigger", -before)
+    return alarm
+
+
+def _stamp(event: Event, state: CalendarSequence) -> None:
+    changed = state.changed_at if state.changed_at.tzinfo else state.changed_at.replace(tzinfo=ZoneInfo("UTC"))
+    event.add("dtstamp", changed)
+    event.add("last-modified", changed)
+    event.add("sequence", state.sequence)
+
+
+def deadline_event(ctx: FeedContext, deadline: Deadline, state: CalendarSequence) -> Event:
+    if ctx.organisation_id is not None and deadline.owes(ctx.organisation_id):
+        status = deadline.status_for(ctx.organisation_id, ctx.today)
+    else:
+        status = deadline.status(ctx.today)
+    event = Event()
+    event.add("uid", ctx.uid(deadline.key))
+    _stamp(event, state)
+    summary = deadline.title + (" — met" if status is Status.MET else "")
+    event.add("summary", summary)
+    event.add("dtstart", deadline.due)
+    event.add("dtend", deadline.due + timedelta(days=1))
+    event.add("transp", "TRANSPARENT")
+    lines = [f"{deadline.kind.label}, due {long_date(deadline.due)}.", f"Owed by: {deadline.owners_label()}."]
+    if deadline.jco_title:
+        lines.append(f"Operation: JCO {deadline.jco_title}.")
+    if deadline.meeting_label:
+        lines.append(f"Meeting: {deadline.meeting_label}.")
+    lines += [f"Document: {_document_line(ctx, d)}" for d in deadline.documents]
+    if deadline.note:
+        lines.append(deadline.note)
+    url = ctx.url(deadline_url(deadline))
+    lines.append(url)
+    event.add("description", "\n".join(lines))
+    event.add("url", url)
+    event.add("categories", ["Deadline"])
+    event.add_component(_alarm(f"Due tomorrow: {deadline.title}", timedelta(days=1)))
+    return event
+
+
+def meeting_event(ctx: FeedContext, meeting: Meeting, state: CalendarSequence) -> Event:
+    event = Event()
+    event.add("uid", ctx.uid(f"meeting:{meeting.id}"))
+    _stamp(event, state)
+    summary = meeting.display_title + (f" ({meeting.notice_reference})" if meeting.notice_reference else "")
+    event.add("summary", summary)
+    if meeting.start_time is not None:
+        zone = _zone(meeting.timezone)
+        start = datetime.combine(meeting.start_date, meeting.start_time, tzinfo=zone)
+        end_time = meeting.end_time or time(18, 0)
+        end = datetime.combine(meeting.end_date, end_time, tzinfo=zone)
+        if end <= start:
+            end = start + timedelta(hours=1)
+        event.add("dtstart", start)
+        event.add("dtend", end)
+    else:
+        event.add("dtstart", meeting.start_date)
+        event.add("dtend", meeting.end_date + timedelta(days=1))
+    event.add("location", meeting.place)
+    lines = []
+    for item in meeting.items:
+        line = f"{item.position}. {item.title}"
+        if item.jco:
+            line += f" — JCO {item.jco.title}"
+        lines.append(line)
+        lines += [f"   {_document_line(ctx, d)}" for d in item.documents]
+    url = ctx.url(f"/meetings/{meeting.id}")
+    lines.append(url)
+    event.add("description", "\n".join(lines) if meeting.items else f"Agenda not yet set.\n{url}")
+    event.add("url", url)
+    event.add("categories", ["Meeting"])
+    event.add_component(_alarm(f"Tomorrow: {meeting.display_title}, {meeting.place}", timedelta(days=1)))
+    return event
+
+
+def build(session: Session, ctx: FeedContext, name: str, deadlines: list[Deadline], meetings: list[Meeting]) -> bytes:
+    """The feed as bytes. Writes the SEQUENCE counters of events that changed (the caller commits)."""
+    prints = {d.key: d.fingerprint() for d in deadlines}
+    prints.update({f"meeting:{m.id}": _meeting_fingerprint(m) for m in meetings})
+    states = sequences(session, prints)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for meeting in meetings:
+        calendar.add_component(meeting_event(ctx, meeting, states[f"meeting:{meeting.id}"]))
+    for deadline in deadlines:
+        calendar.add_component(deadline_event(ctx, deadline, states[deadline.key]))
+    if meetings:
+        # Only the years the feed spans, so the VTIMEZONE stays small.
+        first = min(m.start_date for m in meetings)
+        last = max(m.end_date for m in meetings)
+        calendar.add_missing_timezones(first_date=date(first.year, 1, 1), last_date=date(last.year + 2, 1, 1))
+    return calendar.to_ical()

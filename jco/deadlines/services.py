@@ -1,0 +1,400 @@
+"""Deadlines from the database: the derived ones computed in a fixed number of queries, and the
+only code that creates or changes a deadline set by hand (each change audited).
+
+Who owes what (decided here, documented in the README):
+- a comment round: every organisation taking part in the operation as a *participant*. The lead
+  and co-leads wrote the business case and read the comments; observers only observe. A
+  delegation has met it once it has sent its comment on that round.
+- a revised business case due for a meeting (an agenda item "revision" on a meeting still to
+  come): the lead, JCO_REVISION_DUE_DAYS before the meeting; met once a business-case revision
+  newer than the one discussed so far (in comment rounds or at earlier meetings) is registered.
+- the final report: the lead, JCO_REPORT_DUE_DAYS after the operational phase ended or the
+  debriefing, whichever is later; met once a final-report document is registered.
+- the adoption of a presented (or partly adopted) final report: the Secretariat, at the first
+  meeting of the adopting body after the report reached that stage, or JCO_ADOPTION_DUE_DAYS
+  after it when no such meeting is scheduled. It disappears when the report is adopted.
+- deadlines set by hand: their owners; met when the Secretariat records completion.
+Derived deadlines of closed or withdrawn operations are not listed: nothing is owed any more.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from jco.audit import services as audit
+from jco.comments.models import Comment, CommentRound
+from jco.deadlines.models import ManualDeadline
+from jco.deadlines.rules import (
+    SECRETARIAT,
+    Deadline,
+    Kind,
+    Owner,
+    deadline_key,
+    first_meeting_after,
+    first_meeting_from,
+    long_date,
+    report_due,
+    revision_due,
+)
+from jco.documents.models import DocType, Document
+from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting
+from jco.operations.lifecycle import ADOPTING_BODIES, OPEN_STATES, Body, State
+from jco.operations.models import Jco, JcoEvent, Organisation, Participant, Role
+from jco.operations.services import check_version
+from jco.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class Settings:
+    revision_due_days: int = 10
+    report_due_days: int = 90
+    adoption_due_days: int = 60
+
+    @classmethod
+    def from_config(cls, config) -> Settings:
+        return cls(
+            revision_due_days=int(config.get("JCO_REVISION_DUE_DAYS", 10)),
+            report_due_days=int(config.get("JCO_REPORT_DUE_DAYS", 90)),
+            adoption_due_days=int(config.get("JCO_ADOPTION_DUE_DAYS", 60)),
+        )
+
+
+REPORT_STATES = (State.OPERATIONAL, State.DEBRIEFING, State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED,
+                 State.REPORT_ADOPTED)
+ADOPTION_STATES = (State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED)
+_OPEN = [s.value for s in OPEN_STATES]
+
+
+def _day(moment) -> date:
+    return moment.date() if hasattr(moment, "date") else moment
+
+
+def _registered(document: Document) -> date:
+    """When a document met a deadline: its own date if known, else the day it was registered."""
+    return document.doc_date or _day(document.created_at)
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    return f"{meeting.display_title}, {meeting.days_label}"
+
+
+def collect(session: Session, today: date, settings: Settings, *, jco_id: int | None = None) -> list[Deadline]:
+    """Every deadline (of one operation, if ``jco_id`` is given), soonest first.
+
+    The number of queries is fixed, whatever the number of operations, rounds or deadlines.
+    """
+    def only_jco(query, column):
+        return query.where(column == jco_id) if jco_id is not None else query
+
+    # 1. comment rounds of open operations, with their operation and document
+    rounds = session.execute(only_jco(
+        select(CommentRound, Jco, Document)
+        .join(Jco, Jco.id == CommentRound.jco_id)
+        .join(Document, Document.id == CommentRound.document_id)
+        .where(Jco.state.in_(_OPEN)), CommentRound.jco_id,
+    )).all()
+    # 2. revision items on meetings still to come
+    revisions = session.execute(only_jco(
+        select(AgendaItem, Meeting, Jco)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(Jco, Jco.id == AgendaItem.jco_id)
+        .where(AgendaItem.purpose == "revision", Meeting.start_date >= today, Jco.state.in_(_OPEN)),
+        AgendaItem.jco_id,
+    )).all()
+    # 3. operations that owe a final report, or whose report awaits adoption
+    report_jcos = session.scalars(only_jco(
+        select(Jco).where(
+            Jco.state.in_([s.value for s in REPORT_STATES]),
+            or_(Jco.actual_end.is_not(None), Jco.debriefing_date.is_not(None), Jco.state.in_(ADOPTION_STATES)),
+        ), Jco.id,
+    )).all()
+
+    jco_ids = {j.id for _, j, _ in rounds} | {j.id for _, _, j in revisions} | {j.id for j in report_jcos}
+    round_ids = [r.id for r, _, _ in rounds]
+    revision_jco_ids = {j.id for _, _, j in revisions}
+    adoption_jcos = [j for j in report_jcos if j.state in ADOPTION_STATES]
+
+    # 4. who takes part, 5. who has commented
+    participants: dict[int, list[tuple[Participant, Organisation]]] = defaultdict(list)
+    if jco_ids:
+        for participant, organisation in session.execute(
+            select(Participant, Organisation)
+            .join(Organisation, Organisation.id == Participant.organisation_id)
+            .where(Participant.jco_id.in_(jco_ids))
+            .order_by(Organisation.name)
+        ):
+            participants[participant.jco_id].append((participant, organisation))
+    commented: dict[int, dict[int, date]] = defaultdict(dict)
+    if round_ids:
+        for round_id, organisation_id, submitted_at in session.execute(
+            select(Comment.round_id, Comment.organisation_id, Comment.submitted_at).where(Comment.round_id.in_(round_ids))
+        ):
+            commented[round_id][organisation_id] = _day(submitted_at)
+
+    # 6. the business cases and final reports of those operations
+    documents: dict[int, list[Document]] = defaultdict(list)
+    doc_jco_ids = revision_jco_ids | {j.id for j in report_jcos}
+    if doc_jco_ids:
+        for document in session.scalars(
+            select(Document).where(
+                Document.jco_id.in_(doc_jco_ids),
+                Document.doc_type.in_([DocType.BUSINESS_CASE.value, DocType.FINAL_REPORT.value]),
+            )
+        ):
+            documents[document.jco_id].append(document)
+    # 7. which business-case revision was before the working party so far (rounds, earlier meetings)
+    discussed: dict[int, list[tuple[date | None, int]]] = defaultdict(list)
+    if revision_jco_ids:
+        for jco, day, revision in session.execute(
+            select(AgendaItem.jco_id, Meeting.start_date, Document.revision)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .join(AgendaItemDocument, AgendaItemDocument.agenda_item_id == AgendaItem.id)
+            .join(Document, Document.id == AgendaItemDocument.document_id)
+            .where(AgendaItem.jco_id.in_(revision_jco_ids), Document.doc_type == DocType.BUSINESS_CASE.value)
+        ):
+            discussed[jco].append((day, revision or 0))
+        for round_, _jco, document in rounds:
+            if round_.jco_id in revision_jco_ids:
+                discussed[round_.jco_id].append((None, document.revision or 0))
+    # 8. when each report reached its stage, 9. the meetings that may adopt it
+    entered: dict[int, date] = {}
+    meetings: list[Meeting] = []
+    if adoption_jcos:
+        for event in session.scalars(
+            select(JcoEvent).join(Jco, Jco.id == JcoEvent.jco_id)
+            .where(JcoEvent.jco_id.in_([j.id for j in adoption_jcos]), JcoEvent.to_state == Jco.state)
+            .order_by(JcoEvent.at)
+        ):
+            entered[event.jco_id] = event.on or _day(event.at)
+        earliest = min(entered.values(), default=today)
+        meetings = list(session.scalars(
+            select(Meeting).where(Meeting.start_date > earliest).order_by(Meeting.start_date, Meeting.id)
+        ))
+    # 10. deadlines set by hand (and 11. their owners)
+    manual = session.execute(only_jco(
+        select(ManualDeadline, Jco, Meeting)
+        .outerjoin(Jco, Jco.id == ManualDeadline.jco_id)
+        .outerjoin(Meeting, Meeting.id == ManualDeadline.meeting_id)
+        .options(selectinload(ManualDeadline.owners)), ManualDeadline.jco_id,
+    )).all()
+
+    deadlines: list[Deadline] = []
+
+    def owners_with(jco: Jco, roles: tuple[str, ...]) -> list[Owner]:
+        return [Owner(o.id, o.name) for p, o in participants[jco.id] if p.role in roles]
+
+    for round_, jco, document in rounds:
+        owners = owners_with(jco, (Role.PARTICIPANT,))
+        deadlines.append(Deadline(
+            key=deadline_key(Kind.COMMENTS, round_.id), kind=Kind.COMMENTS,
+            title=f"Written comments on {document.reference} (JCO {jco.title})",
+            due=round_.deadline, owners=owners,
+            met_by={o.organisation_id: commented[round_.id][o.organisation_id]
+                    for o in owners if o.organisation_id in commented[round_.id]},
+            jco_id=jco.id, jco_title=jco.title, documents=[document],
+        ))
+
+    for item, meeting, jco in revisions:
+        baseline = max((rev for day, rev in discussed[jco.id] if day is None or day < meeting.start_date), default=0)
+        newer = [d for d in documents[jco.id] if d.doc_type == DocType.BUSINESS_CASE and d.addendum is None
+                 and d.corrigendum is None and (d.revision or 0) > baseline]
+        owners = owners_with(jco, (Role.LEAD,))
+        met_on = min((_registered(d) for d in newer), default=None)
+        deadlines.append(Deadline(
+            key=deadline_key(Kind.REVISION, item.id), kind=Kind.REVISION,
+            title=f"Revised business case of JCO {jco.title} for {_meeting_label(meeting)}",
+            due=revision_due(meeting.start_date, settings.revision_due_days), owners=owners,
+            met_by={o.organisation_id: met_on for o in owners} if met_on else {},
+            jco_id=jco.id, jco_title=jco.title, meeting_id=meeting.id, meeting_label=_meeting_label(meeting),
+            documents=sorted(newer, key=lambda d: d.sort_key),
+        ))
+
+    for jco in report_jcos:
+        reports = sorted((d for d in documents[jco.id] if d.doc_type == DocType.FINAL_REPORT), key=lambda d: d.sort_key)
+        due = report_due(jco.actual_end, jco.debriefing_date, settings.report_due_days)
+        if due is not None:
+            owners = owners_with(jco, (Role.LEAD,))
+            met_on = min((_registered(d) for d in reports), default=None)
+            deadlines.append(Deadline(
+                key=deadline_key(Kind.REPORT, jco.id), kind=Kind.REPORT, title=f"Final report of JCO {jco.title}",
+                due=due, owners=owners, met_by={o.organisation_id: met_on for o in owners} if met_on else {},
+                jco_id=jco.id, jco_title=jco.title, documents=reports,
+            ))
+        if jco.state in ADOPTION_STATES:
+            since = entered.get(jco.id, _day(jco.updated_at))
+            if jco.state == State.REPORT_PRESENTED and jco.report_prior_body:
+                bodies = (Body(jco.report_prior_body).value,)
+            else:
+                bodies = tuple(b.value for b in ADOPTING_BODIES)
+            meeting = first_meeting_after(since, meetings, bodies)
+            body_label = Body(bodies[0]).label
+            if meeting is not None:
+                due, meeting_id, label = meeting.start_date, meeting.id, _meeting_label(meeting)
+            else:
+                due, meeting_id, label = since + timedelta(days=settings.adoption_due_days), None, ""
+            deadlines.append(Deadline(
+                key=deadline_key(Kind.ADOPTION, jco.id), kind=Kind.ADOPTION,
+                title=f"Adoption of the final report of JCO {jco.title} by the {body_label}",
+                due=due, owners=[SECRETARIAT], jco_id=jco.id, jco_title=jco.title, meeting_id=meeting_id,
+                meeting_label=label, documents=reports,
+                note="" if meeting else f"No meeting of the {body_label} is scheduled: due "
+                                        f"{settings.adoption_due_days} days after {long_date(since)}.",
+            ))
+
+    for row, jco, meeting in manual:
+        owners = [Owner(o.id, o.name) for o in row.owners]
+        if row.owed_by_secretariat:
+            owners.append(SECRETARIAT)
+        deadlines.append(Deadline(
+            key=deadline_key(Kind.MANUAL, row.id), kind=Kind.MANUAL, title=row.title, due=row.due_date,
+            owners=owners, met_by={o.organisation_id: row.met_on for o in owners} if row.met_on else {},
+            jco_id=jco.id if jco else None, jco_title=jco.title if jco else "",
+            meeting_id=meeting.id if meeting else None, meeting_label=_meeting_label(meeting) if meeting else "",
+            note=row.note,
+        ))
+
+    deadlines.sort(key=lambda d: (d.due, d.key))
+    return deadlines
+
+
+def owed_by(deadlines: list[Deadline], organisation_id: int | None) -> list[Deadline]:
+    return [d for d in deadlines if d.owes(organisation_id)]
+
+
+def for_meeting(deadlines: list[Deadline], meeting_id: int) -> list[Deadline]:
+    return [d for d in deadlines if d.meeting_id == meeting_id]
+
+
+def group_by_meeting(session: Session, deadlines: list[Deadline]) -> list[tuple[Meeting | None, list[Deadline]]]:
+    """Deadlines under the meeting they lead up to: their own meeting, else the first meeting on or
+    after their day; those with no meeting ahead come last. One query."""
+    if not deadlines:
+        return []
+    earliest = min(d.due for d in deadlines)
+    meetings = list(session.scalars(
+        select(Meeting).where(Meeting.end_date >= earliest).order_by(Meeting.start_date, Meeting.id)
+    ))
+    by_id = {m.id: m for m in meetings}
+    groups: dict[int | None, list[Deadline]] = defaultdict(list)
+    for deadline in deadlines:
+        meeting = by_id.get(deadline.meeting_id) if deadline.meeting_id else first_meeting_from(deadline.due, meetings)
+        groups[meeting.id if meeting else None].append(deadline)
+    ordered = [(by_id[mid], items) for mid, items in groups.items() if mid is not None]
+    ordered.sort(key=lambda pair: (pair[0].start_date, pair[0].id))
+    if None in groups:
+        ordered.append((None, groups[None]))
+    return ordered
+
+
+# --- deadlines set by hand -----------------------------------------------------------------------
+
+class DeadlineError(ValueError):
+    """A deadline that cannot be saved as given; the message is meant for the user."""
+
+
+@dataclass
+class ManualDetails:
+    title: str
+    due_date: date
+    owner_ids: list[int]
+    owed_by_secretariat: bool = False
+    jco_id: int | None = None
+    meeting_id: int | None = None
+    note: str = ""
+
+
+def _apply(session: Session, row: ManualDeadline, details: ManualDetails) -> None:
+    title = " ".join(details.title.split())
+    if not title:
+        raise DeadlineError("Give the deadline a title.")
+    owner_ids = sorted(set(details.owner_ids))
+    if not owner_ids and not details.owed_by_secretariat:
+        raise DeadlineError("Say who owes it: one or more delegations, the Secretariat, or both.")
+    owners = list(session.scalars(select(Organisation).where(Organisation.id.in_(owner_ids)))) if owner_ids else []
+    if len(owners) != len(owner_ids):
+        raise DeadlineError("One of the chosen delegations does not exist.")
+    if details.jco_id is not None and session.get(Jco, details.jco_id) is None:
+        raise DeadlineError("The chosen operation does not exist.")
+    if details.meeting_id is not None and session.get(Meeting, details.meeting_id) is None:
+        raise DeadlineError("The chosen meeting does not exist.")
+    row.title = title
+    row.due_date = details.due_date
+    row.owners = owners
+    row.owed_by_secretariat = bool(details.owed_by_secretariat)
+    row.jco_id = details.jco_id
+    row.meeting_id = details.meeting_id
+    row.note = details.note.strip()
+
+
+def _snapshot(row: ManualDeadline) -> dict:
+    data = audit.snapshot(row, ["title", "due_date", "jco_id", "meeting_id", "owed_by_secretariat", "note", "met_on"])
+    data["owners"] = sorted(o.code for o in row.owners)
+    return data
+
+
+def create_manual_deadline(session: Session, details: ManualDetails, actor=None) -> ManualDeadline:
+    row = ManualDeadline(title="", due_date=details.due_date, created_by_id=getattr(actor, "id", None))
+    _apply(session, row, details)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "deadline.create", row, jco_id=row.jco_id,
+                 summary=f"Set the deadline “{row.title}” for {long_date(row.due_date)}", after=_snapshot(row))
+    session.flush()
+    return row
+
+
+def update_manual_deadline(
+    session: Session, row: ManualDeadline, details: ManualDetails, actor=None, *, version: int | str | None = None,
+) -> ManualDeadline:
+    check_version(row, version, "This deadline")
+    before = _snapshot(row)
+    _apply(session, row, details)
+    row.updated_at = utcnow()
+    session.add(row)
+    b, a = audit.diff(before, _snapshot(row))
+    audit.record(session, actor, "deadline.update", row, jco_id=row.jco_id, summary=f"Changed the deadline “{row.title}”",
+                 before=b, after=a)
+    session.flush()
+    return row
+
+
+def record_met(session: Session, row: ManualDeadline, actor, on: date) -> ManualDeadline:
+    """Record that a deadline set by hand has been met: the only way its status becomes "met"."""
+    if row.met_on is not None:
+        raise DeadlineError(f"This deadline was already recorded as met on {long_date(row.met_on)}.")
+    row.met_on = on
+    row.met_recorded_by_id = getattr(actor, "id", None)
+    row.updated_at = utcnow()
+    session.add(row)
+    audit.record(session, actor, "deadline.met", row, jco_id=row.jco_id,
+                 summary=f"Recorded the deadline “{row.title}” as met on {long_date(on)}",
+                 before={"met_on": None}, after={"met_on": on})
+    session.flush()
+    return row
+
+
+def reopen(session: Session, row: ManualDeadline, actor) -> ManualDeadline:
+    if row.met_on is None:
+        raise DeadlineError("This deadline is not recorded as met.")
+    before = row.met_on
+    row.met_on = None
+    row.met_recorded_by_id = None
+    row.updated_at = utcnow()
+    session.add(row)
+    audit.record(session, actor, "deadline.reopen", row, jco_id=row.jco_id,
+                 summary=f"Reopened the deadline “{row.title}”", before={"met_on": before}, after={"met_on": None})
+    session.flush()
+    return row
+
+
+def delete_manual_deadline(session: Session, row: ManualDeadline, actor) -> None:
+    audit.record(session, actor, "deadline.delete", row, jco_id=row.jco_id,
+                 summary=f"Deleted the deadline “{row.title}”", before=_snapshot(row))
+    session.delete(row)
+    session.flush()

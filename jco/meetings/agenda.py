@@ -1,0 +1,212 @@
+"""Agenda planning for the Secretariat: which items are due at a meeting, and the changes it makes
+to an agenda (confirming proposals, ordering and editing items). Each change is audited.
+
+An item is proposed for an operation that has none on this meeting and none waiting, undecided,
+on another meeting still to come:
+- a business case presented for adoption (state "presented") — at a meeting of the working party;
+- a revised business case (state "revision"), or one that is due because the round of written
+  comments closes before the meeting (state "comments") — at a meeting of the working party;
+- a final report awaiting adoption — at a meeting of the body whose adoption comes next (the
+  prior body, such as the MAC, if it has not adopted it yet; otherwise the working party).
+Nothing is proposed for a meeting that has already begun.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from jco.audit import services as audit
+from jco.comments.models import CommentRound
+from jco.deadlines.rules import long_date
+from jco.documents.models import DocType, Document
+from jco.meetings.models import AgendaItem, Meeting
+from jco.meetings.services import Purpose, add_agenda_item
+from jco.operations.lifecycle import ADOPTING_BODIES, Body, State
+from jco.operations.models import Jco
+
+CANDIDATE_STATES = (State.PRESENTED, State.COMMENTS, State.REVISION, State.REPORT_PRESENTED,
+                    State.REPORT_PARTLY_ADOPTED)
+
+
+PURPOSE_ORDER = [Purpose.BUSINESS_CASE, Purpose.REVISION, Purpose.FINAL_REPORT]
+
+
+class AgendaError(ValueError):
+    """A change to an agenda that cannot be made; the message is meant for the user."""
+
+
+@dataclass
+class Proposal:
+    token: str  # "<purpose>:<jco id>", what the confirmation form sends back
+    purpose: str
+    jco: Jco
+    title: str
+    reason: str
+    documents: list[Document] = field(default_factory=list)
+
+    @property
+    def purpose_label(self) -> str:
+        return Purpose.LABELS.get(self.purpose, self.purpose)
+
+
+def latest_documents(documents: list[Document], doc_type: DocType) -> list[Document]:
+    """The newest revision of the newest document of a type, with its addenda at their newest revisions."""
+    typed = [d for d in documents if d.doc_type == doc_type and d.corrigendum is None]
+    mains = [d for d in typed if d.addendum is None]
+    if not mains:
+        return []
+    main = max(mains, key=lambda d: (d.year, d.number, d.revision or 0))
+    addenda: dict[int, Document] = {}
+    for d in typed:
+        if d.family_key == main.family_key and d.addendum is not None:
+            if d.addendum not in addenda or (d.revision or 0) > (addenda[d.addendum].revision or 0):
+                addenda[d.addendum] = d
+    return [main] + [addenda[n] for n in sorted(addenda)]
+
+
+def _references(documents: list[Document]) -> str:
+    return " + ".join(d.reference for d in documents)
+
+
+def propose(session: Session, meeting: Meeting, today: date) -> list[Proposal]:
+    """The items due at ``meeting`` that its agenda does not have yet (four queries)."""
+    if meeting.start_date < today:
+        return []
+    jcos = list(session.scalars(
+        select(Jco).where(Jco.state.in_([s.value for s in CANDIDATE_STATES])).order_by(Jco.name, Jco.edition)
+    ))
+    if not jcos:
+        return []
+    ids = [j.id for j in jcos]
+    planned: set[int] = set()
+    for jco_id, meeting_id, outcome, start in session.execute(
+        select(AgendaItem.jco_id, AgendaItem.meeting_id, AgendaItem.outcome, Meeting.start_date)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.jco_id.in_(ids))
+    ):
+        if meeting_id == meeting.id or (outcome is None and start >= today):
+            planned.add(jco_id)
+    documents: dict[int, list[Document]] = defaultdict(list)
+    for document in session.scalars(
+        select(Document).where(Document.jco_id.in_(ids),
+                               Document.doc_type.in_([DocType.BUSINESS_CASE.value, DocType.FINAL_REPORT.value]))
+    ):
+        documents[document.jco_id].append(document)
+    closing: dict[int, date] = {}
+    for round_ in session.scalars(
+        select(CommentRound).where(CommentRound.jco_id.in_(ids), CommentRound.deadline < meeting.start_date)
+    ):
+        closing[round_.jco_id] = max(round_.deadline, closing.get(round_.jco_id, round_.deadline))
+
+    working_party = meeting.body in {b.value for b in ADOPTING_BODIES}
+    proposals = []
+    for jco in jcos:
+        if jco.id in planned:
+            continue
+        state = State(jco.state)
+        business_case = latest_documents(documents[jco.id], DocType.BUSINESS_CASE)
+        report = latest_documents(documents[jco.id], DocType.FINAL_REPORT)
+        if state is State.PRESENTED and working_party:
+            proposals.append(Proposal(
+                f"{Purpose.BUSINESS_CASE}:{jco.id}", Purpose.BUSINESS_CASE, jco,
+                f"JCO {jco.title}: business case" + (f" ({_references(business_case)})" if business_case else ""),
+                "The business case has been presented and awaits adoption.", business_case,
+            ))
+        elif state is State.REVISION and working_party:
+            proposals.append(Proposal(
+                f"{Purpose.REVISION}:{jco.id}", Purpose.REVISION, jco,
+                f"JCO {jco.title}: revised business case" + (f" ({_references(business_case)})" if business_case else ""),
+                "A revised business case has been presented and awaits adoption.", business_case,
+            ))
+        elif state is State.COMMENTS and working_party and jco.id in closing:
+            proposals.append(Proposal(
+                f"{Purpose.REVISION}:{jco.id}", Purpose.REVISION, jco, f"JCO {jco.title}: revised business case",
+                f"Written comments close on {long_date(closing[jco.id])}, before this meeting: "
+                "the revised business case is due.", business_case,
+            ))
+        elif state in (State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED):
+            first_body = jco.report_prior_body if state is State.REPORT_PRESENTED and jco.report_prior_body else None
+            due_here = meeting.body == first_body if first_body else working_party
+            if due_here:
+                reason = ("The final report has been presented and awaits adoption."
+                          if state is State.REPORT_PRESENTED else
+                          "The final report has been adopted by the first body and awaits the working party's adoption.")
+                proposals.append(Proposal(
+                    f"{Purpose.FINAL_REPORT}:{jco.id}", Purpose.FINAL_REPORT, jco,
+                    f"JCO {jco.title}: final report" + (f" ({_references(report)})" if report else ""),
+                    reason, report,
+                ))
+    # Business cases, then revisions, then final reports, as a working-party agenda runs.
+    proposals.sort(key=lambda p: (PURPOSE_ORDER.index(p.purpose), p.jco.name, p.jco.edition))
+    return proposals
+
+
+def confirm(session: Session, meeting: Meeting, tokens: list[str], today: date, actor=None) -> list[AgendaItem]:
+    """Put the chosen proposals on the agenda, in the order they were proposed."""
+    wanted = set(tokens)
+    proposals = [p for p in propose(session, meeting, today) if p.token in wanted]
+    if not proposals:
+        raise AgendaError("None of the chosen items is still due: the agenda may have changed meanwhile.")
+    return [add_agenda_item(session, meeting, title=p.title, jco=p.jco, purpose=p.purpose, documents=p.documents,
+                            actor=actor) for p in proposals]
+
+
+def _renumber(items: list[AgendaItem]) -> list[AgendaItem]:
+    items = sorted(items, key=lambda i: (i.position, i.id))
+    for n, item in enumerate(items, start=1):
+        item.position = n
+    return items
+
+
+def move_item(session: Session, meeting: Meeting, item: AgendaItem, direction: str, actor=None) -> None:
+    """Move an item one place up or down (and close any gaps in the numbering)."""
+    if direction not in ("up", "down"):
+        raise AgendaError("An item can only move up or down.")
+    items = _renumber(list(session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id))))
+    index = next(i for i, it in enumerate(items) if it.id == item.id)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(items):
+        raise AgendaError(f"“{item.title}” is already {'first' if direction == 'up' else 'last'} on the agenda.")
+    before = item.position
+    items[index].position, items[other].position = items[other].position, items[index].position
+    session.add_all(items)
+    audit.record(session, actor, "agenda.move", item, jco_id=item.jco_id,
+                 summary=f"Moved “{item.title}” {direction} on the agenda of {meeting.display_title} ({meeting.days_label})",
+                 before={"position": before}, after={"position": item.position})
+    session.flush()
+
+
+def update_item(session: Session, item: AgendaItem, *, title: str, purpose: str, actor=None) -> AgendaItem:
+    title = " ".join(title.split())
+    if not title:
+        raise AgendaError("Give the item a title.")
+    if len(title) > 300:
+        raise AgendaError("Keep the title under 300 characters.")
+    if purpose not in Purpose.LABELS:
+        raise AgendaError("Choose what the item is for.")
+    if item.outcome and purpose != item.purpose:
+        raise AgendaError("The outcome of this item is recorded, so what it was for can no longer change.")
+    if purpose != Purpose.INFORMATION and item.jco_id is None:
+        raise AgendaError("Only an item about an operation can be for adoption; this one has no operation.")
+    before = {"title": item.title, "purpose": item.purpose}
+    item.title, item.purpose = title, purpose
+    session.add(item)
+    b, a = audit.diff(before, {"title": item.title, "purpose": item.purpose})
+    audit.record(session, actor, "agenda.edit", item, jco_id=item.jco_id, summary=f"Edited the agenda item “{title}”",
+                 before=b, after=a)
+    session.flush()
+    return item
+
+
+def body_addressee(body: str) -> str:
+    """How a Council note addresses the body: "Customs Cooperation Working Party (Experts)"."""
+    return {
+        Body.CCWP_EXPERTS.value: "Customs Cooperation Working Party (Experts)",
+        Body.CCWP_PLENARY.value: "Customs Cooperation Working Party",
+        Body.MAC.value: "Mutual Assistance Committee",
+    }.get(body, Body(body).label if body in {b.value for b in Body} else body)

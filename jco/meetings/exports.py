@@ -1,0 +1,297 @@
+"""A meeting's agenda and its draft summary of discussions, in the layout of a Council note,
+as DOCX (python-docx) and PDF (fpdf2).
+
+The note is built once (``Note``), for one reader: document titles go through
+``permissions.document_title_for``, so a classified title is never exported to an account that is
+not cleared for it — and a note that does carry a classified title is marked at that level.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from jco import permissions
+from jco.deadlines.rules import long_date
+from jco.documents.models import DocType, Document, Marking
+from jco.meetings.agenda import body_addressee
+from jco.meetings.models import AgendaItem, Meeting, Outcome
+from jco.meetings.services import Purpose
+
+SECRETARIAT = "General Secretariat of the Council"
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@dataclass
+class NoteItem:
+    number: int
+    title: str
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Note:
+    doc_type: str  # "NOTE", "NOTICE OF MEETING AND PROVISIONAL AGENDA"
+    place_and_date: str
+    reference: str
+    subject_codes: list[str]
+    marking: str
+    on: str
+    to: str
+    subject: str
+    items: list[NoteItem]
+    intro: str = ""
+    language: str = "en"
+
+    @property
+    def header_lines(self) -> list[tuple[str, str]]:
+        return [("From", SECRETARIAT), ("On", self.on), ("To", self.to), ("Subject", self.subject)]
+
+
+def load_meeting(session: Session, meeting_id: int) -> Meeting | None:
+    return session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id).options(
+            selectinload(Meeting.items).selectinload(AgendaItem.documents),
+            selectinload(Meeting.items).selectinload(AgendaItem.jco),
+        )
+    )
+
+
+def _meeting_day(meeting: Meeting) -> str:
+    return meeting.days_label
+
+
+def _document_line(viewer, document: Document, shown: list[Marking]) -> str:
+    title = permissions.document_title_for(viewer, document)
+    if permissions.can_view_document_details(viewer, document):
+        shown.append(document.marking_enum)
+    marking = f" {document.marking}" if document.marking else ""
+    return f"{document.reference}{marking} — {title}"
+
+
+def _marking(shown: list[Marking], own: str = "") -> str:
+    """The note's marking: LIMITE at least (working-party material), higher if it carries a classified title."""
+    levels = [Marking.LIMITE, *shown]
+    if own:
+        levels.append(Marking(own))
+    return max(levels, key=lambda m: m.rank).value
+
+
+def _items(meeting: Meeting, viewer, *, with_outcomes: bool, shown: list[Marking]) -> list[NoteItem]:
+    items = []
+    for n, item in enumerate(sorted(meeting.items, key=lambda i: (i.position, i.id)), start=1):
+        lines = []
+        if item.jco:
+            lines.append(f"Operation: JCO {item.jco.title}")
+        if item.purpose != Purpose.INFORMATION:
+            lines.append(f"For: {Purpose.LABELS.get(item.purpose, item.purpose).lower()}")
+        if item.documents:
+            lines.append("Documents: " + "; ".join(_document_line(viewer, d, shown)
+                                                   for d in sorted(item.documents, key=lambda d: d.sort_key)))
+        if with_outcomes:
+            outcome = Outcome(item.outcome).label.lower() if item.outcome else "not recorded"
+            lines.append(f"Outcome: {outcome}" + (f". {item.note}" if item.note else "."))
+        items.append(NoteItem(n, item.title, lines))
+    return items
+
+
+def agenda_note(session: Session, meeting: Meeting, viewer, today: date) -> Note:
+    notice = None
+    if meeting.notice_reference:
+        notice = session.scalar(select(Document).where(Document.reference == meeting.notice_reference))
+    shown: list[Marking] = []
+    items = _items(meeting, viewer, with_outcomes=False, shown=shown)
+    when = _meeting_day(meeting)
+    if meeting.start_time:
+        when += f", {meeting.start_time:%H:%M}" + (f"–{meeting.end_time:%H:%M}" if meeting.end_time else "")
+    return Note(
+        doc_type="NOTICE OF MEETING AND PROVISIONAL AGENDA",
+        place_and_date=f"{(notice.place if notice else '') or 'Brussels'}, "
+                       f"{long_date(notice.doc_date if notice and notice.doc_date else today)}",
+        reference=meeting.notice_reference,
+        subject_codes=[str(c) for c in notice.subject_codes] if notice else [],
+        marking=_marking(shown, notice.marking if notice and permissions.can_view_document_details(viewer, notice) else ""),
+        on=when, to=body_addressee(meeting.body),
+        subject=f"Provisional agenda — {meeting.display_title}, {meeting.place}",
+        items=items,
+    )
+
+
+def find_summary(session: Session, meeting: Meeting) -> Document | None:
+    """The registered summary of discussions of this meeting, if any: a note titled "Summary of
+    discussions …" that names the meeting's date (as 13305/15 does for 20 October 2015)."""
+    candidates = session.scalars(
+        select(Document).where(Document.doc_type == DocType.NOTE.value,
+                               func.lower(Document.title).like("summary of discussions%"))
+        .options(selectinload(Document.subject_codes))
+    ).all()
+    day = long_date(meeting.start_date)
+    return next((d for d in candidates if day in d.title), None)
+
+
+def summary_note(session: Session, meeting: Meeting, viewer, today: date) -> Note:
+    known = find_summary(session, meeting)
+    shown: list[Marking] = []
+    items = _items(meeting, viewer, with_outcomes=True, shown=shown)
+    experts = " (Experts)" if meeting.body == "ccwp_experts" else ""
+    return Note(
+        doc_type="NOTE",
+        place_and_date=f"{(known.place if known else meeting.place) or 'Brussels'}, "
+                       f"{long_date(known.doc_date if known and known.doc_date else today)}",
+        reference=known.reference if known else "",
+        subject_codes=[str(c) for c in known.subject_codes] if known else [],
+        marking=_marking(shown, known.marking if known else ""),
+        on=long_date(meeting.start_date) if meeting.start_date == meeting.end_date else _meeting_day(meeting),
+        to=body_addressee(meeting.body),
+        subject=f"Summary of discussions{experts}",
+        intro="Draft prepared by JCO Tracker from the recorded outcomes; to be completed by the Secretariat.",
+        items=items,
+    )
+
+
+# --- DOCX ----------------------------------------------------------------------------------------
+
+def to_docx(note: Note) -> bytes:
+    from docx import Document as Docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    doc = Docx()
+    doc.core_properties.title = f"{note.reference} {note.subject}".strip()
+    doc.core_properties.author = SECRETARIAT
+    doc.core_properties.language = note.language
+    style = doc.styles["Normal"]
+    style.font.name = "Arial"
+    style.font.size = Pt(11)
+    for part in (doc.sections[0].header, doc.sections[0].footer):
+        if note.marking:
+            p = part.paragraphs[0]
+            p.text = note.marking
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.runs[0].bold = True
+
+    def para(text: str, *, bold: bool = False, align=None, size: int | None = None, space_after: int = 4):
+        p = doc.add_paragraph()
+        run = p.add_run(text)
+        run.bold = bold
+        if size:
+            run.font.size = Pt(size)
+        if align is not None:
+            p.alignment = align
+        p.paragraph_format.space_after = Pt(space_after)
+        return p
+
+    para("Council of the European Union", bold=True, size=13)
+    para(f"{note.place_and_date} (OR. {note.language})", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    para(note.reference or "(document number not yet known)", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, size=13)
+    if note.subject_codes:
+        para("\n".join(note.subject_codes), bold=True)
+    if note.marking:
+        para(note.marking, bold=True)
+    para(note.doc_type, bold=True, size=13, space_after=10)
+    for label, value in note.header_lines:
+        p = doc.add_paragraph()
+        p.paragraph_format.space_after = Pt(2)
+        p.add_run(f"{label}:\t").bold = True
+        p.add_run(value)
+    if note.intro:
+        para(note.intro, space_after=10).runs[0].italic = True
+    for item in note.items:
+        para(f"{item.number}. {item.title}", bold=True, space_after=2)
+        for line in item.lines:
+            para(line, space_after=2)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+# Typographic marks and the letters that do not decompose into a Latin-1 letter plus an accent.
+_LATIN1 = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...",
+                         "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Œ": "OE", "œ": "oe",
+                         "€": "EUR"})
+
+
+def _latin1(text: str) -> str:
+    """For fpdf2's core fonts (no DejaVu installed): keep what Latin-1 can say, approximate the rest."""
+    text = text.translate(_LATIN1)
+    out = []
+    for ch in text:
+        try:
+            ch.encode("latin-1")
+            out.append(ch)
+        except UnicodeEncodeError:
+            out.append(unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1") or "?")
+    return "".join(out)
+
+
+def to_pdf(note: Note, font_dir: Path = FONT_DIR) -> bytes:
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    regular, bold = font_dir / "DejaVuSans.ttf", font_dir / "DejaVuSans-Bold.ttf"
+    unicode_font = regular.exists() and bold.exists()
+    clean = (lambda s: s) if unicode_font else _latin1
+
+    class CouncilNote(FPDF):
+        def header(self):
+            if note.marking:
+                self.set_font(family, "B", 10)
+                self.cell(0, 6, clean(note.marking), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.ln(2)
+
+        def footer(self):
+            self.set_y(-15)
+            self.set_font(family, "", 9)
+            text = f"{note.reference}    {note.marking}    {self.page_no()}".strip()
+            self.cell(0, 8, clean(text), align="C")
+
+    pdf = CouncilNote(format="A4")
+    if unicode_font:
+        pdf.add_font("DejaVu", "", str(regular))
+        pdf.add_font("DejaVu", "B", str(bold))
+        family = "DejaVu"
+    else:
+        family = "helvetica"
+    pdf.set_title(clean(f"{note.reference} {note.subject}".strip()))
+    pdf.set_author(clean(SECRETARIAT))
+    pdf.set_creator("JCO Tracker")
+    pdf.set_lang(note.language)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+
+    def write(text: str, *, bold: bool = False, size: int = 11, align: str = "L", after: float = 1.5):
+        pdf.set_font(family, "B" if bold else "", size)
+        pdf.multi_cell(0, size * 0.5, clean(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(after)
+
+    write("Council of the European Union", bold=True, size=13)
+    write(f"{note.place_and_date} (OR. {note.language})", bold=True, align="R")
+    write(note.reference or "(document number not yet known)", bold=True, size=13, align="R")
+    if note.subject_codes:
+        write("\n".join(note.subject_codes), bold=True)
+    if note.marking:
+        write(note.marking, bold=True)
+    write(note.doc_type, bold=True, size=13, after=4)
+    for label, value in note.header_lines:
+        pdf.set_font(family, "B", 11)
+        pdf.cell(25, 5.5, clean(f"{label}:"))
+        pdf.set_font(family, "", 11)
+        pdf.multi_cell(0, 5.5, clean(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+    if note.intro:
+        write(note.intro, size=10, after=4)
+    for item in note.items:
+        write(f"{item.number}. {item.title}", bold=True, after=1)
+        for line in item.lines:
+            write(line, after=0.5)
+        pdf.ln(2)
+    return bytes(pdf.output())
