@@ -1,7 +1,7 @@
 """deadlines: deadlines set by hand and their owners, reminders sent, calendar sequences
 
-Revision ID: 0002_deadlines
-Revises: 0001_initial
+Revision ID: 0003_deadlines
+Revises: 0002_dashboards
 Create Date: 2026-11-28 12:33:30.313600
 
 """
@@ -13,8 +13,8 @@ import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoS
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0002_deadlines'
-down_revision: Union[str, None] = '0001_initial'
+revision: str = "0003_deadlines"
+down_revision: Union[str, None] = "0002_dashboards"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
