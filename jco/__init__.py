@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from jco.accounts.views import bp as accounts_bp
+    from jco.audit.views import bp as audit_bp
     from jco.documents.views import bp as documents_bp
     from jco.meetings.views import bp as meetings_bp
     from jco.operations.views import bp as operations_bp
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(operations_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(audit_bp)
 
     from jco import cli
 
