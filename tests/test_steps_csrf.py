@@ -1,6 +1,7 @@
 """With CSRF protection on, as in production: every life-cycle and agenda form carries its token."""
 
 import re
+from datetime import date
 
 import pytest
 
@@ -47,3 +48,13 @@ def test_agenda_forms_carry_the_token(client, demo, app):
                                       "csrf_token": _token(html, add)})
     assert response.status_code == 302
     assert "With token" in text(client.get(f"/meetings/{october}"))
+
+
+def test_agenda_item_buttons_carry_the_token(client, demo, app):
+    december = meeting_id(app, start_date=date(2015, 12, 2))
+    _login(client, "secretariat@example.org")
+    html = text(client.get(f"/meetings/{december}"))
+    action = re.search(r'action="(/meetings/\d+/items/\d+/remove)"', html).group(1)
+    assert client.post(action).status_code == 400
+    assert client.post(action, data={"csrf_token": _token(html, action)}).status_code == 302
+    assert "The agenda is empty." in text(client.get(f"/meetings/{december}"))

@@ -79,7 +79,7 @@ def _render_detail(meeting: Meeting, *, item_form: AgendaItemForm | None = None,
             )
     return render_template(
         "meetings/detail.html", meeting=meeting, item_form=item_form, outcome_forms=forms, purposes=services.Purpose.LABELS,
-        button_form=EmptyForm(formdata=None) if manage else None,
+        manage_agenda=manage,
     ), status
 
 
