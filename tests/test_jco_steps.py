@@ -388,3 +388,14 @@ def test_operation_end_before_start_is_refused(client, auth, demo, app):
     assert "The end cannot be before the start (14 June 2015)." in text(response)
     assert 'value="Gdańsk"' in text(response)
     assert snapshot(app) == before
+
+
+def test_renaming_onto_another_operation_is_refused(client, auth, demo, app):
+    postbox = jco_id(app, "Postbox")
+    auth.login("secretariat@example.org")
+    page = text(client.get(f"/jcos/{postbox}/edit"))
+    before = snapshot(app)
+    response = client.post(f"/jcos/{postbox}/edit", data=_edit_data(app, page, name="Baltica"))
+    assert response.status_code == 200
+    assert "There is already an operation with this name and edition." in text(response)
+    assert snapshot(app) == before

@@ -292,3 +292,21 @@ def test_an_outcome_must_be_chosen(client, auth, demo, app):
     assert response.status_code == 400 and "Choose the outcome." in text(response)
     assert "A note worth keeping" in text(response)
     assert snapshot(app) == before
+
+
+def test_a_business_case_presented_and_adopted_at_one_meeting_takes_both_steps(client, auth, demo, app):
+    with reading(app) as s:
+        jco = make_jco(s, "Quickstep")
+        make_document(s, "7300/25", jco=jco, doc_type=DocType.BUSINESS_CASE)
+        meeting = make_meeting(s, start_date=date(2025, 12, 1))
+        s.commit()
+        quickstep, meeting_ = jco.id, meeting.id
+    auth.login("secretariat@example.org")
+    client.post(f"/meetings/{meeting_}/items", data={"title": "Quickstep business case", "jco_id": quickstep,
+                                                      "purpose": "business_case", "documents": "7300/25"})
+    assert _outcome(client, meeting_, _item_ids(app, meeting_)[0][0], "adopted").status_code == 302
+    with reading(app) as s:
+        steps = s.execute(select(JcoEvent.transition, JcoEvent.on).where(JcoEvent.jco_id == quickstep)
+                          .order_by(JcoEvent.id)).all()
+    assert steps == [("present_business_case", date(2025, 12, 1)), ("adopt_business_case", date(2025, 12, 1))]
+    assert load_jco(app, quickstep).state == "adopted"
