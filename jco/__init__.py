@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     from jco.comments.views import bp as comments_bp
     from jco.dashboards.views import bp as dashboards_bp
     from jco.deadlines.views import bp as deadlines_bp
+    from jco.audit.views import bp as audit_bp
     from jco.documents.views import bp as documents_bp
     from jco.meetings.agenda_views import bp as agendas_bp
     from jco.meetings.views import bp as meetings_bp
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     vendor.init_app(app)
     app.register_blueprint(deadlines_bp)
     app.register_blueprint(agendas_bp)
+    app.register_blueprint(audit_bp)
 
     from jco import cli
 

@@ -260,3 +260,71 @@ def can_export_agenda(user: Account | None) -> bool:
 def can_draft_summary(user: Account | None) -> bool:
     """The summary of discussions is the Secretariat's draft, written after the meeting."""
     return is_secretariat(user)
+
+
+# --- JCO steps, meetings, audit ---
+
+from jco.operations.lifecycle import RESULTS_STATES, Transition  # noqa: E402  (kept with the predicates below)
+
+# The life-cycle steps offered as buttons on a JCO's page. Presenting and adopting business cases
+# and reports are decided at meetings, so they happen only through an agenda item's outcome.
+BUTTON_TRANSITIONS = frozenset({
+    Transition.START_OPERATION, Transition.END_OPERATION, Transition.WITHDRAW, Transition.CLOSE,
+})
+
+
+def can_create_jco_for_any_lead(user: Account | None) -> bool:
+    """The Secretariat chooses the lead of a new JCO; a delegate can only propose its own delegation."""
+    return is_secretariat(user)
+
+
+def can_edit_participants(user: Account | None, jco: Jco) -> bool:
+    return can_edit_jco(user, jco)
+
+
+def can_transition(user: Account | None, jco: Jco, transition: Transition | str) -> bool:
+    """Whether this account may take the step by hand; whether the life cycle allows it now is
+    the life cycle's question (it answers with a message, not a refusal of access)."""
+    try:
+        transition = Transition(transition)
+    except ValueError:
+        return False
+    if transition not in BUTTON_TRANSITIONS or not State(jco.state).is_open:
+        return False
+    if transition is Transition.CLOSE:
+        return is_secretariat(user)
+    if transition is Transition.WITHDRAW:
+        return can_withdraw(user, jco)
+    return is_secretariat(user) or leads_jco(user, jco)
+
+
+def can_add_results(user: Account | None, jco: Jco) -> bool:
+    """The lead or the Secretariat, once the operation is over (debriefing or later).
+
+    After closing, only the Secretariat may still correct the figures.
+    """
+    state = State(jco.state)
+    if state not in RESULTS_STATES:
+        return False
+    if state is State.CLOSED:
+        return is_secretariat(user)
+    return is_secretariat(user) or leads_jco(user, jco)
+
+
+def markings_cleared_for(user: Account | None) -> list[str]:
+    """Every marking this account may read, for filtering rows in SQL."""
+    return [m.value for m in Marking if is_cleared_for(user, m)]
+
+
+def can_view_jco_history(user: Account | None, jco: Jco) -> bool:
+    """The full change log of a JCO shows every delegation's activity (comments included), so it
+    is for those who read all of it anyway: the Secretariat, the lead and managers."""
+    return can_view_all_comments(user, jco)
+
+
+def can_edit_meeting(user: Account | None) -> bool:
+    return can_manage_meetings(user)
+
+
+def can_manage_agenda(user: Account | None) -> bool:
+    return can_manage_meetings(user)

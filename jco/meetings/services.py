@@ -61,6 +61,23 @@ def add_agenda_item(
     return item
 
 
+def transitions_for(item: AgendaItem, outcome: Outcome, jco: Jco) -> list[Transition]:
+    """The life-cycle steps an outcome stands for, in order.
+
+    A business case or final report is often presented and adopted at the same meeting; recording
+    "adopted" for it then takes both steps, each logged, rather than refusing.
+    """
+    transition = transition_for(item, outcome, jco)
+    if transition is None:
+        return []
+    state = State(jco.state)
+    if transition is Transition.ADOPT_BUSINESS_CASE and state is State.PROPOSED:
+        return [Transition.PRESENT_BUSINESS_CASE, transition]
+    if transition is Transition.ADOPT_REPORT and state is State.DEBRIEFING:
+        return [Transition.PRESENT_REPORT, transition]
+    return [transition]
+
+
 def transition_for(item: AgendaItem, outcome: Outcome, jco: Jco) -> Transition | None:
     """The life-cycle step an outcome stands for, if any."""
     state = State(jco.state)
@@ -96,9 +113,8 @@ def record_outcome(
     session.add(item)
     if item.jco_id and before["outcome"] != outcome:
         jco = session.get(Jco, item.jco_id)
-        transition = transition_for(item, outcome, jco)
-        if transition is not None:
-            document = item.documents[0] if item.documents else None
+        document = item.documents[0] if item.documents else None
+        for transition in transitions_for(item, outcome, jco):
             jco_services.apply_transition(
                 session, jco, transition, actor, body=Body(meeting.body), meeting=meeting, document=document,
                 note=f"Agenda item {item.position}: {item.title}",
@@ -108,3 +124,78 @@ def record_outcome(
                  after={"outcome": outcome.value, "note": item.note})
     session.flush()
     return item
+
+
+# --- editing meetings and agendas --------------------------------------------------------------
+
+MEETING_FIELDS = ["body", "title", "start_date", "end_date", "start_time", "end_time", "place", "notice_reference"]
+
+
+def update_meeting(session: Session, meeting: Meeting, actor=None, *, version: int | str | None = None,
+                   **fields) -> Meeting:
+    """Change a meeting's details; ``version`` is the one the editing page showed."""
+    jco_services.check_version(meeting, version, "This meeting")
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"not meeting fields: {', '.join(sorted(unknown))}")
+    start = fields.get("start_date", meeting.start_date)
+    end = fields.get("end_date") or start
+    if end < start:
+        raise ValueError("A meeting cannot end before it starts.")
+    fields["end_date"] = end
+    if "body" in fields:
+        fields["body"] = Body(fields["body"]).value
+    before = audit.snapshot(meeting, MEETING_FIELDS)
+    for name, value in fields.items():
+        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+    session.add(meeting)
+    b, a = audit.diff(before, audit.snapshot(meeting, MEETING_FIELDS))
+    audit.record(session, actor, "meeting.update", meeting,
+                 summary=f"Edited {meeting.display_title} ({meeting.days_label})", before=b, after=a)
+    session.flush()
+    return meeting
+
+
+def _items(session: Session, meeting_id: int) -> list[AgendaItem]:
+    return list(session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position, AgendaItem.id)
+    ))
+
+
+def move_agenda_item(session: Session, item: AgendaItem, direction: str, actor=None) -> AgendaItem:
+    """Swap ``item`` with its neighbour ("up" or "down"); positions are renumbered 1, 2, 3 …"""
+    if direction not in ("up", "down"):
+        raise ValueError("An item moves up or down.")
+    items = _items(session, item.meeting_id)
+    index = next(i for i, other in enumerate(items) if other.id == item.id)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(items):
+        raise ValueError(f"“{item.title}” is already {'first' if direction == 'up' else 'last'} on the agenda.")
+    before = item.position
+    items[index], items[target] = items[target], items[index]
+    for position, other in enumerate(items, 1):
+        other.position = position
+        session.add(other)
+    audit.record(session, actor, "agenda.move", item, jco_id=item.jco_id,
+                 summary=f"Moved “{item.title}” {direction} the agenda",
+                 before={"position": before}, after={"position": item.position})
+    session.flush()
+    return item
+
+
+def remove_agenda_item(session: Session, item: AgendaItem, actor=None) -> None:
+    """Take an item off the agenda; one with a recorded outcome stays, as the record of a decision."""
+    if item.outcome:
+        raise ValueError(f"“{item.title}” already has an outcome ({Outcome(item.outcome).label.lower()}); "
+                         "it stays on the agenda as the record of what was decided.")
+    meeting_id = item.meeting_id
+    audit.record(session, actor, "agenda.remove", item, jco_id=item.jco_id,
+                 summary=f"Took “{item.title}” off the agenda",
+                 before={"title": item.title, "position": item.position, "purpose": item.purpose})
+    session.delete(item)
+    session.flush()
+    for position, other in enumerate(_items(session, meeting_id), 1):
+        if other.position != position:
+            other.position = position
+            session.add(other)
+    session.flush()

@@ -226,3 +226,9 @@ def available_transitions(state: State | str) -> list[Transition]:
     """The steps the state allows, before guards (used to offer buttons)."""
     state = State(state)
     return [t for t in Transition if state in SOURCES[t]]
+
+
+# The final report's results can be recorded once the operational phase is over.
+RESULTS_STATES = frozenset({
+    State.DEBRIEFING, State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED, State.REPORT_ADOPTED, State.CLOSED,
+})

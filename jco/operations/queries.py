@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
@@ -13,7 +13,16 @@ from jco.accounts.models import Account
 from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.lifecycle import State
-from jco.operations.models import Commodity, Jco, JcoCommodity, JcoEvent, Organisation, Participant, Role
+from jco.operations.models import (
+    Commodity,
+    Jco,
+    JcoCommodity,
+    JcoEvent,
+    Organisation,
+    Participant,
+    Result,
+    Role,
+)
 
 SORTS = {
     "name": (Jco.name.asc(), Jco.edition.asc()),
@@ -193,3 +202,41 @@ def participants_in_order(jco: Jco) -> list[Participant]:
         jco.participants,
         key=lambda p: (ROLE_ORDER.get(p.role, 9), p.organisation.kind != "country", p.organisation.name),
     )
+
+
+@dataclass
+class ResultsSummary:
+    by_commodity_country: list  # (commodity, country code or None, country name or None, unit, total, rows)
+    by_commodity: list  # (commodity, unit, total, countries)
+    withheld: int  # rows from documents above the reader's clearance
+
+
+def jco_results_summary(session: Session, jco_id: int, cleared_markings: list[str]) -> ResultsSummary:
+    """Results summed in SQL, leaving out rows taken from documents the reader may not see."""
+    visible = or_(Result.document_id.is_(None), Document.marking.in_(cleared_markings))
+
+    def base(*columns):
+        return (
+            select(*columns)
+            .select_from(Result)
+            .join(Commodity, Commodity.id == Result.commodity_id)
+            .outerjoin(Organisation, Organisation.id == Result.organisation_id)
+            .outerjoin(Document, Document.id == Result.document_id)
+            .where(Result.jco_id == jco_id)
+        )
+
+    detail = session.execute(
+        base(Commodity.name, Organisation.code, Organisation.name, Result.unit, func.sum(Result.quantity),
+             func.count(Result.id))
+        .where(visible)
+        .group_by(Commodity.name, Organisation.code, Organisation.name, Result.unit)
+        .order_by(Commodity.name, Result.unit, Organisation.name.nulls_last())
+    ).all()
+    totals = session.execute(
+        base(Commodity.name, Result.unit, func.sum(Result.quantity), func.count(func.distinct(Result.organisation_id)))
+        .where(visible)
+        .group_by(Commodity.name, Result.unit)
+        .order_by(Commodity.name, Result.unit)
+    ).all()
+    withheld = session.scalar(base(func.count(Result.id)).where(~visible)) or 0
+    return ResultsSummary([tuple(r) for r in detail], [tuple(r) for r in totals], withheld)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from jco.audit import services as audit
@@ -182,8 +183,12 @@ def _apply_details(session: Session, jco: Jco, details: JcoDetails) -> None:
 
 
 def _details_snapshot(jco: Jco) -> dict:
-    data = audit.snapshot(jco, ["name", "edition", "kind", "description", "action_id", "report_prior_body",
+    data = audit.snapshot(jco, ["name", "edition", "kind", "description", "report_prior_body",
                                 "planned_start", "planned_end"])
+    # The log shows the action's code, which people recognise, rather than a row id.
+    session = object_session(jco)
+    action = session.get(ActionPlanAction, jco.action_id) if session is not None and jco.action_id else None
+    data["action"] = action.code if action else None
     data["commodities"] = sorted(c.name for c in jco.commodities)
     data["transport_modes"] = sorted(t.name for t in jco.transport_modes)
     data["projects"] = sorted(p.acronym for p in jco.projects)
@@ -273,7 +278,7 @@ def set_participants(
         Role(row.role)
     if not any(r.role == Role.LEAD for r in rows):
         raise ValueError("An operation needs a lead.")
-    before = sorted((p.organisation_id, p.role, p.agency) for p in jco.participants)
+    before = [(p.organisation_id, p.role, p.agency) for p in jco.participants]
     current = {p.organisation_id: p for p in jco.participants}
     for org_id, participant in list(current.items()):
         if org_id not in seen:
@@ -286,12 +291,25 @@ def set_participants(
             participant.role, participant.agency = row.role, row.agency
     jco.updated_at = utcnow()  # bumps the version, so concurrent participant edits collide
     session.add(jco)
-    after = sorted((r.organisation_id, r.role, r.agency) for r in rows)
+    after = [(r.organisation_id, r.role, r.agency) for r in rows]
     audit.record(session, actor, "jco.participants", jco, jco_id=jco.id,
                  summary=f"Changed the participants of {jco.title}",
-                 before={"participants": before}, after={"participants": after})
+                 before={"participants": _participant_lines(session, before)},
+                 after={"participants": _participant_lines(session, after)})
     session.flush()
     return jco
+
+
+def _participant_lines(session: Session, rows: list[tuple[int, str, str]]) -> list[str]:
+    """Participants as people read them in the log ("PL lead, Polish Customs Administration")."""
+    ids = {org_id for org_id, _, _ in rows}
+    codes = dict(session.execute(select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids))).all()) \
+        if ids else {}
+    lines = []
+    for org_id, role, agency in rows:
+        line = f"{codes.get(org_id, org_id)} {Role(role).label.lower()}"
+        lines.append(f"{line}, {agency}" if agency else line)
+    return sorted(lines)
 
 
 def action_by_code(session: Session, code: str) -> ActionPlanAction | None:

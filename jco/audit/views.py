@@ -1,0 +1,156 @@
+"""The change log: a JCO's own, and the whole log for administrators. Read-only by design."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from jco import permissions
+from jco.audit.models import AuditEntry
+from jco.db import get_session
+from jco.documents.models import Document
+from jco.operations import queries
+from jco.operations.lifecycle import STATE_SHORT, State
+
+bp = Blueprint("audit", __name__)
+
+ACTION_LABELS = {
+    "jco.create": "Created the operation",
+    "jco.update": "Edited the details",
+    "jco.participants": "Changed the participants",
+    "jco.operation": "Recorded the operational phase",
+    "jco.results": "Recorded results",
+    "jco.record_state": "Recorded the state from a source",
+    "document.register": "Registered a document",
+    "agenda.add": "Put on an agenda",
+    "agenda.outcome": "Recorded an outcome",
+    "agenda.move": "Reordered an agenda",
+    "agenda.remove": "Took off an agenda",
+    "meeting.create": "Scheduled a meeting",
+    "meeting.update": "Edited a meeting",
+    "account.create": "Created an account",
+    "account.password": "Changed a password",
+    "account.enable": "Enabled an account",
+    "account.disable": "Disabled an account",
+}
+WITHHELD = "[withheld: classified]"
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class LogRow:
+    entry: AuditEntry
+    what: str
+    changes: list[Change]
+
+
+def _label(action: str) -> str:
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    if action.startswith("jco."):
+        return action[4:].replace("_", " ").capitalize()
+    return action.replace(".", ": ").replace("_", " ")
+
+
+def _text(value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _state_text(value) -> str:
+    try:
+        return STATE_SHORT[State(value)]
+    except ValueError:
+        return _text(value)
+
+
+def _rows(session: Session, entries: list[AuditEntry]) -> list[LogRow]:
+    """Entries ready to show, with a classified document's title withheld from uncleared readers.
+
+    The services log references, not titles; this is the second lock on the same door, in case a
+    change of a document's details ever carries its title.
+    """
+    doc_ids = {e.object_id for e in entries if e.object_type == "document" and e.object_id}
+    hidden = set()
+    if doc_ids:
+        for document in session.scalars(select(Document).where(Document.id.in_(doc_ids))):
+            if not permissions.can_view_document_details(current_user, document):
+                hidden.add(document.id)
+    rows = []
+    for entry in entries:
+        before, after = entry.before or {}, entry.after or {}
+        redact = entry.object_type == "document" and entry.object_id in hidden
+        changes = []
+        for key in [*before.keys(), *(k for k in after if k not in before)]:
+            if redact and "title" in key:
+                changes.append(Change(key.replace("_", " ").capitalize(), WITHHELD, WITHHELD))
+                continue
+            show = _state_text if key == "state" else _text
+            changes.append(Change(key.replace("_", " ").capitalize(), show(before.get(key)) if before else "",
+                                  show(after.get(key)) if after else ""))
+        rows.append(LogRow(entry=entry, what=_label(entry.action), changes=changes))
+    return rows
+
+
+def _page(session: Session, query, page: int) -> tuple[list[AuditEntry], queries.Page]:
+    per_page = current_app.config["JCO_PAGE_SIZE"]
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = min(max(page, 1), max(ceil(total / per_page), 1))
+    entries = session.scalars(
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(entries), queries.Page(items=[], total=total, page=page, per_page=per_page)
+
+
+def _page_number() -> int:
+    try:
+        return int(request.args.get("page", 1))
+    except ValueError:
+        return 1
+
+
+@bp.get("/jcos/<int:jco_id>/history")
+def jco_history(jco_id: int):
+    session = get_session()
+    jco = queries.load_jco(session, jco_id)
+    if jco is None or not permissions.can_view_jco(current_user, jco):
+        abort(404)
+    if not permissions.can_view_jco_history(current_user, jco):
+        abort(403)
+    entries, page = _page(session, select(AuditEntry).where(AuditEntry.jco_id == jco_id), _page_number())
+    return render_template("audit/jco_history.html", jco=jco, rows=_rows(session, entries), page=page)
+
+
+@bp.get("/audit")
+def log():
+    if not permissions.can_view_audit_log(current_user):
+        abort(403)
+    session = get_session()
+    types = session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
+    object_type = request.args.get("type", "")
+    query = select(AuditEntry)
+    if object_type in types:
+        query = query.where(AuditEntry.object_type == object_type)
+    else:
+        object_type = ""
+    entries, page = _page(session, query, _page_number())
+    return render_template("audit/log.html", rows=_rows(session, entries), page=page, types=types,
+                           object_type=object_type)

@@ -1,0 +1,105 @@
+"""Forms for scheduling meetings, building their agendas and recording outcomes."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from jco.documents.references import (
+    MEETING_NOTICE_PREFIX,
+    DocumentReference,
+    InvalidReference,
+    parse_citation,
+)
+from jco.forms import VersionedForm
+from jco.meetings.models import Outcome
+from jco.meetings.services import Purpose
+from jco.operations.forms import options
+from jco.operations.lifecycle import Body
+
+NO_JCO = 0
+# The order a secretary thinks in, rather than the enum's; no default, so that nothing is recorded
+# as adopted by a careless click.
+OUTCOME_CHOICES = options([("", "— choose —")] + [
+    (o.value, o.label) for o in (Outcome.ADOPTED, Outcome.NOT_ADOPTED, Outcome.POSTPONED, Outcome.NOTED,
+                                 Outcome.PRESENTED)
+])
+NEEDS_JCO = (Purpose.BUSINESS_CASE, Purpose.REVISION, Purpose.FINAL_REPORT)
+
+
+class MeetingForm(VersionedForm):
+    body = SelectField("Body", choices=options((b.value, b.label) for b in Body), default=Body.CCWP_EXPERTS.value)
+    title = StringField("Title", validators=[Length(max=200)])  # no Optional(): it would skip validate_title
+    start_date = DateField("First day", validators=[DataRequired(message="Give the first day of the meeting.")])
+    end_date = DateField("Last day", validators=[Optional()])
+    start_time = TimeField("Start time", validators=[Optional()])
+    end_time = TimeField("End time", validators=[Optional()])
+    place = StringField("Place", default="Brussels",
+                        validators=[DataRequired(message="Say where the meeting takes place."), Length(max=120)])
+    notice_reference = StringField("Agenda notice reference", validators=[Optional(), Length(max=40)])
+    submit = SubmitField("Save")
+
+    def validate_title(self, field):
+        if self.body.data == Body.OTHER and not (field.data or "").strip():
+            raise ValidationError("Give the title of a meeting of another body.")
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError("The last day cannot be before the first day.")
+
+    def validate_end_time(self, field):
+        single_day = not self.end_date.data or self.end_date.data == self.start_date.data
+        if field.data and self.start_time.data and single_day and field.data <= self.start_time.data:
+            raise ValidationError("The meeting must end after it starts.")
+
+    def validate_notice_reference(self, field):
+        text = (field.data or "").strip()
+        if not text:
+            field.data = ""
+            return
+        try:
+            reference = DocumentReference.parse(text)
+        except InvalidReference as error:
+            raise ValidationError(str(error)) from None
+        if reference.prefix != MEETING_NOTICE_PREFIX:
+            raise ValidationError(f"A meeting notice is numbered in the CM series, like CM 4063/15, not {reference}.")
+        field.data = str(reference)  # stored as the Council prints it
+
+
+class AgendaItemForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(message="Give the item a title."), Length(max=300)])
+    jco_id = SelectField("Operation", coerce=int, default=NO_JCO)
+    purpose = SelectField("Purpose", choices=options(Purpose.LABELS.items()), default=Purpose.INFORMATION)
+    documents = StringField("Documents", validators=[Optional(), Length(max=500)])
+    submit = SubmitField("Add to the agenda")
+
+    def validate_jco_id(self, field):
+        if self.purpose.data in NEEDS_JCO and field.data == NO_JCO:
+            raise ValidationError("Choose the operation whose document is presented or adopted.")
+
+    def validate_documents(self, field):
+        """Each ;-separated citation must parse; whether it is registered is the view's question."""
+        self.citations = []
+        for text in (field.data or "").split(";"):
+            if not text.strip():
+                continue
+            try:
+                self.citations.append(parse_citation(text))
+            except InvalidReference as error:
+                raise ValidationError(str(error)) from None
+
+    @property
+    def references(self) -> list[str]:
+        return [str(part) for citation in getattr(self, "citations", []) for part in citation]
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField("Outcome", choices=OUTCOME_CHOICES,
+                          validators=[DataRequired(message="Choose the outcome.")])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Record the outcome")
+
+
+class MoveForm(FlaskForm):
+    direction = SelectField("Direction", choices=options([("up", "Up"), ("down", "Down")]))
