@@ -40,10 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from jco import vendor
     from jco.accounts.views import bp as accounts_bp
+    from jco.audit.views import bp as audit_bp
     from jco.comments.views import bp as comments_bp
     from jco.dashboards.views import bp as dashboards_bp
     from jco.deadlines.views import bp as deadlines_bp
-    from jco.audit.views import bp as audit_bp
     from jco.documents.views import bp as documents_bp
     from jco.meetings.agenda_views import bp as agendas_bp
     from jco.meetings.views import bp as meetings_bp
