@@ -48,6 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(documents_bp)
     app.register_blueprint(meetings_bp)
 
+    from jco import api
+
+    api.init_app(app)
+
     from jco import cli
 
     cli.init_app(app)

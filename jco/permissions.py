@@ -172,3 +172,19 @@ def can_manage_accounts(user: Account | None) -> bool:
 
 def can_import(user: Account | None) -> bool:
     return is_secretariat(user)
+
+
+# --- API ---
+
+def can_add_results(user: Account | None, jco: Jco) -> bool:
+    """The lead (or co-lead) delegation and the Secretariat record a final report's results."""
+    return can_edit_jco(user, jco)
+
+
+def can_create_api_token(user: Account | None) -> bool:
+    """Every active account may use the API with the same rights it has on the pages."""
+    return can_view(user)
+
+
+def can_revoke_api_token(user: Account | None, token) -> bool:
+    return _role(user) is not None and token.account_id == user.id
