@@ -60,6 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(agendas_bp)
     app.register_blueprint(audit_bp)
 
+    from jco import api
+
+    api.init_app(app)
+
     from jco import cli
 
     cli.init_app(app)

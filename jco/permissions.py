@@ -328,3 +328,14 @@ def can_edit_meeting(user: Account | None) -> bool:
 
 def can_manage_agenda(user: Account | None) -> bool:
     return can_manage_meetings(user)
+
+
+# --- API ---
+
+def can_create_api_token(user: Account | None) -> bool:
+    """Every active account may use the API with the same rights it has on the pages."""
+    return can_view(user)
+
+
+def can_revoke_api_token(user: Account | None, token) -> bool:
+    return _role(user) is not None and token.account_id == user.id

@@ -27,8 +27,8 @@ def init_app(app: Flask) -> None:
         endpoint = request.endpoint or ""
         if endpoint in PUBLIC_ENDPOINTS or getattr(app.view_functions.get(endpoint), "public", False):
             return None
-        if request.blueprint == "api":
-            return None  # the API authenticates with tokens and answers in JSON
+        if request.blueprint == "api" or request.path.startswith("/api/"):
+            return None  # the API authenticates with tokens and answers in JSON, also for unknown paths
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
