@@ -32,6 +32,7 @@ from jco.meetings.models import AgendaItem, Meeting
 from jco.operations import queries
 from jco.operations import results as results_service
 from jco.operations.models import Commodity, Jco, Organisation, Participant, Role
+from jco.operations.services import StaleEdit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -398,7 +399,7 @@ def submit_comment(round_id: int):
             version=data.get("version"),
         )
         session.commit()
-    except comments.StaleEdit as error:
+    except StaleEdit as error:
         session.rollback()
         raise ApiError(409, str(error)) from None
     except comments.CommentError as error:
