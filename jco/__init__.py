@@ -48,9 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(documents_bp)
     app.register_blueprint(meetings_bp)
 
-    from jco import cli
+    from jco import backup, cli
 
     cli.init_app(app)
+    backup.init_app(app)
 
     @app.get("/")
     def index():

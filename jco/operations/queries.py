@@ -14,6 +14,7 @@ from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.lifecycle import State
 from jco.operations.models import Commodity, Jco, JcoCommodity, JcoEvent, Organisation, Participant, Role
+from jco.security import bounded_int
 
 SORTS = {
     "name": (Jco.name.asc(), Jco.edition.asc()),
@@ -40,10 +41,8 @@ class RegisterFilters:
     @classmethod
     def from_args(cls, args) -> RegisterFilters:
         def as_int(name):
-            try:
-                return int(args.get(name, "")) or None
-            except ValueError:
-                return None
+            # Out-of-range numbers are ignored like any other bad value, never sent to the database.
+            return bounded_int(args.get(name, ""), minimum=1) or None
 
         state = args.get("state", "")
         return cls(
