@@ -49,16 +49,13 @@ def test_script_in_a_name_comes_back_escaped(client, auth, demo, db):
     assert "<script>alert(1)" not in html
 
 
-@pytest.mark.parametrize(
-    "path",
-    ['/jcos?q="><script>alert(1)</script>', "/jcos?lead=<script>alert(1)</script>",
-     "/jcos?kind=<script>alert(1)</script>"],
-)
-def test_script_in_query_strings_comes_back_escaped(client, auth, demo, path):
+def test_script_in_query_strings_comes_back_escaped(client, auth, demo):
     auth.login("fr.delegate@example.org")
-    response = client.get(path)
-    assert response.status_code == 200
-    assert "<script>alert(1)" not in response.get_data(as_text=True)
+    for path in ('/jcos?q="><script>alert(1)</script>', "/jcos?lead=<script>alert(1)</script>",
+                 "/jcos?kind=<script>alert(1)</script>", "/jcos?sort=<script>alert(1)</script>"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "<script>alert(1)" not in response.get_data(as_text=True), path
 
 
 def test_script_in_the_login_form_comes_back_escaped(client, demo):
@@ -66,18 +63,20 @@ def test_script_in_the_login_form_comes_back_escaped(client, demo):
     assert "<script>alert(1)" not in html
 
 
-@pytest.mark.parametrize(
-    "target", ["//evil.example", "https://evil.example/x", "/\\evil.example", "%2F%5Cevil.example",
-               "/%09/evil.example", "javascript:alert(1)"],
-)
-def test_login_never_redirects_to_another_site(client, demo, target):
-    response = client.post(f"/login?next={target}",
-                           data={"email": "fr.delegate@example.org", "password": "jco-demo"})
-    assert response.status_code == 302
-    assert response.headers["Location"] in ("/jcos", "http://jco.test/jcos")
-    # Already logged in: the same refusal.
-    response = client.get(f"/login?next={target}")
-    assert response.headers["Location"] in ("/jcos", "http://jco.test/jcos")
+EVIL_TARGETS = ["//evil.example", "https://evil.example/x", "/\\evil.example", "%2F%5Cevil.example",
+                "/%09/evil.example", "javascript:alert(1)"]
+
+
+def test_login_never_redirects_to_another_site(app, demo):
+    for target in EVIL_TARGETS:
+        client = app.test_client()
+        response = client.post(f"/login?next={target}",
+                               data={"email": "fr.delegate@example.org", "password": "jco-demo"})
+        assert response.status_code == 302
+        assert response.headers["Location"] in ("/jcos", "http://jco.test/jcos"), target
+        # Already logged in: the same refusal.
+        response = client.get(f"/login?next={target}")
+        assert response.headers["Location"] in ("/jcos", "http://jco.test/jcos"), target
 
 
 def test_login_keeps_a_local_next(client, demo):
@@ -96,12 +95,10 @@ BAD_URLS = [
 ]
 
 
-@pytest.mark.parametrize("path", BAD_URLS)
-def test_malformed_ids_and_values_are_client_errors(client, auth, demo, path):
+def test_malformed_ids_and_values_are_client_errors(client, auth, demo):
     auth.login("fr.delegate@example.org")
-    response = client.get(path)
-    assert response.status_code in (200, 400, 404), path
-    assert "Traceback" not in response.get_data(as_text=True)
+    answers = {path: client.get(path).status_code for path in BAD_URLS}
+    assert {path: status for path, status in answers.items() if status not in (200, 400, 404)} == {}
 
 
 def test_malformed_id_in_a_post_is_404(client, auth, demo):
