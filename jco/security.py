@@ -111,8 +111,9 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-def _contains_nul(values) -> bool:
-    return any("\x00" in value for value in values if isinstance(value, str))
+def _contains_nul(multidict) -> bool:
+    # Every value of every key: a repeated key must not smuggle what its first value does not.
+    return any("\x00" in value for values in multidict.listvalues() for value in values if isinstance(value, str))
 
 
 def init_app(app: Flask) -> None:
@@ -138,8 +139,8 @@ def init_app(app: Flask) -> None:
     def _refuse_nul_bytes():
         # No field of ours can hold U+0000 and PostgreSQL refuses it in text: answer 400 here
         # instead of letting the database raise on a query parameter.
-        if _contains_nul(request.args.values()) or (
-            request.method in {"POST", "PUT", "PATCH"} and _contains_nul(request.form.values())
+        if _contains_nul(request.args) or (
+            request.method in {"POST", "PUT", "PATCH"} and _contains_nul(request.form)
         ):
             abort(400, "The request contains a character that is not allowed (U+0000).")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, render_template, request
-from flask_login import AnonymousUserMixin, current_user
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
@@ -64,7 +64,7 @@ def init_app(app: Flask) -> None:
         _drop_session()
         # The page itself must not touch the database again (the navigation asks who is logged
         # in): it is rendered for an anonymous visitor, so it cannot fail a second time.
-        g._login_user = AnonymousUserMixin()
+        g._login_user = login_manager.anonymous_user()
         response = _error_page(503, "The database is not answering right now. Please try again in a moment.")
         response[0].headers["Retry-After"] = "5"
         return response

@@ -113,6 +113,7 @@ def test_nul_in_a_form_is_refused(client, auth, demo, db):
     assert response.status_code == 400
     assert "not allowed" in response.get_data(as_text=True)
     assert account_count(db) == before
+    assert client.get("/jcos?q=fine&q=%00").status_code == 400  # a repeated key is checked too
 
 
 @pytest.fixture
