@@ -64,9 +64,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     api.init_app(app)
 
-    from jco import cli
+    from jco import backup, cli
 
     cli.init_app(app)
+    backup.init_app(app)
 
     @app.get("/")
     def index():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 MARKINGS_ORDER = ("", "LIMITE", "RESTREINT UE", "CONFIDENTIEL UE", "SECRET UE")
@@ -60,8 +61,16 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("JCO_SECURE_COOKIES", False),
         "WTF_CSRF_TIME_LIMIT": None,
+        # The session cookie is re-signed on every request, so this is an idle timeout.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("JCO_SESSION_IDLE_HOURS", 8)),
         "RATELIMIT_STORAGE_URI": os.environ.get("JCO_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("JCO_RATELIMIT_ENABLED", True),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none,
+        # the headers are ignored, so a client cannot forge its address to dodge rate limits).
+        "JCO_TRUSTED_PROXIES": _int("JCO_TRUSTED_PROXIES", 0),
+        # Seconds to wait for a PostgreSQL connection before answering 503 rather than hanging.
+        "JCO_DB_CONNECT_TIMEOUT": _int("JCO_DB_CONNECT_TIMEOUT", 5),
+        "JCO_BACKUP_DIR": os.environ.get("JCO_BACKUP_DIR", str(instance / "backups")),
         "JCO_BASE_URL": os.environ.get("JCO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "JCO_PAGE_SIZE": _int("JCO_PAGE_SIZE", 50),
         "JCO_REPORT_DUE_DAYS": _int("JCO_REPORT_DUE_DAYS", 90),

@@ -12,12 +12,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
+# How long a SQLite writer waits for another's lock before giving up (then: 503, not a hang).
+SQLITE_BUSY_TIMEOUT_S = 15
 
-def make_engine(url: str) -> Engine:
+
+def make_engine(url: str, *, connect_timeout: int = 5) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
             # A file database has no server to pool against; one connection per use keeps
             # several threads or processes from sharing a handle.
             poolclass=NullPool if ":memory:" not in url else None,
@@ -27,18 +30,32 @@ def make_engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - exercised by every test
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
             if ":memory:" not in url:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url,
+        # A connection that died while pooled (server restart, failover) is replaced, not handed out.
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        # A request waits this long for a free connection, then gets a 503 instead of queueing.
+        pool_timeout=10,
+        # An unreachable server fails the connection after connect_timeout seconds (-> 503);
+        # keepalives notice a peer that vanished without closing the connection.
+        connect_args={"connect_timeout": connect_timeout, "keepalives": 1, "keepalives_idle": 30,
+                      "keepalives_interval": 10, "keepalives_count": 3},
+    )
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["jco_engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["jco_engine"] = make_engine(
+        app.config["DATABASE_URL"], connect_timeout=int(app.config.get("JCO_DB_CONNECT_TIMEOUT") or 5)
+    )
     app.teardown_appcontext(close_session)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
 from jco import permissions
@@ -50,14 +52,38 @@ def init_app(app: Flask) -> None:
     def healthz():
         try:
             get_session().execute(text("SELECT 1"))
-        except OperationalError:
-            return jsonify(status="unavailable", database="down"), 503
+        except (OperationalError, PoolTimeoutError):
+            _drop_session()
+            return jsonify(status="unavailable", database="down"), 503, {"Retry-After": "5"}
         return jsonify(status="ok", database="ok")
 
     @app.errorhandler(OperationalError)
-    def _database_down(_error):
+    @app.errorhandler(PoolTimeoutError)
+    def _database_down(error):
+        current_app.logger.warning("Database unavailable: %s", error)
+        _drop_session()
+        # The page itself must not touch the database again (the navigation asks who is logged
+        # in): it is rendered for an anonymous visitor, so it cannot fail a second time.
+        g._login_user = login_manager.anonymous_user()
+        response = _error_page(503, "The database is not answering right now. Please try again in a moment.")
+        response[0].headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(DataError)
+    def _bad_value(error):
+        # A value the database cannot hold (out of range, wrong encoding) reached a query: the
+        # request was at fault. The route that let it through deserves fixing, hence the warning.
+        current_app.logger.warning("Value refused by the database on %s: %s", request.path, error.orig)
         get_session().rollback()
-        return _error_page(503, "The database is not answering right now. Please try again in a moment.")
+        return _error_page(400, "A value in the request is not valid here.")
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error):
+        return _error_page(
+            400,
+            "This form had expired or did not come from this site, so nothing was changed. "
+            "Go back, reload the page and submit the form again.",
+        )
 
     @app.errorhandler(StaleDataError)
     def _stale(_error):
@@ -95,7 +121,17 @@ def _handler(code: int, message: str):
 def _error_page(code: int, message: str):
     if request.blueprint == "api" or request.path.startswith("/api/"):
         return jsonify(error={"status": code, "message": message}), code
-    return render_template("error.html", code=code, message=message), code
+    return current_app.make_response(render_template("error.html", code=code, message=message)), code
+
+
+def _drop_session() -> None:
+    """Forget the request's session after a database failure; closing a dead connection may fail too."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        try:
+            session.close()
+        except Exception:  # noqa: BLE001 - the connection is already broken; the pool discards it
+            current_app.logger.debug("closing a broken session failed", exc_info=True)
 
 
 def highest_marking(markings) -> str:

@@ -19,8 +19,10 @@ _hasher = PasswordHasher()
 # JCO_FAST_PASSWORD_HASHING (tests only) trades strength for speed; stored hashes stay verifiable
 # by the strong hasher because Argon2 hashes carry their own parameters.
 _fast_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-# Verifying against this when the email is unknown makes both failures take the same time.
+# Verifying against one of these when the email is unknown makes both failures take the same
+# time: its parameters are those of the stored hashes (strong, or fast in tests).
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+_FAST_DUMMY_HASH = _fast_hasher.hash("not-a-real-password")
 
 
 def _current_hasher() -> PasswordHasher:
@@ -51,7 +53,8 @@ def find_by_email(session: Session, email: str) -> Account | None:
 def authenticate(session: Session, email: str, password: str) -> Account | None:
     """The active account with these credentials, or None — whichever of the two was wrong."""
     account = find_by_email(session, email)
-    stored = account.password_hash if account and account.password_hash else _DUMMY_HASH
+    dummy = _FAST_DUMMY_HASH if _current_hasher() is _fast_hasher else _DUMMY_HASH
+    stored = account.password_hash if account and account.password_hash else dummy
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):

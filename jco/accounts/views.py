@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from jco.db import get_session
 from jco.extensions import limiter, login_manager
 from jco.forms import EmptyForm
 from jco.operations.models import Organisation
+from jco.security import safe_next_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -31,15 +30,19 @@ def _login_key() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("operations.register")
+    return safe_next_url(target) or url_for("operations.register")
+
+
+def _failed_login(response) -> bool:
+    # Only failures count: an office behind one address can still log in all morning, while
+    # guessing passwords for one account, or many from one address, is stopped.
+    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"], key_func=_login_key,
+@limiter.limit("10 per minute", methods=["POST"], key_func=_login_key, deduct_when=_failed_login,
                error_message="Too many attempts for this account. Wait a minute and try again.")
-@limiter.limit("30 per minute", methods=["POST"],
+@limiter.limit("30 per minute", methods=["POST"], deduct_when=_failed_login,
                error_message="Too many attempts from your address. Wait a minute and try again.")
 def login():
     if current_user.is_authenticated:

@@ -23,6 +23,7 @@ from jco.operations.models import (
     Result,
     Role,
 )
+from jco.security import bounded_int
 
 SORTS = {
     "name": (Jco.name.asc(), Jco.edition.asc()),
@@ -49,10 +50,8 @@ class RegisterFilters:
     @classmethod
     def from_args(cls, args) -> RegisterFilters:
         def as_int(name):
-            try:
-                return int(args.get(name, "")) or None
-            except ValueError:
-                return None
+            # Out-of-range numbers are ignored like any other bad value, never sent to the database.
+            return bounded_int(args.get(name, ""), minimum=1) or None
 
         state = args.get("state", "")
         return cls(

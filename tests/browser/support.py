@@ -1,0 +1,152 @@
+"""The browser-test harness: the app served on 127.0.0.1, Debian's chromium, and helpers.
+
+Fixtures (tests/browser/conftest.py): ``live_server`` (the demo on a migrated SQLite database; a
+module may parametrize ``live_server_engine`` indirectly with "postgres"), ``browser``, ``page``
+(every request to another host is aborted and recorded in ``blocked_requests``),
+``console_errors`` and ``login_as``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from jco import create_app
+from jco.db import get_session
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("JCO_TEST_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+DEMO_PASSWORD = "jco-demo"
+DEMO_ACCOUNTS = {
+    "secretariat": "secretariat@example.org",
+    "de_delegate": "de.delegate@example.org",
+    "lv_delegate": "lv.delegate@example.org",
+    "pl_delegate": "pl.delegate@example.org",
+    "fr_delegate": "fr.delegate@example.org",
+    "manager": "manager@example.org",
+    "admin": "admin@example.org",
+}
+
+# As in production, except what a browser test cannot do without: fast password hashing, no
+# rate limit on the many logins. CSRF stays on: the browser submits the real forms.
+LIVE_CONFIG = {
+    "TESTING": False,
+    "PROPAGATE_EXCEPTIONS": False,
+    "WTF_CSRF_ENABLED": True,
+    "RATELIMIT_ENABLED": False,
+    "JCO_FAST_PASSWORD_HASHING": True,
+    "SECRET_KEY": "browser-test-secret",
+}
+
+
+def unavailable(reason: str):
+    """Skip on a developer's machine; in CI (CI=true) a missing browser is a failure."""
+    if IN_CI:
+        pytest.fail(f"CI must run the browser tests: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+    ids: dict[str, int] = field(default_factory=dict)
+    _server: object = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).netloc
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+        self._server.server_close()
+        self.app.extensions["jco_engine"].dispose()
+
+
+def demo_ids(app: Flask) -> dict[str, int]:
+    """Ids of the demo records the tests visit, looked up rather than assumed."""
+    from jco.documents.models import Document
+    from jco.meetings.models import Meeting
+    from jco.operations.models import Jco
+
+    with app.app_context():
+        session = get_session()
+        return {
+            "athena": session.scalar(select(Jco.id).where(Jco.name == "Athena", Jco.edition == "IV")),
+            "postbox": session.scalar(select(Jco.id).where(Jco.name == "Postbox")),
+            "classified_document": session.scalar(
+                select(Document.id).where(Document.reference == "6512/1/15 ADD 1 REV 1")),
+            "document": session.scalar(select(Document.id).where(Document.reference == "13305/15")),
+            "meeting": session.scalar(select(Meeting.id).where(Meeting.notice_reference == "CM 4063/15")),
+        }
+
+
+def serve(app: Flask) -> LiveServer:
+    """Serve ``app`` from a thread on a free port of 127.0.0.1."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    return LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", _server=server, _thread=thread)
+
+
+def demo_app(database_url: str, extra_config: dict | None = None,
+             configure: Callable[[Flask], None] | None = None) -> Flask:
+    """An app on a migrated, empty database, with the demo loaded; ``configure`` may add routes."""
+    from jco.demo import load_demo
+
+    app = create_app({**LIVE_CONFIG, "DATABASE_URL": database_url, **(extra_config or {})})
+    if configure:
+        configure(app)
+    with app.app_context():
+        session = get_session()
+        load_demo(session)
+        session.commit()
+    return app
+
+
+def guard_requests(context, host: str, blocked: list[str]) -> None:
+    """Abort every request that would leave ``host``, and remember it."""
+
+    def handle(route):
+        url = route.request.url
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != host:
+            blocked.append(url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    context.route("**/*", handle)
+
+
+def login_as(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def focused(page) -> dict:
+    """What has the keyboard focus: its tag, id, text and href."""
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+                   return {tag: e.tagName.toLowerCase(), id: e.id, text: (e.innerText || e.value || '').trim(),
+                           href: e.getAttribute('href') || '', type: e.getAttribute('type') || ''}; }"""
+    )
+
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
