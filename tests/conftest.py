@@ -140,15 +140,49 @@ def auth(client):
     return AuthActions(client)
 
 
+# Loading the demo through its services takes a second or two; hundreds of tests need it. The first
+# test of a worker loads it for real and keeps a copy of every row; later tests get the same rows back
+# by bulk insert. The key holds every setting that changes what the loader writes.
+_DEMO_SNAPSHOTS: dict[tuple, dict[str, list[dict]]] = {}
+
+
+def _snapshot_rows(engine) -> dict[str, list[dict]]:
+    with engine.connect() as connection:
+        return {t.name: [dict(r._mapping) for r in connection.execute(t.select())] for t in metadata.sorted_tables}
+
+
+def _restore_rows(engine, rows: dict[str, list[dict]]) -> None:
+    _empty_all_tables(engine)
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            if rows[table.name]:
+                connection.execute(table.insert(), rows[table.name])
+        if engine.dialect.name == "postgresql":
+            for table in metadata.sorted_tables:
+                if "id" in table.c:
+                    connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                    ))
+
+
 @pytest.fixture
 def demo(app):
     """The demo data (three JCOs of 2015, fictional ones, demo accounts), committed."""
     from jco.demo import load_demo
+    from jco.timeutil import today
 
+    engine = app.extensions["jco_engine"]
+    with app.app_context():
+        key = (app.config["DATABASE_URL"], today(), app.config["JCO_MAX_STORED_MARKING"])
+    if key in _DEMO_SNAPSHOTS:
+        _restore_rows(engine, _DEMO_SNAPSHOTS[key])
+        return app
     with app.app_context():
         session = get_session()
         load_demo(session)
         session.commit()
+    _DEMO_SNAPSHOTS[key] = _snapshot_rows(engine)
     return app
 
 
