@@ -40,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from jco.accounts.views import bp as accounts_bp
     from jco.documents.views import bp as documents_bp
+    from jco.exports import bp as exports_bp
+    from jco.imports.views import bp as imports_bp
     from jco.meetings.views import bp as meetings_bp
     from jco.operations.views import bp as operations_bp
 
@@ -47,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(operations_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(imports_bp)
 
     from jco import cli
 

@@ -90,6 +90,9 @@ def users_create(email, role, organisation_code, clearance, name, password) -> N
 
 
 def init_app(app: Flask) -> None:
+    from jco.imports.cli import import_command
+
+    app.cli.add_command(import_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -6,6 +6,7 @@ from jco.accounts.models import Account, AccountRole, ApiToken
 from jco.audit.models import AuditEntry
 from jco.comments.models import Comment, CommentRound
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode
+from jco.imports.models import ImportStash
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
 from jco.operations.models import (
     ActionPlanAction,
@@ -29,7 +30,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "ApiToken",
-    "AuditEntry", "Comment", "CommentRound", "Commodity", "DocType", "Document", "FundedProject", "Jco",
+    "AuditEntry", "Comment", "CommentRound", "Commodity", "DocType", "Document", "FundedProject", "ImportStash", "Jco",
     "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "Marking", "Meeting",
     "Organisation", "OrgKind", "Outcome", "Participant", "Result", "Role", "StoredFile", "SubjectCode",
     "TransportMode", "metadata",
