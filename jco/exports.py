@@ -154,8 +154,10 @@ def _with_agency(label: str, agency: str) -> str:
 def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
     """The register's rows as the importer reads them, in a fixed number of queries.
 
-    The related facts (participants, goods, modes, documents) are read first, one query each for
-    all the filtered operations; the operations themselves are then streamed in batches.
+    A generator: nothing is read until the first row is asked for, so a streamed download runs
+    its queries while it streams, in one transaction. The related facts (participants, goods,
+    modes, documents) are read first, one query each for all the filtered operations; the
+    operations themselves are then fetched in batches.
     """
     ids = filtered(filters).with_only_columns(Jco.id).order_by(None)
     people: dict[int, list] = defaultdict(list)
@@ -190,11 +192,7 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
 
     query = (filtered(filters).order_by(*SORTS[filters.sort]).options(raiseload("*"))
              .execution_options(yield_per=500))
-    return _register_row_stream(session.scalars(query), people, goods, modes, documents)
-
-
-def _register_row_stream(jcos, people, goods, modes, documents) -> Iterator[dict]:
-    for jco in jcos:
+    for jco in session.scalars(query):
         members = people.get(jco.id, [])
         cited = sorted(documents.get(jco.id, []))
         markings = [m for _, _, m in cited if m is not Marking.NONE]
@@ -233,5 +231,10 @@ def register_export(fmt: str):
     if not permissions.can_view(current_user):
         abort(403)
     filters = RegisterFilters.from_args(request.args)
-    rows = register_rows(get_session(), filters)
-    return table_response(rows, REGISTER_COLUMNS, f"jco-register-{today().isoformat()}", fmt)
+
+    def rows():
+        # The session is taken when the rows are read: a streamed CSV is read after this view has
+        # returned and its request's session has been closed, in a context of its own.
+        yield from register_rows(get_session(), filters)
+
+    return table_response(rows(), REGISTER_COLUMNS, f"jco-register-{today().isoformat()}", fmt)

@@ -287,12 +287,12 @@ def _plan_new(plan: RowPlan, this_year: int) -> None:
     if parsed.transport_modes:
         plan.transport_modes = parsed.transport_modes
         plan.changes.append("transport modes: " + ", ".join(parsed.transport_modes))
-    if parsed.operational:
-        start, end = parsed.operational
-        plan.fields.update(actual_start=start, actual_end=end)
-        plan.changes.append(f"operational phase: {start:%-d %B %Y} – {end:%-d %B %Y}")
     if parsed.year_start:
         plan.fields["year"] = parsed.year_start
+    if parsed.operational:
+        start, end = parsed.operational
+        plan.fields.update(actual_start=start, actual_end=end, year=start.year)
+        plan.changes.append(f"operational phase: {start:%-d %B %Y} – {end:%-d %B %Y}")
     for name, value in _source_values(parsed).items():
         if value:
             plan.fields[name] = value

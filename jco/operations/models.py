@@ -179,7 +179,11 @@ class Jco(SQLModel, table=True):
 
 
 class Participant(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("jco_id", "organisation_id", name="uq_participant_jco_org"),)
+    __table_args__ = (
+        UniqueConstraint("jco_id", "organisation_id", name="uq_participant_jco_org"),
+        # "Which organisations lead operations" (the register's lead filter) reads this index only.
+        Index("ix_participant_role_org", "role", "organisation_id"),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     jco_id: int = Field(foreign_key="jco.id", index=True, ondelete="CASCADE")
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

@@ -100,13 +100,20 @@ class Page:
 
 
 def register_page(session: Session, filters: RegisterFilters, per_page: int) -> Page:
+    """One page of the register.
+
+    The register shows only leads and co-leads, so only those participants are loaded: an EU-wide
+    operation has thirty participants, and loading them all cost most of the page's time. On
+    the operations of this page, ``participants`` therefore holds the leads and co-leads only.
+    """
     query = filtered(filters)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = min(filters.page, max(ceil(total / per_page), 1))
+    leads = Jco.participants.and_(Participant.role.in_((Role.LEAD, Role.CO_LEAD)))
     rows = session.scalars(
         query.order_by(*SORTS[filters.sort])
         .options(
-            selectinload(Jco.participants).selectinload(Participant.organisation),
+            selectinload(leads).selectinload(Participant.organisation),
             selectinload(Jco.commodities),
         )
         .limit(per_page)

@@ -40,9 +40,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('source_notes', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('other_agencies', sa.Text(), server_default='', nullable=False))
 
+    with op.batch_alter_table('participant', schema=None) as batch_op:
+        batch_op.create_index('ix_participant_role_org', ['role', 'organisation_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('participant', schema=None) as batch_op:
+        batch_op.drop_index('ix_participant_role_org')
+
     with op.batch_alter_table('jco', schema=None) as batch_op:
         batch_op.drop_column('other_agencies')
         batch_op.drop_column('source_notes')
