@@ -46,6 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
     from jco.deadlines.views import bp as deadlines_bp
     from jco.documents.views import bp as documents_bp
     from jco.meetings.agenda_views import bp as agendas_bp
+    from jco.exports import bp as exports_bp
+    from jco.imports.views import bp as imports_bp
     from jco.meetings.views import bp as meetings_bp
     from jco.operations.views import bp as operations_bp
 
@@ -59,6 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(deadlines_bp)
     app.register_blueprint(agendas_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(imports_bp)
 
     from jco import api
 

@@ -59,6 +59,28 @@ def demo_load() -> None:
     click.echo(f"Demo data loaded: {summary}.")
 
 
+@demo_cli.command("synthetic")
+@click.option("--operations", type=click.IntRange(1), default=1000, show_default=True,
+              help="How many synthetic operations (named SYN-00001 …).")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same data.")
+@click.option("--results-per-operation", type=click.IntRange(0), default=20, show_default=True,
+              help="Result rows of each operation whose final report exists (200 × 5,000 reaches ~1,000,000).")
+@click.option("--results", "results_total", type=click.IntRange(0), default=None,
+              help="Instead: this many result rows in all, shared among the operations with a final report.")
+def demo_synthetic(operations: int, seed: int, results_per_operation: int, results_total: int | None) -> None:
+    """Generate realistic synthetic operations, fast and deterministically, to measure scale."""
+    from jco.synthetic import SyntheticRefused, generate
+
+    session = get_session()
+    try:
+        summary = generate(session, operations=operations, seed=seed, results_per_operation=results_per_operation,
+                           results_total=results_total, say=click.echo)
+    except SyntheticRefused as reason:
+        raise click.ClickException(str(reason)) from None
+    session.commit()
+    click.echo(f"Generated {summary}.")
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "secretariat", "delegate", "manager"]), default="admin",
@@ -93,6 +115,9 @@ def init_app(app: Flask) -> None:
     from jco.deadlines.reminders import reminders_cli
 
     app.cli.add_command(reminders_cli)
+    from jco.imports.cli import import_command
+
+    app.cli.add_command(import_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -57,7 +58,12 @@ def _participants(org: dict[str, Organisation], rows: list[tuple[str, str, str]]
     return [ops.ParticipantRow(organisation_id=org[code].id, role=role, agency=agency) for code, role, agency in rows]
 
 
-def load_demo(session: Session) -> str:
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PUBLIC_HISTORY = DATA_DIR / "public-jcos.csv"
+
+
+def load_demo(session: Session, *, history: bool = True) -> str:
+    """Load the demo; ``history`` also imports the public record of real operations (jco/data)."""
     if session.scalar(select(func.count()).select_from(Jco)) or session.scalar(select(func.count()).select_from(Account)):
         raise DemoRefused("the database already holds operations or accounts")
     ensure_reference_data(session)
@@ -67,10 +73,30 @@ def load_demo(session: Session) -> str:
                        organisation_id=org[code].id, clearance=clearance)
     secretariat = session.scalar(select(Account).where(Account.email == "secretariat@example.org"))
     _load_2015(session, org, secretariat)
+    imported = _load_history(session, secretariat) if history else ""
     n_fictional = _load_fictional(session, org, secretariat)
     _attach_placeholders(session, secretariat)
     session.flush()
-    return f"3 operations of 2015, {n_fictional} fictional present-day operations, {len(DEMO_ACCOUNTS)} accounts"
+    return (f"3 operations of 2015, {imported}{n_fictional} fictional present-day operations, "
+            f"{len(DEMO_ACCOUNTS)} accounts")
+
+
+def _load_history(session: Session, actor: Account) -> str:
+    """Import the real operations of jco/data/public-jcos.csv, after the 2015 facts.
+
+    The import recognises the demo's Baltica, Athena IV and Postbox and only adds what the demo
+    does not say (year, public results, sources); their life cycle stays as the demo recorded it.
+    """
+    from jco.imports.reading import read_table
+    from jco.imports.services import CREATE, ERROR, UPDATE, import_table
+
+    report = import_table(session, read_table(PUBLIC_HISTORY.read_bytes(), PUBLIC_HISTORY.name),
+                          filename=PUBLIC_HISTORY.name, actor=actor)
+    if report.count(ERROR):  # the file ships with the code: an error here is a bug
+        raise RuntimeError("public-jcos.csv did not import: " + "; ".join(
+            str(p) for r in report.rows for p in r.errors))
+    return (f"{report.count(CREATE)} real operations from public sources "
+            f"({report.count(UPDATE)} of the 2015 ones enriched), ")
 
 
 def _load_2015(session: Session, org: dict[str, Organisation], actor: Account) -> None:

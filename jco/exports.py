@@ -1,52 +1,240 @@
-# Minimal stand-in; the data branch's version is kept at merge
-"""Tables as downloads: CSV (UTF-8 with BOM, so Excel reads accents) or XLSX."""
+"""Downloads: the register as CSV or Excel, and ``table_response`` for any other table (a chart's data).
+
+The register export has the columns the importer reads (``jco.imports.parsing.COLUMNS``) plus the
+operation's kind and state, so a downloaded register can be edited and imported again, or moved
+to another deployment. It shows what the register page shows and nothing more: document
+references and markings, never a document's title.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 
-from flask import Response
+from flask import Blueprint, Response, abort, request, stream_with_context
+from flask_login import current_user
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import raiseload
+from sqlmodel import Session
+
+from jco import permissions
+from jco.db import get_session
+from jco.documents.models import Document, Marking
+from jco.imports.parsing import BODY_LABELS, COLUMNS
+from jco.operations.models import (
+    Commodity,
+    Jco,
+    JcoCommodity,
+    JcoTransportMode,
+    Organisation,
+    Participant,
+    Role,
+    TransportMode,
+)
+from jco.operations.queries import SORTS, RegisterFilters, filtered
+from jco.timeutil import today
+
+bp = Blueprint("exports", __name__)
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+REGISTER_COLUMNS = (*COLUMNS, "kind", "state")
+_CSV_CHUNK_ROWS = 200
 
 
-def _cell(value):
-    # A text cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
 
-def table_response(rows: Iterable[Sequence], columns: Sequence[str], filename: str, fmt: str) -> Response:
-    """A download of ``rows`` under the header ``columns``, as ``<filename>.<fmt>`` (csv or xlsx)."""
+def _csv_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(neutralise(value) if isinstance(value, str) else value)
+
+
+def _values(row, columns: Sequence[str]) -> Sequence:
+    if isinstance(row, Mapping):
+        return [row.get(c) for c in columns]
+    return row
+
+
+def _csv_stream(rows: Iterable, columns: Sequence[str]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    # The byte-order mark makes Excel read the file as UTF-8 (names like “Zollkriminalamt” survive).
+    buffer.write("\ufeff")
+    writer.writerow([_csv_text(c) for c in columns])
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([_csv_text(v) for v in _values(row, columns)])
+        if n % _CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _xlsx_bytes(rows: Iterable, columns: Sequence[str], sheet_title: str) -> bytes:
+    workbook = Workbook(write_only=True)  # rows go straight to the file: memory stays flat
+    sheet = workbook.create_sheet(title=sheet_title[:31] or "Sheet1")
+    bold = Font(bold=True)
+
+    def cell(value, header=False):
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        c = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # text is text: "=…" stays a string, never a formula
+        if header:
+            c.font = bold
+        return c
+
+    sheet.append([cell(c, header=True) for c in columns])
+    for row in rows:
+        sheet.append([cell(v) for v in _values(row, columns)])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def table_response(rows: Iterable, columns: Sequence[str], filename: str, fmt: str) -> Response:
+    """A table as a file download, for the register and for every chart's data.
+
+    - ``rows``: an iterable of rows, each a sequence in the order of ``columns`` or a mapping keyed by
+      the column names. It is consumed once, lazily: a CSV download is streamed while the rows are
+      produced, so a generator over a query result never sits in memory as a whole.
+    - ``columns``: the header labels, in order.
+    - ``filename``: the download's name without extension, e.g. ``"jcos-by-state"``; ``.csv`` or
+      ``.xlsx`` is added from ``fmt``.
+    - ``fmt``: ``"csv"`` (UTF-8 with a byte-order mark, so Excel reads accents right) or ``"xlsx"``;
+      anything else is a 404, so views can pass the URL's extension straight through.
+
+    Values: ``None`` is an empty cell; dates are ISO 8601 text in CSV and real dates in XLSX;
+    numbers stay numbers in XLSX. Text that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or
+    carriage return) gets a leading apostrophe in CSV and is stored as a text cell in XLSX, so no
+    spreadsheet ever runs it as a formula (CSV injection).
+    """
     if fmt not in MEDIA_TYPES:
-        raise ValueError(f"unknown table format {fmt!r}")
+        abort(404)
+    safe_name = "".join(c if c.isalnum() or c in "-_." else "-" for c in filename) or "export"
+    headers = {"Content-Disposition": f'attachment; filename="{safe_name}.{fmt}"'}
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(columns)
-        writer.writerows([_cell(v) for v in row] for row in rows)
-        body = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    else:
-        workbook = Workbook(write_only=True)
-        stem = filename.removesuffix(".xlsx")
-        sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", stem)[:31] or "table")
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append([_cell(v) for v in row])
-        out = io.BytesIO()
-        workbook.save(out)
-        body = out.getvalue()
-    name = filename if filename.endswith(f".{fmt}") else f"{filename}.{fmt}"
-    response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
-    if fmt == "csv":
-        response.headers["Content-Type"] = MEDIA_TYPES["csv"]
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return Response(stream_with_context(_csv_stream(rows, columns)), mimetype=MEDIA_TYPES["csv"],
+                        headers=headers)
+    return Response(_xlsx_bytes(rows, columns, safe_name), mimetype=MEDIA_TYPES["xlsx"], headers=headers)
+
+
+# --- the register -------------------------------------------------------------------------------
+
+def _organisation_label(code: str, kind: str) -> str:
+    return BODY_LABELS.get(code, code) if kind == "body" else code
+
+
+def _with_agency(label: str, agency: str) -> str:
+    # ";" separates list items in the import format, so it cannot appear inside one.
+    agency = agency.replace(";", ",").strip()
+    return f"{label} - {agency}" if agency else label
+
+
+def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
+    """The register's rows as the importer reads them, in a fixed number of queries.
+
+    A generator: nothing is read until the first row is asked for, so a streamed download runs
+    its queries while it streams, in one transaction. The related facts (participants, goods,
+    modes, documents) are read first, one query each for all the filtered operations; the
+    operations themselves are then fetched in batches.
+    """
+    ids = filtered(filters).with_only_columns(Jco.id).order_by(None)
+    people: dict[int, list] = defaultdict(list)
+    for jco_id, role, agency, code, kind in session.execute(
+        select(Participant.jco_id, Participant.role, Participant.agency, Organisation.code, Organisation.kind)
+        .join(Organisation, Organisation.id == Participant.organisation_id)
+        .where(Participant.jco_id.in_(ids))
+        .order_by(Participant.jco_id, Participant.id)
+    ):
+        people[jco_id].append((role, agency or "", code, kind))
+    goods: dict[int, list[str]] = defaultdict(list)
+    for jco_id, name in session.execute(
+        select(JcoCommodity.jco_id, Commodity.name).join(Commodity, Commodity.id == JcoCommodity.commodity_id)
+        .where(JcoCommodity.jco_id.in_(ids)).order_by(JcoCommodity.jco_id, Commodity.name)
+    ):
+        goods[jco_id].append(name)
+    modes: dict[int, list[str]] = defaultdict(list)
+    for jco_id, name in session.execute(
+        select(JcoTransportMode.jco_id, TransportMode.name).join(TransportMode, TransportMode.id == JcoTransportMode.transport_mode_id)
+        .where(JcoTransportMode.jco_id.in_(ids)).order_by(JcoTransportMode.jco_id, TransportMode.name)
+    ):
+        modes[jco_id].append(name)
+    documents: dict[int, list] = defaultdict(list)
+    for row in session.execute(
+        select(Document.jco_id, Document.reference, Document.marking, Document.prefix, Document.number,
+               Document.year, Document.addendum, Document.corrigendum, Document.revision)
+        .where(Document.jco_id.in_(ids))
+    ):
+        part = 0 if row.addendum is None and row.corrigendum is None else (1 if row.addendum else 2)
+        key = (row.year, row.number, row.prefix, part, row.addendum or row.corrigendum or 0, row.revision or 0)
+        documents[row.jco_id].append((key, row.reference, Marking(row.marking or "")))
+
+    query = (filtered(filters).order_by(*SORTS[filters.sort]).options(raiseload("*"))
+             .execution_options(yield_per=500))
+    for jco in session.scalars(query):
+        members = people.get(jco.id, [])
+        cited = sorted(documents.get(jco.id, []))
+        markings = [m for _, _, m in cited if m is not Marking.NONE]
+        yield {
+            "name": jco.name,
+            "edition": jco.edition,
+            "year_start": jco.year,
+            "year_end": (jco.actual_end or jco.planned_end).year if (jco.actual_end or jco.planned_end) else None,
+            "lead": ";".join(_with_agency(_organisation_label(c, k), a) for r, a, c, k in members if r == Role.LEAD),
+            "co_leads": ";".join(_with_agency(_organisation_label(c, k), a)
+                                 for r, a, c, k in members if r == Role.CO_LEAD),
+            "participants": ";".join(c if r in (Role.LEAD, Role.CO_LEAD) else _with_agency(c, a)
+                                     for r, a, c, k in members if k == "country"),
+            "agencies": ";".join(
+                [_organisation_label(c, k) if r in (Role.LEAD, Role.CO_LEAD) or not a
+                 else f"{_organisation_label(c, k)} ({a.replace(';', ',')})"
+                 for r, a, c, k in members if k == "body"]
+                + [a.strip() for a in jco.other_agencies.split(";") if a.strip()]
+            ),
+            "target_goods": ";".join(goods.get(jco.id, [])),
+            "transport_modes": ";".join(modes.get(jco.id, [])),
+            "results_summary": jco.public_results,
+            "council_docs": ";".join(reference for _, reference, _ in cited),
+            "classification": max(markings, key=lambda m: m.rank).value if markings else "",
+            "source_urls": ";".join(line.strip() for line in jco.sources.splitlines() if line.strip()),
+            "notes": jco.source_notes,
+            "kind": jco.kind,
+            "state": jco.state,
+        }
+
+
+@bp.get("/jcos/export.<fmt>")
+def register_export(fmt: str):
+    if fmt not in MEDIA_TYPES:
+        abort(404)
+    if not permissions.can_view(current_user):
+        abort(403)
+    filters = RegisterFilters.from_args(request.args)
+
+    def rows():
+        # The session is taken when the rows are read: a streamed CSV is read after this view has
+        # returned and its request's session has been closed, in a context of its own.
+        yield from register_rows(get_session(), filters)
+
+    return table_response(rows(), REGISTER_COLUMNS, f"jco-register-{today().isoformat()}", fmt)

@@ -7,6 +7,7 @@ from jco.audit.models import AuditEntry
 from jco.comments.models import Comment, CommentRound
 from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlineOwner, ReminderSent
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode
+from jco.imports.models import ImportStash
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
 from jco.operations.models import (
     ActionPlanAction,
@@ -30,8 +31,8 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "ApiToken",
-    "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DocType", "Document", "FundedProject", "Jco",
-    "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
+    "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DocType", "Document", "FundedProject",
+    "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",
     "Organisation", "OrgKind", "Outcome", "Participant", "ReminderSent", "Result", "Role", "StoredFile", "SubjectCode",
     "TransportMode", "metadata",

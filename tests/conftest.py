@@ -168,7 +168,23 @@ def _restore_rows(engine, rows: dict[str, list[dict]]) -> None:
 
 @pytest.fixture
 def demo(app):
-    """The demo data (three JCOs of 2015, fictional ones, demo accounts), committed."""
+    """The demo data (three JCOs of 2015, fictional ones, demo accounts), committed.
+
+    Without the public history of jco/data (``demo_history`` has it), so that page tests count
+    on a small, fixed register.
+    """
+    from jco.demo import load_demo
+
+    with app.app_context():
+        session = get_session()
+        load_demo(session, history=False)
+        session.commit()
+    return app
+
+
+@pytest.fixture
+def demo_history(app):
+    """The demo exactly as ``flask --app jco demo load`` loads it: with the real operations of jco/data."""
     from jco.demo import load_demo
     from jco.timeutil import today
 

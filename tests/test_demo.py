@@ -7,10 +7,22 @@ from sqlalchemy import select
 
 from jco.accounts.models import Account
 from jco.comments.models import CommentRound
+from jco.db import get_session
 from jco.demo import DemoRefused, load_demo
 from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.models import Jco, JcoEvent, Participant
+
+
+@pytest.fixture(params=[False, True], ids=["2015", "with-public-history"])
+def demo(request, app):
+    """Every test below holds for the demo with and without the import of jco/data/public-jcos.csv:
+    the import must recognise Baltica, Athena IV and Postbox and leave their demo facts alone."""
+    with app.app_context():
+        session = get_session()
+        load_demo(session, history=request.param)
+        session.commit()
+    return app
 
 
 def _jco(db, name, edition=""):
@@ -79,9 +91,11 @@ def test_demo_accounts(demo, db):
 
 
 def test_fictional_operations_are_named_as_such(demo, db):
-    names = [j.name for j in db.scalars(select(Jco))]
-    fictional = [n for n in names if n not in ("Baltica", "Athena", "Postbox")]
+    jcos = db.scalars(select(Jco)).all()
+    # Real operations are the three of 2015 and, with the history, those with a public source.
+    fictional = [j.name for j in jcos if j.name not in ("Baltica", "Athena", "Postbox") and not j.sources]
     assert fictional and all(n.startswith("DEMO ") for n in fictional)
+    assert not any(j.name.startswith("DEMO") for j in jcos if j.sources)
 
 
 def test_demo_loads_once_and_never_over_data(demo, db, runner):
@@ -89,3 +103,31 @@ def test_demo_loads_once_and_never_over_data(demo, db, runner):
         load_demo(db)
     result = runner.invoke(args=["demo", "load"])
     assert "not loaded" in result.output
+
+
+def test_public_history_matches_the_2015_operations_instead_of_duplicating_them(demo_history, db):
+    keys = [(j.name.casefold(), j.edition) for j in db.scalars(select(Jco))]
+    assert len(keys) == len(set(keys))
+    assert len([k for k in keys if k[0] == "baltica"]) == 1
+    assert sorted(e for n, e in keys if n == "postbox") == ["", "II"]  # the file's POSTBOX I is the demo's Postbox
+    assert sorted(e for n, e in keys if n == "athena") == ["I", "II", "III", "IV"]
+    # 26 rows in the file, 3 of them the demo's own, plus 3 fictional operations
+    assert len(keys) == 3 + 23 + 3
+
+
+def test_public_history_enriches_the_2015_operations(demo_history, db):
+    baltica = _jco(db, "Baltica")
+    assert baltica.year == 2015 and "13 million cigarettes" in baltica.public_results
+    assert "anti-fraud.ec.europa.eu" in baltica.sources
+    assert baltica.source_notes.startswith("type=EU_JCO | confidence=high")
+    assert [t.name for t in baltica.transport_modes] == ["road"]  # the demo had none: filled
+    athena = _jco(db, "Athena", "IV")
+    assert athena.year == 2014 and "Mutual Assistance Committee" in athena.public_results
+    assert sorted(c.name for c in athena.commodities) == ["cash", "monetary instruments"]
+    postbox = _jco(db, "Postbox")
+    assert postbox.year == 2017 and postbox.other_agencies == "DG HOME-funded project ITOM"
+    # history beyond the demo: closed operations with a recorded, sourced state
+    belenos = _jco(db, "Belenos", "II")
+    assert belenos.state == "closed" and belenos.actual_start == date(2024, 11, 12)
+    event = db.scalar(select(JcoEvent).where(JcoEvent.jco_id == belenos.id))
+    assert event.transition == "record_state" and event.note.startswith("Recorded by import from public-jcos.csv")

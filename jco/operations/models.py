@@ -137,6 +137,13 @@ class Jco(SQLModel, table=True):
     # Operational year for filters and charts: actual start, else planned start (kept by services).
     year: Optional[int] = Field(default=None, index=True)
     withdrawn_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # What public sources say about the operation, as the importer (jco.imports) last read them. The
+    # tracker does not edit these: a newer import replaces them, so they stay traceable to a source.
+    public_results: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    sources: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    source_notes: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    # Agencies a source names that are not organisations here ("Guardia di Finanza"), ";"-separated.
+    other_agencies: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     # Optimistic locking: SQLAlchemy adds "AND version = ?" to every UPDATE, so an edit made on a
@@ -172,7 +179,11 @@ class Jco(SQLModel, table=True):
 
 
 class Participant(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("jco_id", "organisation_id", name="uq_participant_jco_org"),)
+    __table_args__ = (
+        UniqueConstraint("jco_id", "organisation_id", name="uq_participant_jco_org"),
+        # "Which organisations lead operations" (the register's lead filter) reads this index only.
+        Index("ix_participant_role_org", "role", "organisation_id"),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     jco_id: int = Field(foreign_key="jco.id", index=True, ondelete="CASCADE")
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

@@ -161,7 +161,8 @@ def transport_modes(session: Session, names: list[str]) -> list[TransportMode]:
 
 def _year(jco: Jco) -> int | None:
     day = jco.actual_start or jco.planned_start
-    return day.year if day else None
+    # Without dates, keep the year a source gave (imported operations often know only the year).
+    return day.year if day else jco.year
 
 
 def _apply_details(session: Session, jco: Jco, details: JcoDetails) -> None:

@@ -1,0 +1,392 @@
+"""``make bench``: how fast the pages answer on a large synthetic register, per database engine.
+
+For each engine it builds (or reuses) a synthetic database — a SQLite file under ``bench-data/``
+and the PostgreSQL database ``jco_bench`` — serves the app with gunicorn (2 workers, on a free
+port of 127.0.0.1), logs in, and sends a bounded number of requests from a few keep-alive client
+threads to: a trivial route of the same app (``/healthz``), the register, a JCO page, the
+dashboard and the calendar feed (each skipped with a message when this build has no such page).
+It prints requests per second, median and 95th-percentile latency, and each route's throughput
+as a share of the trivial route's, then checks the goals: dashboard p95 < 150 ms, register at
+least 20 % of the trivial route's throughput.
+
+Everything stays on localhost; every request count and duration is bounded.
+
+    python -m jco.bench                                  # 5,000 operations, 1,000,000 results
+    python -m jco.bench --operations 500 --results 50000 # a quick run
+    python -m jco.bench --engines sqlite --rebuild
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+import jco.models  # noqa: F401  (every table, so that the mappers configure)
+from jco import migrate
+from jco.operations.models import Jco, Result
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "bench-data"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/jco_bench"
+BENCH_EMAIL = "bench@example.org"
+# A throw-away account in a throw-away database that only this machine's loopback can reach.
+BENCH_PASSWORD = "bench-password-not-secret"
+GOAL_DASHBOARD_P95_MS = 150
+GOAL_REGISTER_SHARE = 0.20
+
+
+@dataclass
+class Measure:
+    label: str
+    path: str
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    errors: int = 0
+    skipped: str = ""
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+
+
+# --- the databases ----------------------------------------------------------------------------------
+
+def _expected(engine, operations: int, results: int) -> bool:
+    """True when the database already holds exactly this synthetic data set, at the current schema."""
+    try:
+        if migrate.current_revision(engine) != migrate.head_revision():
+            return False
+        with engine.connect() as connection:
+            synthetic = connection.scalar(select(func.count()).select_from(Jco).where(Jco.name.like("SYN-%")))
+            rows = connection.scalar(select(func.count()).select_from(Result))
+            account = connection.scalar(text("SELECT count(*) FROM account WHERE email = :e"), {"e": BENCH_EMAIL})
+        return synthetic == operations and rows == results and account == 1
+    except SQLAlchemyError:  # an unreadable or half-built database is simply rebuilt
+        return False
+
+
+def _build(url: str, operations: int, results: int, seed: int) -> None:
+    from jco import create_app
+    from jco.accounts.services import create_account
+    from jco.db import get_session
+    from jco.operations.models import Organisation
+    from jco.reference_data import ensure_reference_data
+    from jco.synthetic import generate
+
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)})
+    with app.app_context():
+        session = get_session()
+        ensure_reference_data(session)
+        summary = generate(session, operations=operations, seed=seed, results_total=results,
+                           say=lambda line: print(line, flush=True))
+        gsc = session.scalar(select(Organisation.id).where(Organisation.code == "GSC"))
+        create_account(session, email=BENCH_EMAIL, password=BENCH_PASSWORD, role="secretariat",
+                       organisation_id=gsc, clearance="RESTREINT UE", name="Benchmark")
+        session.commit()
+        print(f"  built: {summary}", flush=True)
+    engine = app.extensions["jco_engine"]
+    # Fresh statistics, as a database in service would have: the planner needs them.
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        else:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
+    engine.dispose()
+
+
+def prepare_sqlite(operations: int, results: int, seed: int, rebuild: bool) -> str:
+    DATA_DIR.mkdir(exist_ok=True)
+    path = DATA_DIR / f"bench-{operations}-{results}-s{seed}.sqlite3"
+    url = f"sqlite:///{path}"
+    engine = create_engine(url)
+    ready = path.exists() and not rebuild and _expected(engine, operations, results)
+    engine.dispose()
+    if ready:
+        print(f"  reusing {path.relative_to(ROOT)}", flush=True)
+        return url
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    print(f"  building {path.relative_to(ROOT)}", flush=True)
+    _build(url, operations, results, seed)
+    return url
+
+
+def prepare_postgres(url: str, operations: int, results: int, seed: int, rebuild: bool) -> str:
+    target = make_url(url)
+    name = target.database
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+    if exists and not rebuild:
+        engine = create_engine(url)
+        ready = _expected(engine, operations, results)
+        engine.dispose()
+        if ready:
+            admin.dispose()
+            print(f"  reusing database {name}", flush=True)
+            return url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    print(f"  building database {name}", flush=True)
+    _build(url, operations, results, seed)
+    return url
+
+
+# --- the server and the client ------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the app on a free loopback port; stopped (only it) when the block ends."""
+
+    def __init__(self, database_url: str, workers: int):
+        self.port = _free_port()
+        self.database_url = database_url
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": secrets.token_hex(32),
+               "JCO_SECURE_COOKIES": "false"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "jco:create_app()"],
+            cwd=ROOT, env=env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn stopped while starting")
+            try:
+                status, _, _ = request(self.port, "/healthz")
+                if status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def __exit__(self, *_exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def request(port: int, path: str, *, method: str = "GET", cookie: str = "", body: bytes | None = None,
+            connection: http.client.HTTPConnection | None = None, decode: bool = False):
+    """One request; the body is read whole (and unzipped only when ``decode``: the load does not)."""
+    own = connection is None
+    conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Accept-Encoding": "gzip", "Host": f"127.0.0.1:{port}"}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        if decode and response.getheader("Content-Encoding") == "gzip":
+            data = gzip.decompress(data)
+        return response.status, response.getheaders(), data
+    finally:
+        if own:
+            conn.close()
+
+
+def login(port: int) -> str:
+    status, headers, page = request(port, "/login", decode=True)
+    cookie = "; ".join(v.split(";", 1)[0] for k, v in headers if k.lower() == "set-cookie")
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if status != 200 or token is None:
+        raise RuntimeError(f"cannot read the login form (HTTP {status})")
+    body = urlencode({"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": token[1].decode()}).encode()
+    status, headers, _ = request(port, "/login", method="POST", cookie=cookie, body=body)
+    cookies = [v.split(";", 1)[0] for k, v in headers if k.lower() == "set-cookie"]
+    if status != 302 or not cookies:
+        raise RuntimeError(f"login failed (HTTP {status})")
+    return "; ".join(cookies)
+
+
+def load(port: int, measure: Measure, cookie: str, *, concurrency: int, max_requests: int, max_seconds: float) -> None:
+    """Up to ``max_requests`` requests (and at most ``max_seconds``) from keep-alive client threads."""
+    lock = threading.Lock()
+    issued = 0
+    stop_at = time.monotonic() + max_seconds
+
+    def worker():
+        nonlocal issued
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                if issued >= max_requests or time.monotonic() >= stop_at:
+                    break
+                issued += 1
+            started = time.perf_counter()
+            try:
+                status, _, _ = request(port, measure.path, cookie=cookie, connection=conn)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                status = 0
+            elapsed = time.perf_counter() - started
+            with lock:
+                if status == 200:
+                    measure.latencies.append(elapsed)
+                else:
+                    measure.errors += 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    measure.seconds = time.perf_counter() - began
+
+
+def _sample_jco(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        # A closed operation with a final report: the fullest kind of JCO page.
+        jco_id = connection.scalar(
+            select(Jco.id).where(Jco.state == "closed", Jco.id.in_(select(Result.jco_id))).order_by(Jco.id).limit(1)
+        ) or connection.scalar(select(Jco.id).order_by(Jco.id).limit(1))
+    engine.dispose()
+    return jco_id
+
+
+def bench_engine(label: str, url: str, args) -> list[Measure]:
+    jco_id = _sample_jco(url)
+    routes = [
+        Measure("trivial", "/healthz"),
+        Measure("register", "/jcos"),
+        Measure("JCO page", f"/jcos/{jco_id}"),
+        Measure("dashboard", "/dashboard"),
+        Measure("calendar feed", "/calendar.ics"),
+    ]
+    with Server(url, args.workers) as server:
+        cookie = login(server.port)
+        for measure in routes:
+            status, _, _ = request(server.port, measure.path, cookie=cookie)
+            if status == 404:
+                measure.skipped = f"{measure.path} does not exist in this build"
+                continue
+            if status != 200:
+                measure.skipped = f"{measure.path} answered HTTP {status}"
+                continue
+            warm = Measure(measure.label, measure.path)  # both workers compile and cache first
+            load(server.port, warm, cookie, concurrency=args.concurrency, max_requests=4 * args.workers,
+                 max_seconds=args.seconds)
+            load(server.port, measure, cookie, concurrency=args.concurrency, max_requests=args.requests,
+                 max_seconds=args.seconds)
+    report(label, routes)
+    return routes
+
+
+def report(label: str, routes: list[Measure]) -> None:
+    trivial = routes[0].rps or 1.0
+    print(f"\n{label}")
+    print(f"  {'route':<15} {'path':<16} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs trivial':>10}")
+    for m in routes:
+        if m.skipped:
+            print(f"  {m.label:<15} skipped: {m.skipped}")
+            continue
+        errors = f"  ({m.errors} failed)" if m.errors else ""
+        print(f"  {m.label:<15} {m.path[:16]:<16} {len(m.latencies):>8} {m.rps:>8.1f} {m.percentile(50):>8.1f} "
+              f"{m.percentile(95):>8.1f} {m.rps / trivial:>9.0%}{errors}")
+    by = {m.label: m for m in routes}
+    register, dashboard = by["register"], by["dashboard"]
+    if not register.skipped:
+        share = register.rps / trivial
+        verdict = "met" if share >= GOAL_REGISTER_SHARE else "NOT met"
+        print(f"  goal register ≥ {GOAL_REGISTER_SHARE:.0%} of trivial throughput: {share:.0%} — {verdict}")
+    if dashboard.skipped:
+        print(f"  goal dashboard p95 < {GOAL_DASHBOARD_P95_MS} ms: not measured ({dashboard.skipped})")
+    else:
+        p95 = dashboard.percentile(95)
+        verdict = "met" if p95 < GOAL_DASHBOARD_P95_MS else "NOT met"
+        print(f"  goal dashboard p95 < {GOAL_DASHBOARD_P95_MS} ms: {p95:.0f} ms — {verdict}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m jco.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--operations", type=int, default=5000)
+    parser.add_argument("--results", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--engines", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    parser.add_argument("--postgres-url", default=os.environ.get("JCO_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
+    parser.add_argument("--requests", type=int, default=400, help="at most this many measured requests per route")
+    parser.add_argument("--seconds", type=float, default=15.0, help="at most this long per route")
+    parser.add_argument("--concurrency", type=int, default=2, help="client threads (keep-alive connections)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--rebuild", action="store_true", help="build the databases again even if they match")
+    args = parser.parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = set(engines) - {"sqlite", "postgres"}
+    if unknown:
+        parser.error(f"unknown engine(s): {', '.join(sorted(unknown))}")
+    started = time.monotonic()
+    summary = {}
+    for engine in engines:
+        print(f"== {engine}: {args.operations:,} operations, {args.results:,} results", flush=True)
+        try:
+            if engine == "sqlite":
+                url = prepare_sqlite(args.operations, args.results, args.seed, args.rebuild)
+                label = f"SQLite ({args.operations:,} operations, {args.results:,} results)"
+            else:
+                url = prepare_postgres(args.postgres_url, args.operations, args.results, args.seed, args.rebuild)
+                label = f"PostgreSQL ({args.operations:,} operations, {args.results:,} results)"
+        except Exception as error:  # noqa: BLE001 - say why an engine was left out, then go on
+            print(f"  {engine} left out: {error}", flush=True)
+            continue
+        routes = bench_engine(label, url, args)
+        summary[engine] = {m.label: {"path": m.path, "requests": len(m.latencies), "rps": round(m.rps, 1),
+                                     "p50_ms": round(m.percentile(50), 1), "p95_ms": round(m.percentile(95), 1),
+                                     "skipped": m.skipped} for m in routes}
+    DATA_DIR.mkdir(exist_ok=True)
+    (DATA_DIR / "last-run.json").write_text(json.dumps(
+        {"operations": args.operations, "results": args.results, "engines": summary}, indent=2))
+    print(f"\nWhole run: {time.monotonic() - started:.0f} s (figures also in bench-data/last-run.json)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

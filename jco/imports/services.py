@@ -1,0 +1,530 @@
+"""Planning an import against the register (the dry run) and applying it.
+
+``plan_import`` reads nothing but the database and says, row by row, what the import would create
+or change and every problem; ``apply_import`` carries out the plan of the rows without errors,
+each in a savepoint of the caller's single transaction (services flush, the caller commits once).
+The view, the CLI and the demo loader all plan and apply through these two functions, so the dry
+run shows exactly what the import does.
+
+What an import changes on an operation the register already holds (matched by name, ignoring
+case, and edition, where ``""``, ``1`` and ``I`` are all the first edition):
+
+- *Tracker-owned facts* — participants, target goods, transport modes, year, operational dates,
+  kind — are only **filled** when the tracker has none: the register's own record wins, and the
+  report says what the file would have added.
+- *Source facts* — public results, sources, notes from the sources, other agencies — are kept as
+  the file gives them (a non-blank cell replaces the previous value; a blank one changes nothing).
+- *Documents* cited in ``council_docs`` are registered when unknown, and linked to the operation
+  when only this operation cites them and no operation holds them yet.
+- *State*: moved forward to the state the source implies (``parsing.historical_state``) only
+  when the tracker has not followed the operation's life cycle itself — every step on record
+  was recorded by an import — and never backwards.
+
+Re-importing the same file therefore changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from jco.audit import services as audit
+from jco.documents.models import DocType, Document, Marking
+from jco.documents.services import DocumentDetails, DocumentError, register_document
+from jco.imports.models import ImportStash
+from jco.imports.parsing import ParsedRow, ParticipantSpec, Problem, historical_state, match_key, parse_row
+from jco.imports.reading import Table
+from jco.operations import services as ops
+from jco.operations.lifecycle import STATE_SHORT, LifecycleError, State
+from jco.operations.models import Jco, JcoEvent, JcoKind, Organisation, Participant, Role
+from jco.timeutil import today, utcnow
+
+IMPORT_NOTE_PREFIX = "Recorded by import"
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+ACTION_LABELS = {CREATE: "Create", UPDATE: "Update", UNCHANGED: "No change", ERROR: "Not imported"}
+# The order in which the life cycle moves forward; withdrawn is apart and never changed by an import.
+_FORWARD = [s for s in State if s is not State.WITHDRAWN]
+_SOURCE_FIELDS = {
+    "public_results": "results from public sources",
+    "sources": "sources",
+    "source_notes": "notes from the sources",
+    "other_agencies": "other agencies",
+}
+
+
+@dataclass
+class DocumentPlan:
+    reference: str
+    title: str
+    doc_type: str
+    marking: str
+    partially_public: bool = False
+    made_public_on: Any = None
+    subject_codes: list[str] = field(default_factory=list)
+    doc_date: Any = None
+    link: bool = False
+
+
+@dataclass
+class RowPlan:
+    parsed: ParsedRow
+    action: str = UNCHANGED
+    jco_id: int | None = None
+    current_title: str = ""
+    changes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)
+    commodities: list[str] | None = None
+    transport_modes: list[str] | None = None
+    participants: list[ParticipantSpec] | None = None
+    register: list[DocumentPlan] = field(default_factory=list)
+    link: list[int] = field(default_factory=list)
+    state: State | None = None
+    state_note: str = ""
+
+    @property
+    def row(self) -> int:
+        return self.parsed.row
+
+    @property
+    def title(self) -> str:
+        return self.current_title or self.parsed.title
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.parsed.problems
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.parsed.problems if p.error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.parsed.problems if not p.error]
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS[self.action]
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    sha256: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[RowPlan] = field(default_factory=list)
+    applied: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def summary(self) -> str:
+        done = self.applied
+        parts = [
+            f"{self.count(CREATE)} {'created' if done else 'to create'}",
+            f"{self.count(UPDATE)} {'updated' if done else 'to update'}",
+            f"{self.count(UNCHANGED)} unchanged",
+            f"{self.count(ERROR)} with errors{' (not imported)' if done else ''}",
+        ]
+        return ", ".join(parts)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(r.action in (CREATE, UPDATE) for r in self.rows)
+
+
+# --- planning -----------------------------------------------------------------------------------
+
+def _codes_text(specs: list[ParticipantSpec]) -> str:
+    by_role: dict[str, list[str]] = defaultdict(list)
+    for spec in specs:
+        by_role[spec.role].append(spec.code + (f" ({spec.agency})" if spec.agency else ""))
+    parts = []
+    for role, label in ((Role.LEAD, "lead"), (Role.CO_LEAD, "co-lead"), (Role.PARTICIPANT, "taking part")):
+        if by_role.get(role):
+            parts.append(f"{label}: {', '.join(by_role[role])}")
+    return "; ".join(parts)
+
+
+def _doc_type(reference: str, description: str) -> str:
+    text = description.lower()
+    if reference.startswith("CM "):
+        return DocType.AGENDA
+    if "business case" in text:
+        return DocType.BUSINESS_CASE
+    if "final report" in text:
+        return DocType.FINAL_REPORT
+    if "summary" in text or "note" in text:
+        return DocType.NOTE
+    return DocType.OTHER
+
+
+def _state_reason(parsed: ParsedRow, state: State) -> str:
+    start, end = parsed.year_start or parsed.year_end, parsed.year_end or parsed.year_start
+    if parsed.state is not None:
+        reason = "the file gives this state"
+    elif state is State.CLOSED:
+        reason = f"the operational phase ended in {end} and its results were published"
+    elif state is State.DEBRIEFING:
+        reason = f"the operational phase ended in {end}; no final report is on record"
+    elif state is State.OPERATIONAL:
+        reason = f"the operational phase runs in {start}–{end}" if start != end else (
+            f"the operational phase runs in {start}")
+    else:
+        reason = f"the operation is planned for {start}"
+    source = f" Source: {parsed.sources[0]}" if parsed.sources else ""
+    return f"{reason}.{source}"
+
+
+def _followed_in_tracker(jco: Jco, event_notes: list[str]) -> bool:
+    """True when someone (or something other than an import) has moved this operation on."""
+    if not event_notes:
+        return jco.state != State.PROPOSED
+    return any(not note.startswith(IMPORT_NOTE_PREFIX) for note in event_notes)
+
+
+def plan_import(session: Session, table: Table, *, filename: str, sha256: str = "",
+                this_year: int | None = None) -> ImportReport:
+    """What importing ``table`` would do, row by row. Reads the database, changes nothing."""
+    this_year = this_year or today().year
+    report = ImportReport(filename=filename, sha256=sha256, problems=list(table.problems))
+    parsed_rows = [parse_row(values, number, this_year) for number, values in table.rows]
+
+    organisations = {code: kind for code, kind in session.execute(select(Organisation.code, Organisation.kind))}
+    existing: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for jco_id, name, edition in session.execute(select(Jco.id, Jco.name, Jco.edition).order_by(Jco.id)):
+        existing[match_key(name, edition)].append((jco_id, f"{name} {edition}".strip()))
+
+    first_row: dict[tuple[str, str], int] = {}
+    matched_ids: set[int] = set()
+    for parsed in parsed_rows:
+        for spec in parsed.participants:
+            if spec.code not in organisations:  # reference data not loaded yet
+                parsed.error("participants", f"'{spec.code}' is not in this register's organisations; "
+                                             "run flask --app jco db upgrade")
+        if not parsed.name:
+            continue
+        if parsed.key in first_row:
+            parsed.error("name", f"the same operation as row {first_row[parsed.key]} ({parsed.title})")
+            continue
+        first_row[parsed.key] = parsed.row
+        candidates = existing.get(parsed.key, [])
+        if len(candidates) > 1:
+            parsed.error("name", "matches several operations of the register ("
+                         + ", ".join(title for _, title in candidates) + "); merge them first")
+        elif candidates:
+            matched_ids.add(candidates[0][0])
+
+    jcos = {
+        j.id: j for j in session.scalars(
+            select(Jco).where(Jco.id.in_(matched_ids)).options(
+                selectinload(Jco.participants).selectinload(Participant.organisation),
+                selectinload(Jco.commodities), selectinload(Jco.transport_modes),
+            )
+        )
+    } if matched_ids else {}
+    event_notes: dict[int, list[str]] = defaultdict(list)
+    if matched_ids:
+        for jco_id, note in session.execute(
+            select(JcoEvent.jco_id, JcoEvent.note).where(JcoEvent.jco_id.in_(matched_ids))
+        ):
+            event_notes[jco_id].append(note or "")
+
+    valid_rows = [p for p in parsed_rows if p.valid]
+    citations: Counter[str] = Counter()
+    for parsed in valid_rows:
+        for cited in parsed.documents:
+            citations[str(cited.reference)] += 1
+    documents = {
+        d.reference: d for d in session.scalars(select(Document).where(Document.reference.in_(list(citations))))
+    } if citations else {}
+    descriptions: dict[str, str] = {}
+    for parsed in valid_rows:
+        for cited in parsed.documents:
+            if cited.description:
+                descriptions.setdefault(str(cited.reference), cited.description)
+    claimed: set[str] = set()
+
+    for parsed in parsed_rows:
+        plan = RowPlan(parsed=parsed)
+        report.rows.append(plan)
+        if not parsed.valid:
+            plan.action = ERROR
+            continue
+        candidates = existing.get(parsed.key, [])
+        jco = jcos.get(candidates[0][0]) if candidates else None
+        if jco is None:
+            _plan_new(plan, this_year)
+        else:
+            _plan_update(plan, jco, event_notes.get(jco.id, []), this_year)
+        _plan_documents(plan, parsed, jco, documents, citations, descriptions, claimed)
+        plan.action = CREATE if jco is None else (UPDATE if plan.changes else UNCHANGED)
+    return report
+
+
+def _plan_new(plan: RowPlan, this_year: int) -> None:
+    parsed = plan.parsed
+    label = JcoKind(parsed.kind).label
+    plan.changes.append(f"new operation {parsed.title} ({label}{', ' + str(parsed.year_start) if parsed.year_start else ''})")
+    plan.participants = parsed.participants
+    if parsed.participants:
+        plan.changes.append("participants — " + _codes_text(parsed.participants))
+    if not any(p.role == Role.LEAD for p in parsed.participants):
+        parsed.warn("lead", "no lead given: the operation will have no lead on record")
+    if parsed.commodities:
+        plan.commodities = parsed.commodities
+        plan.changes.append("target goods: " + ", ".join(parsed.commodities))
+    if parsed.transport_modes:
+        plan.transport_modes = parsed.transport_modes
+        plan.changes.append("transport modes: " + ", ".join(parsed.transport_modes))
+    if parsed.year_start:
+        plan.fields["year"] = parsed.year_start
+    if parsed.operational:
+        start, end = parsed.operational
+        plan.fields.update(actual_start=start, actual_end=end, year=start.year)
+        plan.changes.append(f"operational phase: {start:%-d %B %Y} – {end:%-d %B %Y}")
+    for name, value in _source_values(parsed).items():
+        if value:
+            plan.fields[name] = value
+            plan.changes.append(f"{_SOURCE_FIELDS[name]}: set")
+    state = parsed.state or historical_state(parsed.year_start, parsed.year_end, bool(parsed.public_results),
+                                             this_year)
+    if state is State.PROPOSED:
+        if parsed.state is None:
+            parsed.warn("year_start", "no year given: the operation stays at Proposed")
+    else:
+        plan.state = state
+        plan.state_note = _state_reason(parsed, state)
+        plan.changes.append(f"state: {STATE_SHORT[state]} ({plan.state_note})")
+
+
+def _source_values(parsed: ParsedRow) -> dict[str, str]:
+    return {
+        "public_results": parsed.public_results,
+        "sources": "\n".join(parsed.sources),
+        "source_notes": parsed.source_notes,
+        "other_agencies": "; ".join(parsed.other_agencies),
+    }
+
+
+def _plan_update(plan: RowPlan, jco: Jco, notes: list[str], this_year: int) -> None:
+    parsed = plan.parsed
+    plan.jco_id, plan.current_title = jco.id, jco.title
+    # Tracker-owned facts: filled only when the tracker has none.
+    if parsed.participants:
+        if not jco.participants:
+            plan.participants = parsed.participants
+            plan.changes.append("participants — " + _codes_text(parsed.participants))
+        else:
+            known = {p.organisation.code for p in jco.participants}
+            extra = [s.code for s in parsed.participants if s.code not in known]
+            if extra:
+                plan.notes.append("participants kept as the register has them; the file also names "
+                                  + ", ".join(extra))
+    for attribute, values, label in (("commodities", parsed.commodities, "target goods"),
+                                     ("transport_modes", parsed.transport_modes, "transport modes")):
+        if not values:
+            continue
+        current = [item.name for item in getattr(jco, attribute)]
+        if not current:
+            setattr(plan, attribute, values)
+            plan.changes.append(f"{label}: " + ", ".join(values))
+        else:
+            extra = [v for v in values if v.casefold() not in {c.casefold() for c in current}]
+            if extra:
+                plan.notes.append(f"{label} kept as the register has them; the file also names " + ", ".join(extra))
+    if parsed.operational and not (jco.actual_start or jco.actual_end):
+        start, end = parsed.operational
+        plan.fields.update(actual_start=start, actual_end=end)
+        plan.changes.append(f"operational phase: {start:%-d %B %Y} – {end:%-d %B %Y}")
+        if jco.year != start.year:  # the year follows the actual start, as everywhere in the tracker
+            plan.fields["year"] = start.year
+    elif parsed.year_start and jco.year is None and not (jco.actual_start or jco.planned_start):
+        plan.fields["year"] = parsed.year_start
+        plan.changes.append(f"year: {parsed.year_start}")
+    elif parsed.year_start and jco.year and jco.year != parsed.year_start:
+        plan.notes.append(f"year kept at {jco.year}; the file says {parsed.year_start}")
+    # Source facts: the file's non-blank value is the current one.
+    for name, value in _source_values(parsed).items():
+        if value and value != getattr(jco, name):
+            plan.fields[name] = value
+            plan.changes.append(f"{_SOURCE_FIELDS[name]}: {'updated' if getattr(jco, name) else 'set'}")
+    if "other_agencies" not in plan.fields:
+        # Already kept on the operation by an earlier import: nothing to warn about again.
+        parsed.problems = [p for p in parsed.problems if p.error or p.column != "agencies"]
+    # State: forward only, and only when no one follows the operation in the tracker.
+    target = parsed.state or historical_state(parsed.year_start, parsed.year_end, bool(parsed.public_results),
+                                              this_year)
+    current = State(jco.state)
+    if target is current or target is State.PROPOSED:
+        return
+    if _followed_in_tracker(jco, notes):
+        plan.notes.append(f"state kept at {STATE_SHORT[current]}: the register follows this operation's life cycle")
+    elif current is State.WITHDRAWN or _FORWARD.index(target) < _FORWARD.index(current):
+        plan.notes.append(f"state kept at {STATE_SHORT[current]}: an import never moves an operation back")
+    else:
+        plan.state = target
+        plan.state_note = _state_reason(parsed, target)
+        plan.changes.append(f"state: {STATE_SHORT[current]} → {STATE_SHORT[target]} ({plan.state_note})")
+
+
+def _plan_documents(plan: RowPlan, parsed: ParsedRow, jco: Jco | None, documents: dict[str, Document],
+                    citations: Counter, descriptions: dict[str, str], claimed: set[str]) -> None:
+    classification = parsed.classification
+    unchecked = False
+    for cited in parsed.documents:
+        reference = str(cited.reference)
+        only_here = citations[reference] == 1
+        document = documents.get(reference)
+        if document is None:
+            if reference in claimed:
+                continue  # an earlier row registers it
+            claimed.add(reference)
+            if classification is None or classification.marking is None:
+                marking, unchecked = Marking.LIMITE, True
+            else:
+                marking = classification.marking
+            description = descriptions.get(reference, "")
+            title = (description[:1].upper() + description[1:]) if description else (
+                f"Council document {reference}, cited for JCO {plan.title}" if only_here
+                else f"Council document {reference}, cited for {citations[reference]} operations")
+            plan.register.append(DocumentPlan(
+                reference=reference, title=title[:300], doc_type=_doc_type(reference, description), marking=marking,
+                partially_public=bool(classification and classification.partially_public),
+                made_public_on=classification.made_public_on if classification else None,
+                subject_codes=list(cited.subject_codes), doc_date=cited.doc_date, link=only_here,
+            ))
+            shown = f"{reference} ({marking.value})" if marking.value else reference
+            plan.changes.append(f"register document {shown}" + (" and link it" if only_here else
+                                                                  " — cited by several operations: not linked"))
+        elif jco is not None and document.jco_id == jco.id:
+            continue
+        elif only_here and document.jco_id is None:
+            plan.link.append(document.id)
+            plan.changes.append(f"link document {reference}")
+        elif only_here:
+            parsed.warn("council_docs", f"{reference} belongs to another operation; it stays there")
+    if unchecked:
+        parsed.warn("classification", "the file does not give the marking of the cited Council documents; "
+                                      "those registered by this import are marked LIMITE until someone checks them")
+
+
+# --- applying -----------------------------------------------------------------------------------
+
+def apply_import(session: Session, report: ImportReport, actor=None) -> ImportReport:
+    """Carry out the plan of every row without errors. Flushes; the caller commits once.
+
+    Each row runs in a savepoint, so a row that fails here (say, someone registered one of its
+    documents a moment ago) becomes an error row and the others still go in.
+    """
+    org_ids = dict(session.execute(select(Organisation.code, Organisation.id)).all())
+    for plan in report.rows:
+        if plan.action not in (CREATE, UPDATE):
+            continue
+        try:
+            with session.begin_nested():
+                _apply_row(session, plan, org_ids, report.filename, actor)
+        except (DocumentError, LifecycleError, ValueError) as error:
+            plan.parsed.error("", f"could not be imported: {error}")
+            plan.action = ERROR
+        except (IntegrityError, StaleDataError):
+            plan.parsed.error("", "could not be imported: someone changed the same operation or document at "
+                                  "the same moment; run the import again")
+            plan.action = ERROR
+    report.applied = True
+    return report
+
+
+def _apply_row(session: Session, plan: RowPlan, org_ids: dict[str, int], filename: str, actor) -> None:
+    parsed = plan.parsed
+    if plan.action == CREATE:
+        jco = ops.create_jco(session, ops.JcoDetails(
+            name=parsed.name, edition=parsed.edition, kind=parsed.kind,
+            commodities=plan.commodities, transport_modes=plan.transport_modes,
+        ), actor)
+        before: dict = {}
+    else:
+        jco = session.get(Jco, plan.jco_id)
+        before = audit.snapshot(jco, list(plan.fields))
+        if plan.commodities is not None:
+            jco.commodities = ops.commodities(session, plan.commodities)
+        if plan.transport_modes is not None:
+            jco.transport_modes = ops.transport_modes(session, plan.transport_modes)
+    for name, value in plan.fields.items():
+        setattr(jco, name, value)
+    if plan.participants:
+        for spec in plan.participants:
+            jco.participants.append(Participant(organisation_id=org_ids[spec.code], role=spec.role,
+                                                agency=spec.agency))
+    jco.updated_at = utcnow()
+    session.add(jco)
+    session.flush()
+    after = audit.snapshot(jco, list(plan.fields))
+    if plan.participants:
+        after["participants"] = [(s.code, s.role, s.agency) for s in plan.participants]
+    audit.record(session, actor, "jco.import", jco, jco_id=jco.id,
+                 summary=f"Imported {jco.title} from {filename} (row {parsed.row})", before=before or None,
+                 after=after)
+    for doc in plan.register:
+        register_document(session, DocumentDetails(
+            reference=doc.reference, title=doc.title, doc_type=doc.doc_type, marking=doc.marking,
+            partially_public=doc.partially_public, made_public_on=doc.made_public_on, doc_date=doc.doc_date,
+            subject_codes=doc.subject_codes, jco_id=jco.id if doc.link else None, from_text="", to_text="",
+            place="",
+        ), actor)
+    for document_id in plan.link:
+        document = session.get(Document, document_id)
+        document.jco_id = jco.id
+        session.add(document)
+        audit.record(session, actor, "document.link", document, jco_id=jco.id,
+                     summary=f"Linked {document.reference} to {jco.title} (import of {filename})")
+    if plan.state is not None:
+        ops.record_known_state(session, jco, plan.state, actor,
+                               note=f"{IMPORT_NOTE_PREFIX} from {filename}, row {parsed.row}: {plan.state_note}")
+    session.flush()
+
+
+def import_table(session: Session, table: Table, *, filename: str, sha256: str = "", actor=None,
+                 dry_run: bool = False) -> ImportReport:
+    """Plan, and unless ``dry_run`` apply, in the caller's transaction."""
+    report = plan_import(session, table, filename=filename, sha256=sha256)
+    if not dry_run:
+        apply_import(session, report, actor)
+    return report
+
+
+# --- the upload kept between the dry run and the import --------------------------------------
+
+STASH_HOURS = 24
+
+
+def stash_upload(session: Session, content: bytes, filename: str, actor=None) -> str:
+    """Keep the uploaded bytes under their SHA-256 (the same file twice is kept once); returns the digest.
+
+    Stashes older than a day are dropped here, so an unconfirmed dry run leaves nothing for long.
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    session.execute(delete(ImportStash).where(ImportStash.created_at < utcnow() - timedelta(hours=STASH_HOURS)))
+    stash = session.scalar(select(ImportStash).where(ImportStash.sha256 == digest))
+    if stash is None:
+        session.add(ImportStash(sha256=digest, filename=filename[:255], content=content,
+                                created_by_id=getattr(actor, "id", None)))
+    else:
+        stash.filename, stash.created_at = filename[:255], utcnow()
+        session.add(stash)
+    session.flush()
+    return digest
+
+
+def load_stash(session: Session, digest: str) -> ImportStash | None:
+    return session.scalar(select(ImportStash).where(ImportStash.sha256 == digest))

@@ -1,0 +1,205 @@
+"""Reading rows of a register file: names, editions, organisations, documents, and the derived rules."""
+
+from datetime import date
+
+import pytest
+
+from jco.documents.models import Marking
+from jco.imports.parsing import (
+    display_edition,
+    display_name,
+    edition_key,
+    historical_state,
+    match_key,
+    parse_classification,
+    parse_documents,
+    parse_period,
+    parse_row,
+    resolve_organisation,
+)
+from jco.operations.lifecycle import State
+
+
+def row(**cells):
+    return parse_row(cells, 7, 2026)
+
+
+@pytest.mark.parametrize("a, b", [("", "1"), ("1", "I"), ("I", ""), ("4", "IV"), ("iv", "IV"), ("bis", "BIS")])
+def test_first_and_later_editions_match_however_written(a, b):
+    assert edition_key(a) == edition_key(b)
+    assert match_key("BALTICA", a) == match_key("Baltica", b)
+
+
+@pytest.mark.parametrize("a, b", [("", "II"), ("1", "2"), ("IV", "VI"), ("bis", "ter")])
+def test_different_editions_do_not_match(a, b):
+    assert edition_key(a) != edition_key(b)
+
+
+@pytest.mark.parametrize("given, stored", [("1", ""), ("", ""), ("I", "I"), ("iv", "IV"), ("2", "II"), ("2015", "2015"),
+                                           ("bis", "bis")])
+def test_editions_are_stored_as_roman_numerals_and_a_lone_1_as_nothing(given, stored):
+    assert display_edition(given) == stored
+
+
+@pytest.mark.parametrize("given, stored", [("BALTICA", "Baltica"), ("SILVER AXE", "Silver Axe"), ("Postbox", "Postbox"),
+                                           ("DEMO Harbour", "DEMO Harbour"), ("ATHENA IV", "Athena IV")])
+def test_names_in_capitals_are_written_as_names(given, stored):
+    assert display_name(given) == stored
+
+
+@pytest.mark.parametrize("token, expected", [
+    ("PL - Polish Customs Administration", ("PL", "Polish Customs Administration", None)),
+    ("DE (German delegation - business case author)", ("DE", "German delegation - business case author", None)),
+    ("hu", ("HU", "", None)),
+    ("OLAF", ("OLAF", "", None)),
+    ("OLAF (on behalf of the European Commission)", ("OLAF", "on behalf of the European Commission", None)),
+    ("Europol (EFECC)", ("EUROPOL", "EFECC", None)),
+    ("WCO RILO Western Europe", ("WCO", "RILO Western Europe", None)),
+    ("European Commission", ("COM", "", None)),
+    ("DG TAXUD", ("DG-TAXUD", "", None)),
+])
+def test_organisations_are_read_from_codes_and_body_names(token, expected):
+    assert resolve_organisation(token) == expected
+
+
+@pytest.mark.parametrize("token", ["XX", "DG HOME-funded project ITOM", "Guardia di Finanza", "QQ - Nowhere"])
+def test_unknown_organisations_are_not_guessed(token):
+    assert resolve_organisation(token)[0] is None
+
+
+@pytest.mark.parametrize("code, iso", [("EL", "GR"), ("UK", "GB")])
+def test_eu_country_codes_are_read_as_iso_codes_with_a_warning(code, iso):
+    found, _, warning = resolve_organisation(code)
+    assert found == iso and iso in warning and code in warning
+
+
+def test_an_unknown_country_code_is_a_clear_error_that_blocks_the_row():
+    parsed = row(name="X", participants="FR;XX;DE")
+    assert not parsed.valid
+    assert [str(p) for p in parsed.problems if p.error] == [
+        "row 7: participants: 'XX' is not an ISO 3166 country code"]
+
+
+def test_unknown_lead_names_the_known_bodies():
+    parsed = row(name="X", lead="Ministry of Magic")
+    [error] = [p for p in parsed.problems if p.error]
+    assert error.column == "lead" and "'Ministry of Magic' is not an ISO 3166 country code or a known body" in error.message
+    assert "OLAF" in error.message
+
+
+def test_participants_roles_and_agencies_are_merged_per_organisation():
+    parsed = row(name="Warehouse", lead="LT - Lithuanian Customs Service", co_leads="LT - State Tax Inspectorate;OLAF",
+                 participants="AT;LT;EL", agencies="OLAF;Europol;Guardia di Finanza")
+    specs = {p.code: (p.role, p.agency) for p in parsed.participants}
+    assert specs == {
+        "LT": ("lead", "Lithuanian Customs Service, State Tax Inspectorate"),
+        "OLAF": ("co_lead", ""),
+        "AT": ("participant", ""),
+        "GR": ("participant", ""),
+        "EUROPOL": ("participant", ""),
+    }
+    assert parsed.other_agencies == ["Guardia di Finanza"]
+    assert parsed.valid and {p.column for p in parsed.problems} == {"participants", "agencies"}
+
+
+def test_council_documents_with_their_notes():
+    documents, problems = parse_documents(
+        "14743/1/11 REV 1 (ENFOCUSTOM 109, 9 Dec 2011);6512/1/15 REV 1 + ADD 1 REV 1;12712/15 (business case, German delegation)"
+    )
+    assert problems == []
+    assert [str(d.reference) for d in documents] == [
+        "14743/1/11 REV 1", "6512/1/15 REV 1", "6512/1/15 ADD 1 REV 1", "12712/15"]
+    assert documents[0].subject_codes == ("ENFOCUSTOM 109",) and documents[0].doc_date == date(2011, 12, 9)
+    assert documents[3].description == "business case, German delegation"
+
+
+def test_a_bad_council_reference_is_an_error():
+    parsed = row(name="X", council_docs="13305/15;6512/2/15 REV 1")
+    [error] = [p for p in parsed.problems if p.error]
+    assert error.column == "council_docs" and "6512/2/15 REV 1" in error.message
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", None),
+    ("PUBLIC", (None, False, None)),
+    ("unknown", (None, False, None)),
+    ("RESTREINT UE", (Marking.RESTREINT_UE, False, None)),
+    ("LIMITE (partially accessible to the public 19.12.2011)", (Marking.LIMITE, True, date(2011, 12, 19))),
+])
+def test_classification(text, expected):
+    found = parse_classification(text)
+    assert (found if found is None else (found.marking, found.partially_public, found.made_public_on)) == expected
+
+
+def test_an_unknown_classification_is_an_error():
+    parsed = row(name="X", classification="TOP SECRET")
+    assert [p.column for p in parsed.problems if p.error] == ["classification"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("7-18 Nov 2011", (date(2011, 11, 7), date(2011, 11, 18))),
+    ("28 Nov - 11 Dec 2022", (date(2022, 11, 28), date(2022, 12, 11))),
+    ("12-24 Nov 2024", (date(2024, 11, 12), date(2024, 11, 24))),
+    ("30 Dec 2022 - 3 January 2023", (date(2022, 12, 30), date(2023, 1, 3))),
+    ("June 2015", None),
+    ("April 2010 (Europol page dates 1-20 Apr 2010)", None),
+    ("spring 2023", None),
+    ("31-32 Jan 2020", None),
+    ("18-7 Nov 2011", None),
+])
+def test_only_periods_given_to_the_day_become_dates(text, expected):
+    assert parse_period(text) == expected
+
+
+def test_op_period_in_the_notes_sets_the_operational_phase():
+    parsed = row(name="X", year_start="2011", notes="type=EU_JCO | confidence=high | JCO; op_period=7-18 Nov 2011; x")
+    assert parsed.operational == (date(2011, 11, 7), date(2011, 11, 18))
+    elsewhere = row(name="X", year_start="2012", notes="type=EU_JCO | confidence=high | op_period=7-18 Nov 2011")
+    assert elsewhere.operational is None and [p.column for p in elsewhere.problems] == ["notes"]
+
+
+@pytest.mark.parametrize("cells, kind", [
+    ({"participants": "FI;EE;LV;LT;PL;SE"}, "regional"),
+    ({"participants": "BE;IT;IE", "notes": "type=EU_JCO | confidence=high | 22 Member States in total"}, "eu_wide"),
+    ({"participants": "DK;FR;ES", "notes": "type=EU_JCO | x | 34 countries incl. 26 EU MS (not named)"}, "eu_wide"),
+    ({"participants": "BE;CZ;DE;GR;ES;FR;LT;RO;PL;PT;SK;NL"}, "eu_wide"),
+    ({"participants": "FR;DZ"}, "third_countries"),
+    # the United Kingdom was a member state in 2019, a third country in 2023
+    ({"participants": "GB;FR", "year_start": "2019"}, "regional"),
+    ({"participants": "GB;FR", "year_start": "2023"}, "third_countries"),
+    ({"participants": "HR;FR", "year_start": "2008"}, "third_countries"),
+    ({"participants": "EE;FI;LV;LT;PL;SE;DE;DK;NL;BE;FR", "notes": "regional JCO"}, "regional"),
+    ({"participants": "FR", "kind": "EU-wide"}, "eu_wide"),
+])
+def test_kind_rule(cells, kind):
+    assert row(name="X", **cells).kind == kind
+
+
+@pytest.mark.parametrize("start, end, results, expected", [
+    (None, None, True, State.PROPOSED),
+    (2015, 2015, True, State.CLOSED),
+    (2010, 2011, False, State.DEBRIEFING),
+    (2025, 2026, False, State.OPERATIONAL),
+    (2026, None, True, State.OPERATIONAL),
+    (2027, 2027, False, State.ADOPTED),
+])
+def test_state_of_a_historical_operation(start, end, results, expected):
+    assert historical_state(start, end, results, 2026) is expected
+
+
+@pytest.mark.parametrize("cells, column", [
+    ({"year_start": "20x5"}, "year_start"),
+    ({"year_start": "1890"}, "year_start"),
+    ({"year_start": "2015", "year_end": "2014"}, "year_end"),
+    ({"kind": "galactic"}, "kind"),
+    ({"state": "flying"}, "state"),
+    ({"name": ""}, "name"),
+])
+def test_cell_errors_name_their_column(cells, column):
+    parsed = row(**{"name": "X", **cells})
+    assert column in [p.column for p in parsed.problems if p.error]
+
+
+def test_spreadsheet_quote_before_a_formula_character_is_dropped():
+    parsed = row(name="'=Sneaky", results_summary="'-5 kg")
+    assert parsed.name == "=Sneaky" and parsed.public_results == "-5 kg"
