@@ -45,9 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     from jco.dashboards.views import bp as dashboards_bp
     from jco.deadlines.views import bp as deadlines_bp
     from jco.documents.views import bp as documents_bp
-    from jco.meetings.agenda_views import bp as agendas_bp
     from jco.exports import bp as exports_bp
     from jco.imports.views import bp as imports_bp
+    from jco.meetings.agenda_views import bp as agendas_bp
     from jco.meetings.views import bp as meetings_bp
     from jco.operations.views import bp as operations_bp
 
