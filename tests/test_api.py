@@ -16,7 +16,7 @@ from jco.audit.models import AuditEntry
 from jco.comments.models import Comment, CommentRound
 from jco.documents.models import Document, Marking, StoredFile
 from jco.operations.lifecycle import State
-from jco.operations.models import Jco, Result
+from jco.operations.models import Jco, Organisation, Result
 from jco.operations.services import record_known_state
 from tests.factories import make_account, make_document, make_jco
 
@@ -150,7 +150,8 @@ def test_who_may_record_results(client, token, db, email, status):
 
 
 @pytest.mark.parametrize(("email", "status"), [
-    ("de.delegate@example.org", 201), ("fr.delegate@example.org", 201),
+    ("de.delegate@example.org", 201),
+    ("fr.delegate@example.org", 200),  # France already commented in the demo: sending again changes it
     ("manager@example.org", 403), ("secretariat@example.org", 403),
 ])
 def test_who_may_send_comments(client, token, db, email, status):
@@ -239,7 +240,29 @@ def test_a_delegation_sends_then_changes_its_comment(client, token, db):
     stale = client.post(f"/api/v1/rounds/{round_id}/comments", headers=headers,
                         json={"body": "Third thoughts.", "version": first.json["version"]})
     assert "changed by someone else" in _assert_error(stale, 409)["message"]
-    assert db.scalar(select(Comment.body)) == "Second thoughts."
+    assert db.scalar(select(Comment.body).where(Comment.id == first.json["id"])) == "Second thoughts."
+
+
+def test_version_0_means_no_comment_was_seen(client, token, db):
+    round_id = _open_round(db)
+    response = client.post(f"/api/v1/rounds/{round_id}/comments", headers=token("de.delegate@example.org"),
+                           json={"body": "Nothing here yet, we thought.", "version": 0})
+    assert response.status_code == 201
+    # France's comment is in the demo: a client that saw none must not overwrite it.
+    stale = client.post(f"/api/v1/rounds/{round_id}/comments", headers=token("fr.delegate@example.org"),
+                        json={"body": "Overwritten?", "version": 0})
+    _assert_error(stale, 409)
+    assert "Overwritten?" not in db.scalars(select(Comment.body)).all()
+
+
+def test_a_sent_comment_cannot_change_after_the_deadline(client, token, db):
+    postbox_round = db.scalar(select(CommentRound.id).order_by(CommentRound.deadline))  # 3 November 2015
+    headers = token("fr.delegate@example.org")
+    first = client.post(f"/api/v1/rounds/{postbox_round}/comments", headers=headers, json={"body": "Late."})
+    assert first.status_code == 201
+    again = client.post(f"/api/v1/rounds/{postbox_round}/comments", headers=headers,
+                        json={"body": "Later.", "version": first.json["version"]})
+    assert "can no longer be changed" in _assert_error(again, 422)["message"]
 
 
 def test_a_comment_after_the_deadline_is_marked_late(client, token, db):
@@ -251,7 +274,7 @@ def test_a_comment_after_the_deadline_is_marked_late(client, token, db):
 
 @pytest.mark.parametrize(("body", "field", "status"), [
     ({}, "body", 400), ({"body": ""}, "body", 400), ({"body": 12}, "body", 400),
-    ({"body": "x" * 20001}, "body", 400), ({"body": "ok", "version": 0}, "version", 400),
+    ({"body": "x" * 20001}, "body", 400), ({"body": "ok", "version": -1}, "version", 400),
     ({"body": "ok", "to": "x"}, "to", 400),
     ({"body": " \n "}, "body", 422), ({"body": "a\u0000b"}, "body", 422),
 ])
@@ -259,7 +282,7 @@ def test_bad_comments_are_refused(client, token, db, body, field, status):
     response = client.post(f"/api/v1/rounds/{_open_round(db)}/comments", headers=token("de.delegate@example.org"),
                            json=body)
     assert field in _assert_error(response, status)["fields"]
-    assert db.scalar(select(Comment)) is None
+    assert db.scalar(select(Comment).join(Comment.organisation).where(Organisation.code == "DE")) is None
 
 
 @pytest.mark.parametrize(("data", "content_type", "status"), [

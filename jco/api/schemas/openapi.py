@@ -80,9 +80,10 @@ COMMENT_BODY = {
         # fuzz; blank text and NUL characters are refused with 422 instead.
         "body": {"type": "string", "minLength": 1, "maxLength": COMMENT_MAX_LENGTH,
                  "description": "The delegation's written comment: some text, without NUL characters."},
-        "version": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
-                    "description": "When changing the delegation's comment: the version you read. "
-                                   "A newer version on the server gives 409."},
+        "version": {"type": "integer", "minimum": 0, "maximum": MAX_ID,
+                    "description": "The version of the delegation's comment you read, 0 when you saw none. "
+                                   "If the comment changed (or appeared) since, the answer is 409. "
+                                   "Leave it out to write whatever is there."},
     },
 }
 RESULT_ROW = {
