@@ -488,16 +488,30 @@ def test_participation_counts_jcos_by_role(client, token, db):
                                                                         "EUROPOL"}
 
 
-def test_deadlines_list_comment_rounds(client, token, db):
+def test_deadlines_come_from_the_deadlines_service(client, token, db):
     headers = token("de.delegate@example.org")
-    upcoming = client.get("/api/v1/deadlines", headers=headers).json
-    assert [d["jco"]["title"] for d in upcoming["items"]] == ["DEMO Lighthouse"]
-    assert upcoming["items"][0]["answered"] is False and upcoming["items"][0]["overdue"] is False
-    client.post(f"/api/v1/rounds/{upcoming['items'][0]['round_id']}/comments", headers=headers, json={"body": "Fine."})
-    assert client.get("/api/v1/deadlines", headers=headers).json["items"][0]["answered"] is True
-    past = client.get("/api/v1/deadlines?from=2015-01-01&until=2015-12-31", headers=headers).json
-    assert [(d["due"], d["overdue"]) for d in past["items"]] == [("2015-11-03", True)]
-    assert client.get("/api/v1/deadlines", headers=token("manager@example.org")).json["items"][0]["answered"] is None
+    upcoming = client.get("/api/v1/deadlines", headers=headers).json["items"]
+    # A delegate sees what its delegation owes, with its own status.
+    assert upcoming and all(any(o["name"] == "Germany" for o in d["owners"]) for d in upcoming)
+    rounds = [d for d in upcoming if d["kind"] == "comments"]
+    assert [d["jco"]["title"] for d in rounds] == ["DEMO Lighthouse"]
+    assert rounds[0]["status"] == "open" and rounds[0]["overdue"] is False and rounds[0]["met_on"] is None
+    client.post(f"/api/v1/rounds/{rounds[0]['round_id']}/comments", headers=headers, json={"body": "Fine."})
+    again = client.get("/api/v1/deadlines", headers=headers).json["items"]
+    assert next(d for d in again if d["key"] == rounds[0]["key"])["status"] == "met"
+    # The Secretariat and managers see every deadline, with its overall status.
+    everything = client.get("/api/v1/deadlines?from=2000-01-01", headers=token("manager@example.org")).json["items"]
+    assert {d["key"] for d in again} < {d["key"] for d in everything}
+    assert {d["kind"] for d in everything} >= {"comments", "report"}
+    assert [d["due"] for d in everything] == sorted(d["due"] for d in everything)
+
+
+def test_deadlines_between_two_days(client, token, db):
+    headers = token("manager@example.org")
+    body = client.get("/api/v1/deadlines?from=2015-01-01&until=2015-12-31", headers=headers).json
+    assert body["from"] == "2015-01-01" and body["until"] == "2015-12-31"
+    assert body["items"] and all("2015-01-01" <= d["due"] <= "2015-12-31" for d in body["items"])
+    assert all(d["status"] in ("met", "overdue") for d in body["items"])  # all in the past
 
 
 # --- errors ----------------------------------------------------------------------------------

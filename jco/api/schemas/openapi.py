@@ -10,6 +10,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from jco.api.validation import CODE_PATTERN, SEARCH_PATTERN, TEXT_PATTERN, Param
+from jco.deadlines.rules import Kind, Status
 from jco.documents.models import DocType, Marking
 from jco.meetings.models import Outcome
 from jco.operations.lifecycle import Body, State
@@ -302,15 +303,23 @@ SCHEMAS = {
         })},
     }),
     "Deadline": _obj({
-        "kind": {"type": "string", "enum": ["comments"]},
-        "due": DATE,
-        "overdue": BOOLEAN,
+        "key": {"type": "string", "description": "Stable: the same deadline keeps its key (e.g. round:12)."},
+        "kind": {"type": "string", "enum": [k.value for k in Kind]},
         "title": STRING,
-        "jco": _ref("JcoRef"),
-        "document": _ref("DocumentRef"),
-        "round_id": INTEGER,
-        "answered": _nullable({"type": "boolean",
-                               "description": "For a delegate: whether the delegation has sent its comment."}),
+        "due": DATE,
+        "status": {"type": "string", "enum": [s.value for s in Status],
+                   "description": "For a delegate: its delegation's share; for others: the deadline as a whole "
+                                  "(met when every owner met it, overdue when one is late)."},
+        "overdue": BOOLEAN,
+        "met_on": _nullable(DATE),
+        "owners": {"type": "array", "items": _obj({
+            "organisation_id": _nullable({"type": "integer", "description": "None: the Secretariat."}),
+            "name": STRING, "met_on": _nullable(DATE)})},
+        "jco": _nullable(_ref("JcoRef")),
+        "meeting": _nullable(_obj({"id": INTEGER, "label": STRING, "url": URL})),
+        "documents": {"type": "array", "items": _ref("DocumentRef")},
+        "round_id": _nullable({"type": "integer", "description": "For written comments: the round to send them to."}),
+        "note": STRING,
     }),
     "Deadlines": _obj({"from": DATE, "until": _nullable(DATE), "items": {"type": "array", "items": _ref("Deadline")}}),
     "Comment": _obj({
@@ -429,7 +438,7 @@ PATHS = {
         _ok("Participation", "Counts, most active first."), READ_ERRORS, params=PARTICIPATION,
         description="Takes the register's filters: the counts cover the JCOs that match them.")},
     "/api/v1/deadlines": {"get": _operation(
-        "list_deadlines", "Deadlines for written comments, soonest first.", _ok("Deadlines", "The deadlines."),
+        "list_deadlines", "Deadlines (comments, revisions, final reports, adoptions, set by hand), soonest first.", _ok("Deadlines", "The deadlines."),
         READ_ERRORS, params=DEADLINES)},
     "/api/v1/rounds/{round_id}/comments": {"post": _operation(
         "submit_comment", "Send (or change) the written comment of the token's delegation in a round.",
