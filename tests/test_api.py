@@ -16,7 +16,7 @@ from jco.audit.models import AuditEntry
 from jco.comments.models import Comment, CommentRound
 from jco.documents.models import Document, Marking, StoredFile
 from jco.operations.lifecycle import State
-from jco.operations.models import Jco, Result
+from jco.operations.models import Jco, Organisation, Result
 from jco.operations.services import record_known_state
 from tests.factories import make_account, make_document, make_jco
 
@@ -150,7 +150,8 @@ def test_who_may_record_results(client, token, db, email, status):
 
 
 @pytest.mark.parametrize(("email", "status"), [
-    ("de.delegate@example.org", 201), ("fr.delegate@example.org", 201),
+    ("de.delegate@example.org", 201),
+    ("fr.delegate@example.org", 200),  # France already commented in the demo: sending again changes it
     ("manager@example.org", 403), ("secretariat@example.org", 403),
 ])
 def test_who_may_send_comments(client, token, db, email, status):
@@ -239,7 +240,29 @@ def test_a_delegation_sends_then_changes_its_comment(client, token, db):
     stale = client.post(f"/api/v1/rounds/{round_id}/comments", headers=headers,
                         json={"body": "Third thoughts.", "version": first.json["version"]})
     assert "changed by someone else" in _assert_error(stale, 409)["message"]
-    assert db.scalar(select(Comment.body)) == "Second thoughts."
+    assert db.scalar(select(Comment.body).where(Comment.id == first.json["id"])) == "Second thoughts."
+
+
+def test_version_0_means_no_comment_was_seen(client, token, db):
+    round_id = _open_round(db)
+    response = client.post(f"/api/v1/rounds/{round_id}/comments", headers=token("de.delegate@example.org"),
+                           json={"body": "Nothing here yet, we thought.", "version": 0})
+    assert response.status_code == 201
+    # France's comment is in the demo: a client that saw none must not overwrite it.
+    stale = client.post(f"/api/v1/rounds/{round_id}/comments", headers=token("fr.delegate@example.org"),
+                        json={"body": "Overwritten?", "version": 0})
+    _assert_error(stale, 409)
+    assert "Overwritten?" not in db.scalars(select(Comment.body)).all()
+
+
+def test_a_sent_comment_cannot_change_after_the_deadline(client, token, db):
+    postbox_round = db.scalar(select(CommentRound.id).order_by(CommentRound.deadline))  # 3 November 2015
+    headers = token("fr.delegate@example.org")
+    first = client.post(f"/api/v1/rounds/{postbox_round}/comments", headers=headers, json={"body": "Late."})
+    assert first.status_code == 201
+    again = client.post(f"/api/v1/rounds/{postbox_round}/comments", headers=headers,
+                        json={"body": "Later.", "version": first.json["version"]})
+    assert "can no longer be changed" in _assert_error(again, 422)["message"]
 
 
 def test_a_comment_after_the_deadline_is_marked_late(client, token, db):
@@ -251,7 +274,7 @@ def test_a_comment_after_the_deadline_is_marked_late(client, token, db):
 
 @pytest.mark.parametrize(("body", "field", "status"), [
     ({}, "body", 400), ({"body": ""}, "body", 400), ({"body": 12}, "body", 400),
-    ({"body": "x" * 20001}, "body", 400), ({"body": "ok", "version": 0}, "version", 400),
+    ({"body": "x" * 20001}, "body", 400), ({"body": "ok", "version": -1}, "version", 400),
     ({"body": "ok", "to": "x"}, "to", 400),
     ({"body": " \n "}, "body", 422), ({"body": "a\u0000b"}, "body", 422),
 ])
@@ -259,7 +282,7 @@ def test_bad_comments_are_refused(client, token, db, body, field, status):
     response = client.post(f"/api/v1/rounds/{_open_round(db)}/comments", headers=token("de.delegate@example.org"),
                            json=body)
     assert field in _assert_error(response, status)["fields"]
-    assert db.scalar(select(Comment)) is None
+    assert db.scalar(select(Comment).join(Comment.organisation).where(Organisation.code == "DE")) is None
 
 
 @pytest.mark.parametrize(("data", "content_type", "status"), [
@@ -465,16 +488,30 @@ def test_participation_counts_jcos_by_role(client, token, db):
                                                                         "EUROPOL"}
 
 
-def test_deadlines_list_comment_rounds(client, token, db):
+def test_deadlines_come_from_the_deadlines_service(client, token, db):
     headers = token("de.delegate@example.org")
-    upcoming = client.get("/api/v1/deadlines", headers=headers).json
-    assert [d["jco"]["title"] for d in upcoming["items"]] == ["DEMO Lighthouse"]
-    assert upcoming["items"][0]["answered"] is False and upcoming["items"][0]["overdue"] is False
-    client.post(f"/api/v1/rounds/{upcoming['items'][0]['round_id']}/comments", headers=headers, json={"body": "Fine."})
-    assert client.get("/api/v1/deadlines", headers=headers).json["items"][0]["answered"] is True
-    past = client.get("/api/v1/deadlines?from=2015-01-01&until=2015-12-31", headers=headers).json
-    assert [(d["due"], d["overdue"]) for d in past["items"]] == [("2015-11-03", True)]
-    assert client.get("/api/v1/deadlines", headers=token("manager@example.org")).json["items"][0]["answered"] is None
+    upcoming = client.get("/api/v1/deadlines", headers=headers).json["items"]
+    # A delegate sees what its delegation owes, with its own status.
+    assert upcoming and all(any(o["name"] == "Germany" for o in d["owners"]) for d in upcoming)
+    rounds = [d for d in upcoming if d["kind"] == "comments"]
+    assert [d["jco"]["title"] for d in rounds] == ["DEMO Lighthouse"]
+    assert rounds[0]["status"] == "open" and rounds[0]["overdue"] is False and rounds[0]["met_on"] is None
+    client.post(f"/api/v1/rounds/{rounds[0]['round_id']}/comments", headers=headers, json={"body": "Fine."})
+    again = client.get("/api/v1/deadlines", headers=headers).json["items"]
+    assert next(d for d in again if d["key"] == rounds[0]["key"])["status"] == "met"
+    # The Secretariat and managers see every deadline, with its overall status.
+    everything = client.get("/api/v1/deadlines?from=2000-01-01", headers=token("manager@example.org")).json["items"]
+    assert {d["key"] for d in again} < {d["key"] for d in everything}
+    assert {d["kind"] for d in everything} >= {"comments", "report"}
+    assert [d["due"] for d in everything] == sorted(d["due"] for d in everything)
+
+
+def test_deadlines_between_two_days(client, token, db):
+    headers = token("manager@example.org")
+    body = client.get("/api/v1/deadlines?from=2015-01-01&until=2015-12-31", headers=headers).json
+    assert body["from"] == "2015-01-01" and body["until"] == "2015-12-31"
+    assert body["items"] and all("2015-01-01" <= d["due"] <= "2015-12-31" for d in body["items"])
+    assert all(d["status"] in ("met", "overdue") for d in body["items"])  # all in the past
 
 
 # --- errors ----------------------------------------------------------------------------------

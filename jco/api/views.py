@@ -31,6 +31,7 @@ from jco.extensions import limiter
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations import queries
 from jco.operations import results as results_service
+from jco.operations.lifecycle import LifecycleError
 from jco.operations.models import Commodity, Jco, Organisation, Participant, Role
 from jco.operations.services import StaleEdit
 
@@ -205,12 +206,21 @@ def add_results(jco_id: int):
     if jco is None or not permissions.can_view_jco(user, jco):
         raise ApiError(404, f"There is no JCO with the id {jco_id}.")
     if not permissions.can_add_results(user, jco):
-        raise ApiError(403, f"Only the lead delegation of {jco.title} or the Secretariat may record its results"
-                            + ("." if jco.state_enum.is_open else f", and {jco.title} is {jco.state_enum.label.lower()}."))
+        may_record = permissions.is_secretariat(user) or permissions.leads_jco(user, jco)
+        if may_record and not results_service.accepts_results(jco):
+            # The right account at the wrong moment: the operation has to run first.
+            raise ApiError(422, f"Results are recorded once the operation has run (from the debriefing on); "
+                                f"{jco.title} is at “{jco.state_enum.label}”.")
+        if may_record:
+            raise ApiError(403, f"{jco.title} is closed: only the Secretariat may still correct its results.")
+        raise ApiError(403, f"Only the lead delegation of {jco.title} or the Secretariat may record its results.")
     data = _json_body(spec.RESULTS_BODY)
     document = None
     if data.get("document_id") is not None:
         document = session.get(Document, data["document_id"])
+        if document is not None and document.jco_id != jco.id:
+            raise ApiError(422, f"{document.reference} is not a document of {jco.title}.",
+                           fields={"document_id": f"Choose one of the documents of {jco.title}."})
         if document is None:
             raise ApiError(422, "The document is not known.",
                            fields={"document_id": "There is no document with this id."})
@@ -224,6 +234,12 @@ def add_results(jco_id: int):
                                               replace=bool(data.get("replace", False)))
         session.commit()
     except results_service.ResultsError as error:
+        session.rollback()
+        # Row numbers count from 1; the body's rows array from 0.
+        fields = {f"rows[{number - 1}]": message for number, message in error.problems
+                  if 1 <= number <= len(rows)}
+        raise ApiError(422, str(error), fields=fields) from None
+    except LifecycleError as error:  # the state changed since the check above
         session.rollback()
         raise ApiError(422, str(error)) from None
     except (StaleDataError, IntegrityError):
@@ -385,9 +401,13 @@ def submit_comment(round_id: int):
     round_ = _get(CommentRound, round_id, "round of comments")
     if not permissions.can_comment(user, round_):
         raise ApiError(403, "Only a delegation's delegates send written comments.")
+    if not permissions.can_write_comment(user, round_):
+        jco = round_.jco
+        if not jco.state_enum.is_open:
+            raise ApiError(403, f"{jco.title} is {jco.state_enum.label.lower()}: it takes no more comments.")
+        raise ApiError(403, "Your account is not cleared to read the document of this round, so it cannot "
+                            "comment on it.")
     data = _json_body(spec.COMMENT_BODY)
-    if not data["body"].strip():
-        raise ApiError(422, "The comment is empty.", fields={"body": "Write the comment: it has no text."})
     if "\x00" in data["body"]:
         raise ApiError(422, "The comment cannot be stored.",
                        fields={"body": "Contains a NUL character, which cannot be stored."})
@@ -404,7 +424,7 @@ def submit_comment(round_id: int):
         raise ApiError(409, str(error)) from None
     except comments.CommentError as error:
         session.rollback()
-        raise ApiError(422, str(error)) from None
+        raise ApiError(422, str(error), fields={error.field: str(error)} if error.field else None) from None
     except (StaleDataError, IntegrityError):
         session.rollback()
         raise ApiError(409, "Your delegation's comment was changed by someone else at the same moment. "

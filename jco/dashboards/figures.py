@@ -310,9 +310,10 @@ def participant_map(jco_title: str, participants: Sequence[tuple[str, str, str |
 # --- deadlines ----------------------------------------------------------------------------------
 
 def deadlines_chart(rows: list[DeadlineRow]) -> Chart:
-    title = "Written-comment deadlines not yet met, per participating delegation"
-    note = ("Comment rounds of operations now under written comments where the delegation has not "
-            "commented yet: overdue if the deadline has passed, upcoming otherwise.")
+    title = "Deadlines not yet met, per owing delegation"
+    note = ("Every deadline a delegation owes on these operations (written comments, revised business "
+            "cases, final reports, deadlines set by the Secretariat) that it has not met yet: overdue if "
+            "its day has passed, upcoming otherwise. The Secretariat's own deadlines are not counted.")
     figure = None
     if rows:
         names = [r.name for r in rows]

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from flask import current_app
+from sqlalchemy import Select, case, func, or_, select
 from sqlmodel import Session
 
-from jco.comments.models import Comment, CommentRound
+from jco.deadlines import services as deadline_services
+from jco.deadlines.rules import Status
 from jco.documents.models import Document
-from jco.operations.lifecycle import State
-from jco.operations.models import Commodity, Jco, Organisation, OrgKind, Participant, Result, Role
+from jco.operations.models import Commodity, Jco, Organisation, Participant, Result, Role
 from jco.operations.queries import RegisterFilters, filtered
 from jco.timeutil import today as today_
 
@@ -133,41 +134,36 @@ class DeadlineRow:
     upcoming: int
 
 
-def deadline_counts(session: Session, filters: RegisterFilters, today: date | None = None) -> list[DeadlineRow]:
-    """Written-comment deadlines each participating delegation has not met yet: passed vs to come.
+def deadline_counts(session: Session, filters: RegisterFilters, today: date | None = None,
+                    settings: deadline_services.Settings | None = None) -> list[DeadlineRow]:
+    """Deadlines each owing delegation (or body) has not met yet: overdue vs upcoming.
 
-    TODO(after merge): switch to ``jco.deadlines`` (on its own branch), which owns what a
-    deadline is. Until then, a stand-in computed in one SQL query: the latest comment round of
-    every JCO still in the written-comments state counts for each participating country that
-    has not commented in it — overdue when its deadline has passed, upcoming otherwise.
+    Every deadline the deadlines service computes (comments, revisions, final reports, set by
+    hand) that belongs to one of the filtered JCOs; those of the Secretariat are not a
+    delegation's. A fixed number of queries: the service's, the filtered ids, the owners' codes.
     """
     today = today or today_()
-    latest_rounds = select(func.max(CommentRound.id)).group_by(CommentRound.jco_id)
-    passed = CommentRound.deadline < today
-    query = (
-        select(
-            Organisation.code, Organisation.name,
-            func.sum(case((passed, 1), else_=0)).label("overdue"),
-            func.sum(case((passed, 0), else_=1)).label("upcoming"),
-        )
-        .select_from(CommentRound)
-        .join(Jco, Jco.id == CommentRound.jco_id)
-        .join(Participant, Participant.jco_id == CommentRound.jco_id)
-        .join(Organisation, Organisation.id == Participant.organisation_id)
-        .outerjoin(Comment, and_(Comment.round_id == CommentRound.id,
-                                 Comment.organisation_id == Participant.organisation_id))
-        .where(
-            Comment.id.is_(None),
-            Organisation.kind == OrgKind.COUNTRY,
-            Jco.state == State.COMMENTS,
-            CommentRound.id.in_(latest_rounds),
-        )
-        .group_by(Organisation.id, Organisation.code, Organisation.name)
-    )
+    settings = settings or deadline_services.Settings.from_config(current_app.config)
+    deadlines = deadline_services.collect(session, today, settings)
     ids = _jco_ids(filters)
     if ids is not None:
-        query = query.where(CommentRound.jco_id.in_(ids))
-    rows = [DeadlineRow(r.code, r.name, int(r.overdue or 0), int(r.upcoming or 0)) for r in session.execute(query)]
+        wanted = set(session.scalars(ids))
+        deadlines = [d for d in deadlines if d.jco_id in wanted]
+    counts: dict[int, list[int]] = {}
+    for deadline in deadlines:
+        for owner in deadline.owners:
+            if owner.is_secretariat:
+                continue
+            status = deadline.status_for(owner.organisation_id, today)
+            if status is Status.MET:
+                continue
+            pair = counts.setdefault(owner.organisation_id, [0, 0])
+            pair[0 if status is Status.OVERDUE else 1] += 1
+    # Asked even when nothing is owed, so that the page's count of queries does not depend on the data.
+    organisations = session.execute(
+        select(Organisation.id, Organisation.code, Organisation.name).where(Organisation.id.in_(counts))
+    ).all()
+    rows = [DeadlineRow(o.code, o.name, *counts[o.id]) for o in organisations]
     return sorted(rows, key=lambda r: (-r.overdue, -r.upcoming, r.name))
 
 

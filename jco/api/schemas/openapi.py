@@ -10,6 +10,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from jco.api.validation import CODE_PATTERN, SEARCH_PATTERN, TEXT_PATTERN, Param
+from jco.deadlines.rules import Kind, Status
 from jco.documents.models import DocType, Marking
 from jco.meetings.models import Outcome
 from jco.operations.lifecycle import Body, State
@@ -80,9 +81,10 @@ COMMENT_BODY = {
         # fuzz; blank text and NUL characters are refused with 422 instead.
         "body": {"type": "string", "minLength": 1, "maxLength": COMMENT_MAX_LENGTH,
                  "description": "The delegation's written comment: some text, without NUL characters."},
-        "version": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
-                    "description": "When changing the delegation's comment: the version you read. "
-                                   "A newer version on the server gives 409."},
+        "version": {"type": "integer", "minimum": 0, "maximum": MAX_ID,
+                    "description": "The version of the delegation's comment you read, 0 when you saw none. "
+                                   "If the comment changed (or appeared) since, the answer is 409. "
+                                   "Leave it out to write whatever is there."},
     },
 }
 RESULT_ROW = {
@@ -301,15 +303,23 @@ SCHEMAS = {
         })},
     }),
     "Deadline": _obj({
-        "kind": {"type": "string", "enum": ["comments"]},
-        "due": DATE,
-        "overdue": BOOLEAN,
+        "key": {"type": "string", "description": "Stable: the same deadline keeps its key (e.g. round:12)."},
+        "kind": {"type": "string", "enum": [k.value for k in Kind]},
         "title": STRING,
-        "jco": _ref("JcoRef"),
-        "document": _ref("DocumentRef"),
-        "round_id": INTEGER,
-        "answered": _nullable({"type": "boolean",
-                               "description": "For a delegate: whether the delegation has sent its comment."}),
+        "due": DATE,
+        "status": {"type": "string", "enum": [s.value for s in Status],
+                   "description": "For a delegate: its delegation's share; for others: the deadline as a whole "
+                                  "(met when every owner met it, overdue when one is late)."},
+        "overdue": BOOLEAN,
+        "met_on": _nullable(DATE),
+        "owners": {"type": "array", "items": _obj({
+            "organisation_id": _nullable({"type": "integer", "description": "None: the Secretariat."}),
+            "name": STRING, "met_on": _nullable(DATE)})},
+        "jco": _nullable(_ref("JcoRef")),
+        "meeting": _nullable(_obj({"id": INTEGER, "label": STRING, "url": URL})),
+        "documents": {"type": "array", "items": _ref("DocumentRef")},
+        "round_id": _nullable({"type": "integer", "description": "For written comments: the round to send them to."}),
+        "note": STRING,
     }),
     "Deadlines": _obj({"from": DATE, "until": _nullable(DATE), "items": {"type": "array", "items": _ref("Deadline")}}),
     "Comment": _obj({
@@ -428,7 +438,7 @@ PATHS = {
         _ok("Participation", "Counts, most active first."), READ_ERRORS, params=PARTICIPATION,
         description="Takes the register's filters: the counts cover the JCOs that match them.")},
     "/api/v1/deadlines": {"get": _operation(
-        "list_deadlines", "Deadlines for written comments, soonest first.", _ok("Deadlines", "The deadlines."),
+        "list_deadlines", "Deadlines (comments, revisions, final reports, adoptions, set by hand), soonest first.", _ok("Deadlines", "The deadlines."),
         READ_ERRORS, params=DEADLINES)},
     "/api/v1/rounds/{round_id}/comments": {"post": _operation(
         "submit_comment", "Send (or change) the written comment of the token's delegation in a round.",
