@@ -78,6 +78,7 @@ class LiveServer:
 
 def demo_ids(app: Flask) -> dict[str, int]:
     """Ids of the demo records the tests visit, looked up rather than assumed."""
+    from jco.comments.models import CommentRound
     from jco.documents.models import Document
     from jco.meetings.models import Meeting
     from jco.operations.models import Jco
@@ -87,6 +88,10 @@ def demo_ids(app: Flask) -> dict[str, int]:
         return {
             "athena": session.scalar(select(Jco.id).where(Jco.name == "Athena", Jco.edition == "IV")),
             "postbox": session.scalar(select(Jco.id).where(Jco.name == "Postbox")),
+            "baltica": session.scalar(select(Jco.id).where(Jco.name == "Baltica")),
+            "lighthouse": session.scalar(select(Jco.id).where(Jco.name == "DEMO Lighthouse")),
+            "round": session.scalar(select(CommentRound.id).join(Jco, Jco.id == CommentRound.jco_id)
+                                    .where(Jco.name == "DEMO Lighthouse")),
             "classified_document": session.scalar(
                 select(Document.id).where(Document.reference == "6512/1/15 ADD 1 REV 1")),
             "document": session.scalar(select(Document.id).where(Document.reference == "13305/15")),

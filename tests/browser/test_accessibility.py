@@ -28,6 +28,42 @@ def pages_of(ids: dict[str, int]) -> list[str]:
     ]
 
 
+# One account of each role, for the pages beyond those above. A delegate's pages are the same
+# templates whichever delegation it is: pl.delegate leads Baltica, which is at the debriefing, so it
+# reaches the results page too. The Secretariat may edit any operation.
+ROLE_ACCOUNTS = {"secretariat": "secretariat", "delegate": "pl_delegate", "manager": "manager", "admin": "admin"}
+
+
+def role_pages(ids: dict[str, int], role: str) -> list[str]:
+    """The rest of the product: every page this role may open (the 403 page is checked above)."""
+    baltica, everyone, editors = ids["baltica"], set(ROLE_ACCOUNTS), {"secretariat", "delegate"}
+    table = [
+        ("/jcos/new", editors),
+        (f"/jcos/{baltica}/edit", editors),
+        (f"/jcos/{baltica}/participants", editors),
+        (f"/jcos/{baltica}/operation", editors),
+        (f"/jcos/{baltica}/documents/new", editors),
+        (f"/jcos/{baltica}/results", editors),
+        (f"/jcos/{baltica}/history", editors | {"manager"}),
+        ("/documents/new", {"secretariat"}),
+        (f"/rounds/{ids['round']}", everyone),
+        ("/meetings/new", {"secretariat"}),
+        (f"/meetings/{ids['meeting']}/agenda", {"secretariat"}),
+        ("/deadlines", everyone),
+        ("/dashboard", everyone),
+        ("/audit", {"admin"}),
+        ("/account", everyone),
+    ]
+    return [path for path, roles in table if role in roles]
+
+
+def wait_for_charts(page) -> None:
+    """Check a page with charts once they are drawn: axe then sees what a reader sees."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.chart')].every(e => e.getAttribute('data-plotly-state'))",
+        timeout=30_000)
+
+
 @pytest.fixture(scope="module")
 def axe():
     from axe_playwright_python.sync_playwright import Axe
@@ -67,6 +103,20 @@ def test_every_page_has_no_serious_violation(page, axe, live_server, role, block
     assert blocked_requests == []
     # Chromium reports the expected 403 of /accounts as a failed load; nothing else may fail.
     assert [e for e in console_errors if "status of 403" not in e] == []
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_ACCOUNTS))
+def test_every_other_page_has_no_serious_violation(page, axe, live_server, role, blocked_requests, console_errors):
+    login_as(page, DEMO_ACCOUNTS[ROLE_ACCOUNTS[role]])
+    found = []
+    for path in role_pages(live_server.ids, role):
+        response = page.goto(path, wait_until="domcontentloaded")
+        assert response.status == 200, (path, response.status)
+        wait_for_charts(page)
+        found += serious_violations(axe, page)
+    assert found == [], "\n".join(found)
+    assert blocked_requests == []
+    assert console_errors == []
 
 
 def test_no_request_leaves_the_host(page, live_server, blocked_requests, console_errors):

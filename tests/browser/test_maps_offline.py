@@ -1,0 +1,62 @@
+"""The maps draw with no network beyond the app itself: plotly.js, its stylesheet and the country
+shapes are all served by the app, so a blocked internet changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from jco.db import get_session
+from tests.browser.support import DEMO_ACCOUNTS
+
+pytestmark = pytest.mark.browser
+
+COUNTRY_SHAPES = "path.choroplethlocation"
+
+
+def csp_violations(console_errors: list[str]) -> list[str]:
+    return [e for e in console_errors if "Content Security Policy" in e or "Refused to" in e]
+
+
+def countries_taking_part(app) -> int:
+    from jco.operations.models import Organisation, OrgKind, Participant
+
+    with app.app_context():
+        return get_session().scalar(
+            select(func.count(func.distinct(Participant.organisation_id)))
+            .join(Organisation, Organisation.id == Participant.organisation_id)
+            .where(Organisation.kind == OrgKind.COUNTRY)
+        )
+
+
+def test_participant_map_draws_offline(page, live_server, login_as, blocked_requests, console_errors):
+    login_as(page, DEMO_ACCOUNTS["pl_delegate"])
+    page.goto("/jcos")
+    page.get_by_role("link", name="Baltica").first.click()
+    chart = page.locator("#participant-map[data-plotly-state='drawn']")
+    chart.wait_for()
+    # Poland leads; Finland, Estonia, Latvia, Lithuania and Sweden take part. OLAF and Europol
+    # are bodies: listed beside the map, not on it.
+    assert chart.locator(COUNTRY_SHAPES).count() == 6
+    assert "Europol" in page.locator("#participant-map-beside").inner_text()
+    page.wait_for_load_state("networkidle")
+    assert blocked_requests == []
+    assert csp_violations(console_errors) == []
+    assert console_errors == []
+
+
+def test_dashboard_draws_every_chart_offline(page, live_server, login_as, blocked_requests, console_errors):
+    login_as(page, DEMO_ACCOUNTS["manager"])
+    page.goto("/dashboard")
+    charts = page.locator("[data-plotly-state]")
+    page.wait_for_function(
+        "() => { const c = document.querySelectorAll('.chart'); return c.length > 0 && "
+        "[...c].every(e => e.getAttribute('data-plotly-state')); }")
+    states = charts.evaluate_all("els => els.map(e => [e.id, e.getAttribute('data-plotly-state')])")
+    assert len(states) >= 2 and all(state == "drawn" for _, state in states), states
+    drawn_countries = page.locator(f"[data-plotly-state='drawn'] {COUNTRY_SHAPES}").count()
+    assert drawn_countries == countries_taking_part(live_server.app)
+    page.wait_for_load_state("networkidle")
+    assert blocked_requests == []
+    assert csp_violations(console_errors) == []
+    assert console_errors == []
