@@ -383,8 +383,11 @@ def submit_comment(round_id: int):
     session = get_session()
     user = api_user()
     round_ = _get(CommentRound, round_id, "round of comments")
-    if not permissions.can_comment(user, round_):
-        raise ApiError(403, "Only a delegation's delegates send written comments.")
+    if not permissions.can_write_comment(user, round_):
+        # The same rule as the round's page: a delegate, an open operation, and a document the
+        # account is cleared for (a comment on a classified text would carry its content).
+        raise ApiError(403, "Only a delegation's delegates send written comments, while the operation is open, "
+                            "on a document their account may read.")
     data = _json_body(spec.COMMENT_BODY)
     if not data["body"].strip():
         raise ApiError(422, "The comment is empty.", fields={"body": "Write the comment: it has no text."})
