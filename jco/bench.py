@@ -323,7 +323,9 @@ def bench_engine(label: str, url: str, args) -> list[Measure]:
 
 def report(label: str, routes: list[Measure]) -> None:
     trivial = routes[0].rps or 1.0
-    print(f"\n{label}")
+    # Other processes on the machine slow every route alike; the load says how quiet it was.
+    load_1m = os.getloadavg()[0]
+    print(f"\n{label} — {os.cpu_count()} CPUs, load average {load_1m:.1f}")
     print(f"  {'route':<15} {'path':<16} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs trivial':>10}")
     for m in routes:
         if m.skipped:
@@ -383,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
                                      "skipped": m.skipped} for m in routes}
     DATA_DIR.mkdir(exist_ok=True)
     (DATA_DIR / "last-run.json").write_text(json.dumps(
-        {"operations": args.operations, "results": args.results, "engines": summary}, indent=2))
+        {"operations": args.operations, "results": args.results, "cpus": os.cpu_count(),
+         "load_average": round(os.getloadavg()[0], 1), "engines": summary}, indent=2))
     print(f"\nWhole run: {time.monotonic() - started:.0f} s (figures also in bench-data/last-run.json)")
     return 0
 

@@ -166,6 +166,24 @@ def _restore_rows(engine, rows: dict[str, list[dict]]) -> None:
                     ))
 
 
+def _load_demo(app, *, history: bool):
+    from jco.demo import load_demo
+    from jco.timeutil import today
+
+    engine = app.extensions["jco_engine"]
+    with app.app_context():
+        key = (app.config["DATABASE_URL"], today(), app.config["JCO_MAX_STORED_MARKING"], history)
+    if key in _DEMO_SNAPSHOTS:
+        _restore_rows(engine, _DEMO_SNAPSHOTS[key])
+        return app
+    with app.app_context():
+        session = get_session()
+        load_demo(session, history=history)
+        session.commit()
+    _DEMO_SNAPSHOTS[key] = _snapshot_rows(engine)
+    return app
+
+
 @pytest.fixture
 def demo(app):
     """The demo data (three JCOs of 2015, fictional ones, demo accounts), committed.
@@ -173,33 +191,13 @@ def demo(app):
     Without the public history of jco/data (``demo_history`` has it), so that page tests count
     on a small, fixed register.
     """
-    from jco.demo import load_demo
-
-    with app.app_context():
-        session = get_session()
-        load_demo(session, history=False)
-        session.commit()
-    return app
+    return _load_demo(app, history=False)
 
 
 @pytest.fixture
 def demo_history(app):
     """The demo exactly as ``flask --app jco demo load`` loads it: with the real operations of jco/data."""
-    from jco.demo import load_demo
-    from jco.timeutil import today
-
-    engine = app.extensions["jco_engine"]
-    with app.app_context():
-        key = (app.config["DATABASE_URL"], today(), app.config["JCO_MAX_STORED_MARKING"])
-    if key in _DEMO_SNAPSHOTS:
-        _restore_rows(engine, _DEMO_SNAPSHOTS[key])
-        return app
-    with app.app_context():
-        session = get_session()
-        load_demo(session)
-        session.commit()
-    _DEMO_SNAPSHOTS[key] = _snapshot_rows(engine)
-    return app
+    return _load_demo(app, history=True)
 
 
 @pytest.fixture(scope="session")

@@ -142,3 +142,11 @@ def test_table_response_takes_sequences_or_mappings(app):
                                          ("\tx", "'\tx"), ("Baltica", "Baltica"), (-5, -5), (None, None)])
 def test_neutralise(value, safe):
     assert neutralise(value) == safe
+
+
+def test_importing_the_export_back_changes_nothing(client, auth, demo_history, db):
+    auth.login("secretariat@example.org")
+    exported = client.get("/jcos/export.xlsx").get_data()
+    page = client.post("/import", data={"file": (io.BytesIO(exported), "register.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "29 rows:</strong> 0 to create, 0 to update, 29 unchanged, 0 with errors" in page
