@@ -97,6 +97,10 @@ ROUTES = [
     page("GET", "comments.comment_file", "/comments/{comment}/file", SECRETARIAT | {"fr", "manager"}),
     page("GET", "dashboards.dashboard", "/dashboard"),
     page("GET", "dashboards.chart_table", "/dashboard/pipeline.csv"),
+    page("GET", "exports.register_export", "/jcos/export.csv"),
+    page("GET", "imports.upload", "/import", SECRETARIAT),
+    page("POST", "imports.upload", "/import", SECRETARIAT),
+    page("POST", "imports.confirm", "/import/confirm", SECRETARIAT),
     page("GET", "deadlines.my_deadlines", "/deadlines"),
     page("GET", "deadlines.my_calendar", "/calendar.ics"),
     page("GET", "deadlines.jco_calendar", "/jcos/{postbox}/calendar.ics"),
@@ -296,6 +300,10 @@ def test_every_route_answers_every_role_as_the_table_says(demo, client, auth, id
             response = client.open(path, method=case.method, json=case.json, headers=headers)
         else:
             response = client.open(path, method=case.method, data=case.data)
+        # Read and close each response here, as a browser would: a streamed download otherwise ends
+        # its request context in the middle of the next request.
+        response.get_data()
+        response.close()
         assert response.status_code < 500, f"{case.method} {path} as {role}: {response.status_code}"
         got = _outcome(case, response)
         if got != wanted:
