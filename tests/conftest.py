@@ -72,6 +72,13 @@ def _empty_all_tables(engine) -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
+            # A test that left a response unread (a streamed download) can leave a session idle in a
+            # transaction; its locks would make TRUNCATE wait for ever. This database is the worker's
+            # own, so ending every other connection to it is safe.
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ))
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
