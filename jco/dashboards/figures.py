@@ -54,7 +54,9 @@ TOP_COMMODITIES = 12
 def map_country_ids() -> frozenset[str]:
     """ISO alpha-3 codes the map file can draw; other countries are listed beside the map."""
     topo = json.loads((TOPOJSON_DIR / "world_50m.json").read_text(encoding="utf-8"))
-    return frozenset(g["id"] for g in topo["objects"]["countries"]["geometries"])
+    geoms = topo["objects"]["countries"]["geometries"]
+    # Natural Earth draws a few territories without an ISO code (Kosovo, Somaliland): outline only.
+    return frozenset(g["id"] for g in geoms if "id" in g)
 
 
 def map_region(iso3s) -> str:

@@ -60,3 +60,40 @@ def test_dashboard_draws_every_chart_offline(page, live_server, login_as, blocke
     assert blocked_requests == []
     assert csp_violations(console_errors) == []
     assert console_errors == []
+
+
+def test_no_country_is_drawn_inside_out(page, live_server, login_as):
+    """A ring that trimming turned the wrong way round is read by d3-geo, on the sphere, as
+    everything *but* the country: the map is then painted in that country's colour. Each
+    country of the map file is drawn alone; none may cover half of the world."""
+    import json
+
+    from jco.charts_assets import TOPOJSON_DIR
+
+    ids = [g["id"] for g in json.loads((TOPOJSON_DIR / "world_50m.json").read_text())["objects"]["countries"]
+           ["geometries"] if "id" in g]
+    login_as(page, DEMO_ACCOUNTS["manager"])
+    page.goto("/dashboard")
+    page.wait_for_function("() => window.Plotly !== undefined")
+    shares = page.evaluate(
+        """async ids => {
+            const div = document.createElement('div');
+            div.style.width = '900px'; div.style.height = '450px';
+            document.body.appendChild(div);
+            const out = {};
+            for (const id of ids) {
+                await Plotly.react(div, [{type: 'choropleth', locations: [id], z: [1], showscale: false}],
+                    {geo: {scope: 'world', resolution: 50, fitbounds: false, projection: {type: 'natural earth'}},
+                     margin: {l: 0, r: 0, t: 0, b: 0}}, {topojsonURL: '/static/maps/'});
+                const shape = div.querySelector('path.choroplethlocation');
+                const box = shape ? shape.getBBox() : {width: 0, height: 0};
+                out[id] = box.width * box.height / (900 * 450);
+            }
+            return out;
+        }""",
+        ids,
+    )
+    assert len(shares) == len(ids) > 200
+    inside_out = {iso: round(share, 2) for iso, share in shares.items() if share > 0.5}
+    assert inside_out == {}
+    assert 0.1 < shares["RUS"] < 0.5 and shares["CYP"] > 0 and shares["MLT"] > 0

