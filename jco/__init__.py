@@ -23,10 +23,11 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from jco import assets, db, security
+    from jco import assets, cache, db, security
     from jco.extensions import compress, csrf, limiter, login_manager
 
     db.init_app(app)
+    cache.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -73,9 +73,13 @@ def from_environment(instance_path: str) -> dict:
         "JCO_BACKUP_DIR": os.environ.get("JCO_BACKUP_DIR", str(instance / "backups")),
         "JCO_BASE_URL": os.environ.get("JCO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "JCO_PAGE_SIZE": _int("JCO_PAGE_SIZE", 50),
+        # Longest time a cached dashboard figure may live (it is dropped at once when data changes).
+        "JCO_CACHE_SECONDS": _int("JCO_CACHE_SECONDS", 300),
         "JCO_REPORT_DUE_DAYS": _int("JCO_REPORT_DUE_DAYS", 90),
         "JCO_REVISION_DUE_DAYS": _int("JCO_REVISION_DUE_DAYS", 10),
         "JCO_ADOPTION_DUE_DAYS": _int("JCO_ADOPTION_DUE_DAYS", 60),
+        # How far back an account's calendar feed reaches (the per-JCO and per-meeting feeds: all).
+        "JCO_CALENDAR_PAST_DAYS": _int("JCO_CALENDAR_PAST_DAYS", 366),
         "JCO_REMINDER_DAYS": os.environ.get("JCO_REMINDER_DAYS", "7,1"),
         "MAIL_SERVER": os.environ.get("JCO_SMTP_HOST", "localhost"),
         "MAIL_PORT": _int("JCO_SMTP_PORT", 25),

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from jco.accounts.models import Account, AccountRole, ApiToken
 from jco.audit.models import AuditEntry
+from jco.cache import DataVersion
 from jco.comments.models import Comment, CommentRound
 from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlineOwner, ReminderSent
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode
@@ -31,7 +32,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "ApiToken",
-    "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DocType", "Document", "FundedProject",
+    "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DataVersion", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",
     "Organisation", "OrgKind", "Outcome", "Participant", "ReminderSent", "Result", "Role", "StoredFile", "SubjectCode",

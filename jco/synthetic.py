@@ -28,6 +28,7 @@ from sqlalchemy.sql.schema import Table
 from sqlmodel import Session, SQLModel
 
 from jco.audit import services as audit
+from jco.cache import mark_changed
 from jco.comments.models import Comment, CommentRound
 from jco.documents.models import DocType, Document, Marking
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
@@ -255,6 +256,7 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
     now_year = now.year
     writer = _Writer(session, say)
     writer.skip_foreign_key_triggers()
+    mark_changed(session)  # COPY bypasses the session: count the change for the caches (jco.cache)
 
     countries = _ids(session, Organisation, EU_MEMBERSHIP)
     third = _ids(session, Organisation, THIRD_COUNTRIES)

@@ -1,5 +1,6 @@
 """Alembic owns the schema: migrations build it on both engines and agree with the models."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -8,6 +9,7 @@ from jco import migrate
 from jco.models import metadata
 
 
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_models_and_migrations_agree(database_url):
     engine = create_engine(database_url)
     with engine.connect() as connection:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlmodel import Session
 
-from jco import permissions
+from jco import cache, permissions
 from jco.dashboards import figures, queries
 from jco.dashboards.queries import Scope
 from jco.db import get_session
@@ -48,6 +48,15 @@ CHARTS: dict[str, Callable[[Session, Scope, date], figures.Chart]] = {
 }
 
 
+def _chart(session: Session, name: str, scope: Scope, today: date, version: int | None = None) -> figures.Chart:
+    """One chart, from the cache while the data has not changed (jco.cache). The key holds every
+    filter and the markings withheld from this viewer, so no one is served a figure computed
+    for a higher clearance."""
+    f = scope.filters
+    key = ("dashboard", name, f.state, f.lead, f.year, f.goods, f.kind, f.q, scope.withheld_markings, today)
+    return cache.cached(session, key, lambda: CHARTS[name](session, scope, today), version=version)
+
+
 def _scope() -> Scope:
     return Scope(RegisterFilters.from_args(request.args), permissions.markings_withheld_from(current_user))
 
@@ -59,14 +68,15 @@ def dashboard():
     session = get_session()
     scope = _scope()
     today = today_()
-    charts = [build(session, scope, today) for build in CHARTS.values()]
+    version = cache.current_version(session)
+    charts = [_chart(session, name, scope, today, version) for name in CHARTS]
     return render_template(
         "dashboards/dashboard.html",
         charts=charts,
         filters=scope.filters,
         filter_args=scope.filters.as_args(sort=None, page=1),
         total=sum(row[1] for row in charts[0].table.rows),
-        options=filter_options(session),
+        options=filter_options(session, version),
         states=list(State),
         kinds=list(JcoKind),
     )
@@ -76,10 +86,9 @@ def dashboard():
 def chart_table(chart: str, fmt: str):
     if not permissions.can_view_dashboard(current_user):
         abort(403)
-    build = CHARTS.get(chart)
-    if build is None:
+    if chart not in CHARTS:
         abort(404, f"There is no chart called “{chart}” on the dashboard.")
-    table = build(get_session(), _scope(), today_()).table
+    table = _chart(get_session(), chart, _scope(), today_()).table
     return table_response(table.rows, table.columns, f"jco-dashboard-{chart}", fmt)
 
 

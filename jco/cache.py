@@ -1,0 +1,127 @@
+"""Remembering what is costly to compute until the data changes.
+
+The dashboard aggregates every operation, deadline and result of the register: on years of data
+that takes seconds, while the data it is computed from changes a few times an hour. So results
+are kept in a small per-process cache, keyed by what was asked *and* by the database's data
+version: a counter in the one-row table ``data_version`` that every transaction which changes
+anything increases as its last statement before committing (the session events below). A reader
+that sees version *n* therefore sees every change counted in *n*; an entry computed at *n* is
+never served once *n* + 1 is committed, by any process on any host. Nothing is shared between
+processes, so several stateless app servers stay correct without a cache server.
+
+Writes that bypass the ORM session (the synthetic data generator's bulk copy, hand-written SQL)
+call :func:`mark_changed` (or :func:`bump`) themselves; a time-to-live (``JCO_CACHE_SECONDS``, default 300 s, 0 turns the
+cache off) bounds how stale anything else could get. Keys must hold everything that changes the
+answer for the viewer, their clearance included.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from cachetools import TTLCache
+from flask import Flask, current_app
+from sqlalchemy import BigInteger, Column, event, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
+
+T = TypeVar("T")
+_CHANGED = "jco_data_changed"
+
+
+class DataVersion(SQLModel, table=True):
+    """One row (id 1): a counter that every committed change increases by one.
+
+    It starts at the time of its creation in microseconds, not at 0: a database emptied and set up
+    again (a test, a reinstall) must never show a running process a version it has cached
+    figures for.
+    """
+
+    __tablename__ = "data_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default_factory=lambda: first_version(), sa_column=Column(BigInteger, nullable=False))
+
+
+def first_version() -> int:
+    return time.time_ns() // 1000
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, flush_context) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _count_the_change(session: Session) -> None:
+    # Runs before commit() flushes what is still pending: count that too. (The bump's own
+    # statement autoflushes it first, so the counter is the transaction's last write.)
+    if session.info.pop(_CHANGED, False) or session.new or session.dirty or session.deleted:
+        bump(session)
+        session.info.pop(_CHANGED, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+def mark_changed(session: Session) -> None:
+    """For writes the session cannot see (a raw COPY): count a change when the session commits."""
+    session.info[_CHANGED] = True
+
+
+def bump(session_or_connection) -> None:
+    """Count a change: the statement is the transaction's last, so its row lock is brief."""
+    session_or_connection.execute(update(DataVersion).values(version=DataVersion.version + 1))
+
+
+def ensure_row(session: Session) -> None:
+    if session.get(DataVersion, 1) is None:
+        session.add(DataVersion(id=1, version=first_version()))
+        session.flush()
+
+
+def current_version(session: Session) -> int | None:
+    return session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+
+
+def init_app(app: Flask) -> None:
+    seconds = int(app.config.get("JCO_CACHE_SECONDS", 300) or 0)
+    app.extensions["jco_cache"] = (TTLCache(maxsize=512, ttl=seconds), threading.Lock()) if seconds > 0 else None
+
+
+def cached(session: Session, key: Hashable, compute: Callable[[], T], *, version: int | None = None) -> T:
+    """``compute()``, or what it returned for ``key`` at the current data version.
+
+    Pass ``version`` when several values are looked up for one request (one query, not one each).
+    """
+    store = current_app.extensions.get("jco_cache")
+    if store is None:
+        return compute()
+    if version is None:
+        version = current_version(session)
+    if version is None:  # no version row (a database emptied by hand): never cache
+        return compute()
+    cache, lock = store
+    full_key: Any = (key, version)
+    with lock:
+        hit = cache.get(full_key, _MISSING)
+    if hit is not _MISSING:
+        return hit
+    value = compute()
+    with lock:
+        cache[full_key] = value
+    return value
+
+
+_MISSING = object()
