@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from jco import permissions
+from jco import cache, permissions
 from jco.db import get_session
 from jco.documents.models import DocType, Document, Marking
 from jco.operations import lifecycle, queries, results, services
@@ -60,12 +60,13 @@ def _stale_message(error: Exception) -> str:
 def register():
     session = get_session()
     filters = queries.RegisterFilters.from_args(request.args)
-    page = queries.register_page(session, filters, current_app.config["JCO_PAGE_SIZE"])
+    version = cache.current_version(session)
+    page = queries.register_page(session, filters, current_app.config["JCO_PAGE_SIZE"], version)
     return render_template(
         "operations/register.html",
         page=page,
         filters=filters,
-        options=queries.filter_options(session),
+        options=queries.filter_options(session, version),
         states=list(State),
         kinds=list(JcoKind),
         sorts=queries.SORTS,
@@ -100,8 +101,16 @@ def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int =
         history=queries.jco_history(session, jco.id),
         transitions=actions,
         transition_forms=forms,
-        results=queries.jco_results_summary(session, jco.id, permissions.markings_cleared_for(current_user)),
+        results=_results_summary(session, jco.id),
     ), status
+
+
+def _results_summary(session, jco_id: int) -> queries.ResultsSummary:
+    """Three aggregates over what may be thousands of result rows: cached until the data changes
+    (jco.cache), per clearance, so nobody is served sums that count documents they may not see."""
+    cleared = tuple(permissions.markings_cleared_for(current_user))
+    return cache.cached(session, ("jco_results", jco_id, cleared),
+                        lambda: queries.jco_results_summary(session, jco_id, list(cleared)))
 
 
 # --- creating and editing ---------------------------------------------------------------------
