@@ -243,3 +243,21 @@ def test_demo_meeting_feed(client, auth, demo, db):
     auth.logout()
     auth.login("lv.delegate@example.org")
     assert addendum.title in client.get(f"/meetings/{october.id}/calendar.ics").data.decode().replace("\r\n ", "")
+
+
+def test_account_feed_reaches_back_a_year_the_jco_feed_holds_everything(client, auth, world, db):
+    old_round = CommentRound(jco_id=world["jco"].id, document_id=world["bc"].id, deadline=TODAY - timedelta(days=400))
+    recent_round = CommentRound(jco_id=world["jco"].id, document_id=world["bc"].id, deadline=TODAY - timedelta(days=30))
+    old_meeting = make_meeting(db, start_date=TODAY - timedelta(days=500), place="Brussels")
+    db.add_all([old_round, recent_round])
+    db.commit()
+    auth.login("fr@example.org")
+    feed = events(client.get("/calendar.ics").data)
+    assert f"round-{recent_round.id}@jco.example.org" in feed  # overdue for a month: still there
+    assert f"round-{old_round.id}@jco.example.org" not in feed  # beyond JCO_CALENDAR_PAST_DAYS
+    assert f"meeting-{old_meeting.id}@jco.example.org" not in feed
+    assert f"meeting-{world['meeting'].id}@jco.example.org" in feed
+    jco_feed = events(client.get(f"/jcos/{world['jco'].id}/calendar.ics").data)
+    assert f"round-{old_round.id}@jco.example.org" in jco_feed
+    assert f"meeting-{old_meeting.id}@jco.example.org" in events(
+        client.get(f"/meetings/{old_meeting.id}/calendar.ics").data)

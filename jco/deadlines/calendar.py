@@ -142,7 +142,9 @@ def deadline_url(deadline: Deadline) -> str:
     return "/deadlines"
 
 
-def load_meetings(session: Session, *, meeting_id: int | None = None, jco_id: int | None = None) -> list[Meeting]:
+def load_meetings(session: Session, *, meeting_id: int | None = None, jco_id: int | None = None,
+                  since: date | None = None) -> list[Meeting]:
+    """Meetings with their agenda: one, those of one JCO, or every one ending on or after ``since``."""
     query = select(Meeting).options(
         selectinload(Meeting.items).selectinload(AgendaItem.documents),
         selectinload(Meeting.items).selectinload(AgendaItem.jco),
@@ -151,6 +153,8 @@ def load_meetings(session: Session, *, meeting_id: int | None = None, jco_id: in
         query = query.where(Meeting.id == meeting_id)
     if jco_id is not None:
         query = query.where(Meeting.id.in_(select(AgendaItem.meeting_id).where(AgendaItem.jco_id == jco_id)))
+    if since is not None:
+        query = query.where(Meeting.end_date >= since)
     return list(session.scalars(query))
 
 

@@ -121,15 +121,16 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
     adoption_jcos = [j for j in report_jcos if j.state in ADOPTION_STATES]
 
     # 4. who takes part, 5. who has commented
-    participants: dict[int, list[tuple[Participant, Organisation]]] = defaultdict(list)
+    # Plain rows, not ORM objects: thousands of them on a large register.
+    participants: dict[int, list[tuple[str, Owner]]] = defaultdict(list)
     if jco_ids:
-        for participant, organisation in session.execute(
-            select(Participant, Organisation)
+        for participant_jco, role, organisation_id, name in session.execute(
+            select(Participant.jco_id, Participant.role, Organisation.id, Organisation.name)
             .join(Organisation, Organisation.id == Participant.organisation_id)
             .where(Participant.jco_id.in_(jco_ids))
             .order_by(Organisation.name)
         ):
-            participants[participant.jco_id].append((participant, organisation))
+            participants[participant_jco].append((role, Owner(organisation_id, name)))
     commented: dict[int, dict[int, date]] = defaultdict(dict)
     if round_ids:
         for round_id, organisation_id, submitted_at in session.execute(
@@ -187,7 +188,7 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
     deadlines: list[Deadline] = []
 
     def owners_with(jco: Jco, roles: tuple[str, ...]) -> list[Owner]:
-        return [Owner(o.id, o.name) for p, o in participants[jco.id] if p.role in roles]
+        return [owner for role, owner in participants[jco.id] if role in roles]
 
     for round_, jco, document in rounds:
         owners = owners_with(jco, (Role.PARTICIPANT,))

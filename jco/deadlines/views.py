@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from jco import permissions
+from jco import cache, permissions
 from jco.db import get_session
 from jco.deadlines import calendar, services
 from jco.deadlines.forms import ManualDeadlineForm
@@ -227,17 +227,26 @@ def _ics(body: bytes, filename: str, *, attachment: bool) -> Response:
 def _account_feed(account, *, attachment: bool) -> Response:
     session = get_session()
     now = today()
-    deadlines = services.collect(session, now, _settings())
-    organisation_id = _organisation_id(account)
-    if permissions.can_view_all_deadlines(account):
-        organisation_id = None  # every deadline, each shown as a whole
-    elif organisation_id is not None:
-        deadlines = services.owed_by(deadlines, organisation_id)
-    else:
-        deadlines = []
-    ctx = calendar.FeedContext(account, current_app.config["JCO_BASE_URL"], now, organisation_id)
-    body = calendar.build(session, ctx, "JCO Tracker — deadlines and meetings", deadlines, calendar.load_meetings(session))
-    session.commit()
+
+    def build() -> bytes:
+        # A subscribed calendar looks ahead: what lies further back than the window stays on the pages.
+        since = now - timedelta(days=current_app.config["JCO_CALENDAR_PAST_DAYS"])
+        deadlines = [d for d in services.collect(session, now, _settings()) if d.due >= since]
+        organisation_id = _organisation_id(account)
+        if permissions.can_view_all_deadlines(account):
+            organisation_id = None  # every deadline, each shown as a whole
+        elif organisation_id is not None:
+            deadlines = services.owed_by(deadlines, organisation_id)
+        else:
+            deadlines = []
+        ctx = calendar.FeedContext(account, current_app.config["JCO_BASE_URL"], now, organisation_id)
+        body = calendar.build(session, ctx, "JCO Tracker — deadlines and meetings", deadlines,
+                              calendar.load_meetings(session, since=since))
+        session.commit()  # the SEQUENCE counters of events that changed
+        return body
+
+    # Calendar applications poll every few minutes: while nothing changed, the same bytes (jco.cache).
+    body = cache.cached(session, ("calendar", account.id, now), build)
     return _ics(body, "jco-deadlines.ics", attachment=attachment)
 
 
