@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from jco.accounts.models import Account
 from jco.accounts.services import create_account
@@ -18,6 +20,21 @@ from jco.operations.lifecycle import Body
 from jco.operations.models import Jco, Organisation, Role
 
 _counter = itertools.count(1)
+
+
+@contextmanager
+def count_statements(engine) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs (query counts per page are fair to assert)."""
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
 
 
 def org(session, code: str) -> Organisation:

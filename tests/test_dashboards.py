@@ -11,14 +11,14 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from jco.comments.models import Comment, CommentRound
 from jco.db import get_session
 from jco.documents.models import Document
 from jco.operations.models import Commodity, Jco, Organisation, Result
 from jco.operations.queries import RegisterFilters
-from tests.factories import make_document, make_jco
+from tests.factories import count_statements, make_document, make_jco
 
 FIGURE_RE = re.compile(r'<script type="application/json" class="plotly-figure" data-target="([^"]+)">(.*?)</script>', re.S)
 
@@ -390,22 +390,6 @@ def test_deadline_counts_follow_the_deadlines_service(demo, db):
 # ---------------------------------------------------------------------------- query counts
 
 
-class Statements:
-    def __init__(self, engine):
-        self.count = 0
-        self.engine = engine
-
-    def __call__(self, *args):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self)
-
-
 def _grow(app, n: int) -> None:
     """n more JCOs with dates, participants, comment rounds and results."""
     with app.app_context():
@@ -422,9 +406,9 @@ def _grow(app, n: int) -> None:
 
 
 def _count(app, client, path: str) -> int:
-    with Statements(app.extensions["jco_engine"]) as statements:
+    with count_statements(app.extensions["jco_engine"]) as statements:
         assert client.get(path).status_code == 200
-    return statements.count
+    return len(statements)
 
 
 @pytest.mark.parametrize("path", ["/dashboard", "/dashboard?lead=DE&year=2022", "/dashboard/results-by-country.csv"])
@@ -434,8 +418,9 @@ def test_statements_per_page_do_not_grow_with_the_data(app, client, auth, demo, 
     _grow(app, 25)
     large = _count(app, client, path)
     assert small == large, (small, large)
-    # The deadlines chart asks the deadlines service, which costs its own fixed handful of queries.
-    assert small <= 20
+    # The deadlines chart asks the deadlines service, which costs its own fixed handful of queries;
+    # both counts are of a cache miss (the data changed in between: see tests/test_cache.py).
+    assert small <= 21  # and the data version (jco.cache)
 
 
 def test_jco_page_map_costs_no_query(app, client, auth, demo):

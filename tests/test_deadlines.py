@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -14,8 +13,8 @@ from deadline_factories import (
     jco_under_comments,
     revision_for_meeting,
 )
-from factories import make_account, make_document, make_meeting, org
-from sqlalchemy import event, select
+from factories import count_statements, make_account, make_document, make_meeting, org
+from sqlalchemy import select
 
 from jco.audit.models import AuditEntry
 from jco.deadlines import services
@@ -212,19 +211,8 @@ def test_jco_page_lists_its_own_deadlines(client, auth, world):
     assert html.index('id="about-h"') < html.index('id="deadlines-h"') < html.index('id="participants-h"')
 
 
-@contextmanager
 def count_queries(app):
-    statements = []
-    engine = app.extensions["jco_engine"]
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+    return count_statements(app.extensions["jco_engine"])
 
 
 @pytest.mark.parametrize("email", ["gsc@example.org", "pl@example.org"])

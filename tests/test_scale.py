@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from jco.comments.models import Comment, CommentRound
 from jco.db import get_session
@@ -17,21 +16,7 @@ from jco.operations.models import Jco, JcoEvent, Participant, Result
 from jco.reference_data import ensure_reference_data
 from jco.synthetic import SyntheticRefused, generate
 from tests.conftest import _empty_all_tables
-from tests.factories import make_account, make_jco
-
-
-@contextmanager
-def counting(engine):
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, _params, _context, _executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+from tests.factories import count_statements, make_account, make_jco
 
 
 def fresh(app, db) -> None:
@@ -144,7 +129,7 @@ def _page_costs(app, client, auth, operations: int) -> dict[str, int]:
     costs = {}
     engine = app.extensions["jco_engine"]
     for label, path in pages.items():
-        with counting(engine) as statements:
+        with count_statements(engine) as statements:
             response = client.get(path)
             response.get_data()
         assert response.status_code == 200, path
