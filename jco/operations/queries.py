@@ -171,15 +171,16 @@ _KIND_LABELS = {kind.value: kind.label for kind in JcoKind}
 
 
 def register_page(session: Session, filters: RegisterFilters, per_page: int, version: int | None = None) -> Page:
-    """One page of the register as RegisterRow items, in four queries whatever the page holds
-    (three while the data has not changed: the count of matches is cached, see jco.cache)."""
+    """One page of the register as RegisterRow items, in four queries whatever the page holds, and
+    none while the data has not changed (jco.cache): every reader sees the same rows."""
+    f = filters
+    key = ("register_page", f.state, f.lead, f.year, f.goods, f.kind, f.q, f.sort, f.page, per_page)
+    return cache.cached(session, key, lambda: _register_page(session, filters, per_page), version=version)
+
+
+def _register_page(session: Session, filters: RegisterFilters, per_page: int) -> Page:
     query = filtered(filters)
-    total = cache.cached(
-        session,
-        ("register_total", filters.state, filters.lead, filters.year, filters.goods, filters.kind, filters.q),
-        lambda: session.scalar(select(func.count()).select_from(query.order_by(None).subquery())),
-        version=version,
-    )
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = min(filters.page, max(ceil(total / per_page), 1))
     rows = [
         RegisterRow(id=r.id, name=r.name, edition=r.edition, year=r.year, kind=r.kind, state=r.state)
