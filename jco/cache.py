@@ -49,23 +49,43 @@ def first_version() -> int:
     return time.time_ns() // 1000
 
 
+# Tables whose rows no cached value is computed from: bookkeeping that changes on every log-in,
+# API call or calendar poll, which would otherwise empty every cache many times an hour. (Accounts
+# are here because what a cached value shows a reader depends only on the reader's clearance,
+# organisation and role, which are part of the keys; audit entries always come with the change
+# they describe.)
+UNCOUNTED_TABLES = frozenset(
+    {"account", "api_token", "audit_entry", "calendar_sequence", "data_version", "import_stash", "reminder_sent"}
+)
+
+
+def _counts(objects) -> bool:
+    return any(obj.__table__.name not in UNCOUNTED_TABLES for obj in objects)
+
+
+def _pending(session: Session) -> bool:
+    return _counts(session.new) or _counts(session.dirty) or _counts(session.deleted)
+
+
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, flush_context) -> None:
-    if session.new or session.dirty or session.deleted:
+    if _pending(session):
         session.info[_CHANGED] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_CHANGED] = True
+        mapper = state.bind_mapper
+        if mapper is None or mapper.local_table.name not in UNCOUNTED_TABLES:
+            state.session.info[_CHANGED] = True
 
 
 @event.listens_for(Session, "before_commit")
 def _count_the_change(session: Session) -> None:
     # Runs before commit() flushes what is still pending: count that too. (The bump's own
     # statement autoflushes it first, so the counter is the transaction's last write.)
-    if session.info.pop(_CHANGED, False) or session.new or session.dirty or session.deleted:
+    if session.info.pop(_CHANGED, False) or _pending(session):
         bump(session)
         session.info.pop(_CHANGED, None)
 
@@ -95,9 +115,21 @@ def current_version(session: Session) -> int | None:
     return session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
 
 
+# What one process may hold, roughly: calendar feeds count their bytes, anything else (a figure, a
+# page of the register) as ENTRY_BYTES. The least recently used entries go first.
+MAX_BYTES = 64 * 1024 * 1024
+ENTRY_BYTES = 64 * 1024
+
+
+def _size(value: object) -> int:
+    return len(value) if isinstance(value, bytes | str) else ENTRY_BYTES
+
+
 def init_app(app: Flask) -> None:
     seconds = int(app.config.get("JCO_CACHE_SECONDS", 300) or 0)
-    app.extensions["jco_cache"] = (TTLCache(maxsize=512, ttl=seconds), threading.Lock()) if seconds > 0 else None
+    app.extensions["jco_cache"] = (
+        (TTLCache(maxsize=MAX_BYTES, ttl=seconds, getsizeof=_size), threading.Lock()) if seconds > 0 else None
+    )
 
 
 def cached(session: Session, key: Hashable, compute: Callable[[], T], *, version: int | None = None) -> T:
@@ -120,7 +152,10 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T], *, version
         return hit
     value = compute()
     with lock:
-        cache[full_key] = value
+        try:
+            cache[full_key] = value
+        except ValueError:  # larger than the whole cache: served, not kept
+            pass
     return value
 
 

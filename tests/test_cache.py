@@ -191,3 +191,47 @@ def test_bump_counts_a_change_made_by_hand(app, client, auth, demo):
         connection.execute(text("UPDATE jco SET state = 'withdrawn' WHERE name = 'DEMO Kestrel'"))
         bump(connection)
     assert pipeline(get(app, client, "/dashboard")[0])["Withdrawn"] == before["Withdrawn"] + 1
+
+
+def test_the_cache_holds_a_bounded_amount(app):
+    """Calendar feeds count their bytes; what would not fit is served, not kept."""
+    from jco import cache
+
+    with app.test_request_context("/"):
+        session = get_session()
+        huge = b"x" * (cache.MAX_BYTES + 1)
+        assert cache.cached(session, ("huge",), lambda: huge) is huge
+        calls = []
+        assert cache.cached(session, ("huge",), lambda: calls.append(1) or huge) is huge
+        assert calls == [1]  # not kept: computed again
+        store, _lock = app.extensions["jco_cache"]
+        for i in range(cache.MAX_BYTES // cache.ENTRY_BYTES + 10):
+            cache.cached(session, ("figure", i), lambda: object())
+        assert store.currsize <= cache.MAX_BYTES
+
+
+def test_bookkeeping_does_not_empty_the_caches(app, client, auth, demo):
+    """A log-in, an API token's last use, a calendar poll: none changes what any cache holds."""
+    with app.app_context():
+        start = current_version(get_session())
+    auth.login("manager@example.org")  # records the time of the log-in
+    client.get("/calendar.ics")  # writes the events' SEQUENCE counters
+    with app.app_context():
+        assert current_version(get_session()) == start
+
+
+def test_a_feed_follows_its_account_s_clearance(app, client, auth, demo):
+    """Account rows do not move the data version, so the feed's key holds the clearance."""
+    from jco.accounts.models import Account
+
+    auth.login("de.delegate@example.org")
+    _, cold = get(app, client, "/calendar.ics")
+    _, warm = get(app, client, "/calendar.ics")
+    assert warm < cold
+    with app.app_context():
+        session = get_session()
+        account = session.scalar(select(Account).where(Account.email == "de.delegate@example.org"))
+        account.clearance = "RESTREINT UE"
+        session.commit()
+    _, after = get(app, client, "/calendar.ics")
+    assert after > warm  # computed again for the new clearance

@@ -246,7 +246,9 @@ def _account_feed(account, *, attachment: bool) -> Response:
         return body
 
     # Calendar applications poll every few minutes: while nothing changed, the same bytes (jco.cache).
-    body = cache.cached(session, ("calendar", account.id, now), build)
+    # Keyed by what decides the feed's content for this account (account rows do not move the version).
+    key = ("calendar", account.id, account.role, account.organisation_id, account.clearance, now)
+    body = cache.cached(session, key, build)
     return _ics(body, "jco-deadlines.ics", attachment=attachment)
 
 
