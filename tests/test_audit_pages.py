@@ -67,6 +67,8 @@ def test_global_log_is_paginated_and_filtered_by_object_type(client, auth, demo,
 def test_only_administrators_read_the_global_log(client, auth, demo, user, status):
     auth.login(user)
     assert client.get("/audit").status_code == status
+    # and only they are shown the way there, from their account page
+    assert ('href="/audit"' in client.get("/account").get_data(as_text=True)) == (status == 200)
 
 
 def test_the_log_is_append_only(app, demo):
