@@ -1,7 +1,7 @@
 """The change log of a JCO, the global audit log for administrators, and the log's append-only rule."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from jco.audit import services as audit
 from jco.audit.models import AuditEntry
@@ -84,3 +84,21 @@ def test_the_log_is_append_only(app, demo):
             s.flush()
         s.rollback()
         assert s.get(AuditEntry, entry.id).summary != "rewritten"
+
+
+def test_the_database_refuses_bulk_changes_to_the_log_too(app, demo):
+    """Bulk statements skip the ORM's per-object guard: the database's triggers refuse them."""
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    with reading(app) as s:
+        count = s.scalar(select(func.count()).select_from(AuditEntry))
+        assert count > 0
+        with pytest.raises(DBAPIError, match="append-only"):
+            s.execute(update(AuditEntry).values(summary="rewritten"))
+        s.rollback()
+        with pytest.raises(DBAPIError, match="append-only"):
+            s.execute(delete(AuditEntry))
+        s.rollback()
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == count
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.summary == "rewritten")) == 0
