@@ -4,15 +4,16 @@ The dashboard aggregates every operation, deadline and result of the register: o
 that takes seconds, while the data it is computed from changes a few times an hour. So results
 are kept in a small per-process cache, keyed by what was asked *and* by the database's data
 version: a counter in the one-row table ``data_version`` that every transaction which changes
-anything increases as its last statement before committing (the session events below). A reader
-that sees version *n* therefore sees every change counted in *n*; an entry computed at *n* is
-never served once *n* + 1 is committed, by any process on any host. Nothing is shared between
-processes, so several stateless app servers stay correct without a cache server.
+domain data increases as its last statement before committing (the session events below;
+bookkeeping tables, :data:`UNCOUNTED_TABLES`, do not count). A reader that sees version *n*
+therefore sees every change counted in *n*; an entry computed at *n* is never served once *n* + 1
+is committed, by any process on any host. Nothing is shared between processes, so several
+stateless app servers stay correct without a cache server.
 
 Writes that bypass the ORM session (the synthetic data generator's bulk copy, hand-written SQL)
-call :func:`mark_changed` (or :func:`bump`) themselves; a time-to-live (``JCO_CACHE_SECONDS``, default 300 s, 0 turns the
-cache off) bounds how stale anything else could get. Keys must hold everything that changes the
-answer for the viewer, their clearance included.
+call :func:`mark_changed` (or :func:`bump`) themselves; a time-to-live (``JCO_CACHE_SECONDS``,
+default 300 s, 0 turns the cache off) bounds how stale anything else could get. Keys must hold
+everything that changes the answer for the viewer, their clearance included.
 """
 
 from __future__ import annotations
