@@ -47,7 +47,7 @@ from jco.cache import bump
 from jco.operations.models import Jco, Result
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "bench-data"
+DATA_DIR = Path(os.environ.get("JCO_BENCH_DIR") or ROOT / "bench-data")
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/jco_bench"
 BENCH_EMAIL = "bench@example.org"
 # A throw-away account in a throw-away database that only this machine's loopback can reach.
@@ -136,11 +136,11 @@ def prepare_sqlite(operations: int, results: int, seed: int, rebuild: bool) -> s
     ready = path.exists() and not rebuild and _expected(engine, operations, results)
     engine.dispose()
     if ready:
-        print(f"  reusing {path.relative_to(ROOT)}", flush=True)
+        print(f"  reusing {path}", flush=True)
         return url
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    print(f"  building {path.relative_to(ROOT)}", flush=True)
+    print(f"  building {path}", flush=True)
     _build(url, operations, results, seed)
     return url
 
@@ -424,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     (DATA_DIR / "last-run.json").write_text(json.dumps(
         {"operations": args.operations, "results": args.results, "cpus": os.cpu_count(),
          "load_average": round(os.getloadavg()[0], 1), "engines": summary}, indent=2))
-    print(f"\nWhole run: {time.monotonic() - started:.0f} s (figures also in bench-data/last-run.json)")
+    print(f"\nWhole run: {time.monotonic() - started:.0f} s (figures also in {DATA_DIR / 'last-run.json'})")
     return 0
 
 
