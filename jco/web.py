@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -17,6 +19,19 @@ from jco.extensions import login_manager
 from jco.operations.lifecycle import STATE_LABELS, STATE_SHORT, State
 
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "healthz"}
+
+
+def jco_or_abort(jco_id: int, may: Callable | None = None):
+    """The operation a page or a step is about, with its participants and lists loaded: 404 when it
+    does not exist or the account may not see it; 403 when ``may(account, jco)`` says no."""
+    from jco.operations.queries import load_jco
+
+    jco = load_jco(get_session(), jco_id)
+    if jco is None or not permissions.can_view_jco(current_user, jco):
+        abort(404)
+    if may is not None and not may(current_user, jco):
+        abort(403)
+    return jco
 
 
 def init_app(app: Flask) -> None:

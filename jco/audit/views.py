@@ -16,6 +16,7 @@ from jco.db import get_session
 from jco.documents.models import Document
 from jco.operations import queries
 from jco.operations.lifecycle import STATE_SHORT, State
+from jco.web import jco_or_abort
 
 bp = Blueprint("audit", __name__)
 
@@ -130,11 +131,7 @@ def _page_number() -> int:
 @bp.get("/jcos/<int:jco_id>/history")
 def jco_history(jco_id: int):
     session = get_session()
-    jco = queries.load_jco(session, jco_id)
-    if jco is None or not permissions.can_view_jco(current_user, jco):
-        abort(404)
-    if not permissions.can_view_jco_history(current_user, jco):
-        abort(403)
+    jco = jco_or_abort(jco_id, permissions.can_view_jco_history)
     entries, page = _page(session, select(AuditEntry).where(AuditEntry.jco_id == jco_id), _page_number())
     return render_template("audit/jco_history.html", jco=jco, rows=_rows(session, entries), page=page)
 

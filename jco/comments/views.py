@@ -21,11 +21,11 @@ from jco.db import get_session
 from jco.documents import files
 from jco.documents.models import DocType, Document, StoredFile
 from jco.documents.views import file_response, too_large
-from jco.operations import queries
 from jco.operations.lifecycle import LifecycleError, Transition, available_transitions
 from jco.operations.models import Jco, Organisation
 from jco.operations.services import StaleEdit
 from jco.timeutil import today
+from jco.web import jco_or_abort
 
 bp = Blueprint("comments", __name__)
 bp.register_error_handler(413, too_large)
@@ -109,11 +109,7 @@ def _attach_error(form, error) -> None:
 @bp.route("/jcos/<int:jco_id>/rounds/new", methods=["GET", "POST"])
 def open_round(jco_id: int):
     session = get_session()
-    jco = queries.load_jco(session, jco_id)
-    if jco is None:
-        abort(404)
-    if not permissions.can_open_comment_round(current_user, jco):
-        abort(403)
+    jco = jco_or_abort(jco_id, permissions.can_open_comment_round)
     form = _round_form(session, jco)
     if form.validate_on_submit():
         document = session.get(Document, form.document_id.data)

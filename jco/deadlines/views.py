@@ -18,9 +18,9 @@ from jco.forms import EmptyForm
 from jco.meetings.models import Meeting
 from jco.operations.lifecycle import OPEN_STATES
 from jco.operations.models import Jco, Organisation, OrgKind, Participant
-from jco.operations.queries import load_jco
 from jco.operations.services import StaleEdit
 from jco.timeutil import today
+from jco.web import jco_or_abort
 
 bp = Blueprint("deadlines", __name__)
 
@@ -272,9 +272,7 @@ subscribed_calendar.public = True
 @bp.get("/jcos/<int:jco_id>/calendar.ics")
 def jco_calendar(jco_id: int):
     session = get_session()
-    jco = load_jco(session, jco_id)
-    if jco is None or not permissions.can_view_jco(current_user, jco):
-        abort(404)
+    jco = jco_or_abort(jco_id)
     now = today()
     deadlines = services.collect(session, now, _settings(), jco_id=jco.id)
     ctx = calendar.FeedContext(current_user, current_app.config["JCO_BASE_URL"], now, _organisation_id(current_user))

@@ -17,6 +17,7 @@ from jco.documents.forms import AttachFileForm, DocumentForm, split_codes
 from jco.documents.models import Document, StoredFile
 from jco.operations import queries
 from jco.operations.queries import document_families
+from jco.web import jco_or_abort
 
 bp = Blueprint("documents", __name__)
 
@@ -134,11 +135,7 @@ def _document_form_page(form: DocumentForm, jco=None, families=()):
 @bp.route("/jcos/<int:jco_id>/documents/new", methods=["GET", "POST"])
 def new_jco_document(jco_id: int):
     session = get_session()
-    jco = queries.load_jco(session, jco_id)
-    if jco is None:
-        abort(404)
-    if not permissions.can_add_document(current_user, jco):
-        abort(403)
+    jco = jco_or_abort(jco_id, permissions.can_add_document)
     form = DocumentForm(jco_document=True)
     if form.validate_on_submit():
         document = _register(form, jco.id)

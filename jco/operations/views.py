@@ -42,6 +42,7 @@ from jco.operations.models import (
     TransportMode,
 )
 from jco.timeutil import today
+from jco.web import jco_or_abort
 
 bp = Blueprint("operations", __name__)
 
@@ -73,16 +74,9 @@ def register():
     )
 
 
-def _load_jco(jco_id: int) -> Jco:
-    jco = queries.load_jco(get_session(), jco_id)
-    if jco is None or not permissions.can_view_jco(current_user, jco):
-        abort(404)
-    return jco
-
-
 @bp.get("/jcos/<int:jco_id>")
 def detail(jco_id: int):
-    return _render_detail(_load_jco(jco_id))
+    return _render_detail(jco_or_abort(jco_id))
 
 
 def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int = 200):
@@ -198,9 +192,7 @@ def create():
 
 @bp.route("/jcos/<int:jco_id>/edit", methods=["GET", "POST"])
 def edit(jco_id: int):
-    jco = _load_jco(jco_id)
-    if not permissions.can_edit_jco(current_user, jco):
-        abort(403)
+    jco = jco_or_abort(jco_id, permissions.can_edit_jco)
     session = get_session()
     if request.method == "GET":
         form = JcoForm(
@@ -235,9 +227,7 @@ def edit(jco_id: int):
 
 @bp.route("/jcos/<int:jco_id>/participants", methods=["GET", "POST"])
 def participants(jco_id: int):
-    jco = _load_jco(jco_id)
-    if not permissions.can_edit_participants(current_user, jco):
-        abort(403)
+    jco = jco_or_abort(jco_id, permissions.can_edit_participants)
     session = get_session()
     if request.method == "GET":
         rows = [{"organisation_id": p.organisation_id, "role": p.role, "agency": p.agency}
@@ -281,9 +271,7 @@ def transition(jco_id: int, transition: str):
         step = Transition(transition)
     except ValueError:
         abort(404)
-    jco = _load_jco(jco_id)
-    if not permissions.can_transition(current_user, jco, step):
-        abort(403)
+    jco = jco_or_abort(jco_id, lambda user, jco: permissions.can_transition(user, jco, step))
     form = TransitionForm(prefix=step.value)
     if not form.validate_on_submit():
         return _render_detail(jco, {step: form}, 400)
@@ -308,9 +296,7 @@ def transition(jco_id: int, transition: str):
 
 @bp.route("/jcos/<int:jco_id>/operation", methods=["GET", "POST"])
 def operation(jco_id: int):
-    jco = _load_jco(jco_id)
-    if not permissions.can_record_operation(current_user, jco):
-        abort(403)
+    jco = jco_or_abort(jco_id, permissions.can_record_operation)
     session = get_session()
     form = OperationForm(formdata=None, obj=jco) if request.method == "GET" else OperationForm()
     if form.validate_on_submit():
@@ -370,9 +356,7 @@ def _country_choices(session) -> list[SelectChoice]:
 
 @bp.route("/jcos/<int:jco_id>/results", methods=["GET", "POST"])
 def add_results(jco_id: int):
-    jco = _load_jco(jco_id)
-    if not permissions.can_add_results(current_user, jco):
-        abort(403)
+    jco = jco_or_abort(jco_id, permissions.can_add_results)
     session = get_session()
     documents = _report_documents(session, jco)
     countries = _country_choices(session)
