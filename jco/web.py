@@ -17,15 +17,15 @@ from jco.db import get_session
 from jco.documents.models import Marking
 from jco.extensions import login_manager
 from jco.operations.lifecycle import STATE_LABELS, STATE_SHORT, State
+from jco.operations.models import Jco
+from jco.operations.queries import load_jco
 
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "healthz"}
 
 
-def jco_or_abort(jco_id: int, may: Callable | None = None):
+def jco_or_abort(jco_id: int, may: Callable[..., bool] | None = None) -> Jco:
     """The operation a page or a step is about, with its participants and lists loaded: 404 when it
     does not exist or the account may not see it; 403 when ``may(account, jco)`` says no."""
-    from jco.operations.queries import load_jco
-
     jco = load_jco(get_session(), jco_id)
     if jco is None or not permissions.can_view_jco(current_user, jco):
         abort(404)
