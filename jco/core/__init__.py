@@ -1,0 +1,1 @@
+"""What every request shares and no domain owns: database, configuration, cache, security."""
