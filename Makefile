@@ -42,7 +42,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 bench: install-dev
-	$(BIN)/python -m jco.bench $(BENCH_ARGS)
+	$(BIN)/python -m jco.devtools.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info

@@ -17,14 +17,15 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
     )
-    from jco import config as settings
+    from jco.core import config as settings
 
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if config:
         app.config.update(config)
 
-    from jco import assets, cache, db, security
-    from jco.extensions import compress, csrf, limiter, login_manager
+    from jco.core import cache, db, security
+    from jco.core.extensions import compress, csrf, limiter, login_manager
+    from jco.web import assets
 
     db.init_app(app)
     cache.init_app(app)
@@ -39,18 +40,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     web.init_app(app)
 
-    from jco import vendor
     from jco.accounts.views import bp as accounts_bp
     from jco.audit.views import bp as audit_bp
     from jco.comments.views import bp as comments_bp
     from jco.dashboards.views import bp as dashboards_bp
     from jco.deadlines.views import bp as deadlines_bp
     from jco.documents.views import bp as documents_bp
-    from jco.exports import bp as exports_bp
     from jco.imports.views import bp as imports_bp
     from jco.meetings.agenda_views import bp as agendas_bp
     from jco.meetings.views import bp as meetings_bp
+    from jco.operations.exports import bp as exports_bp
     from jco.operations.views import bp as operations_bp
+    from jco.web import vendor
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(operations_bp)
@@ -69,7 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     api.init_app(app)
 
-    from jco import backup, cli
+    from jco import cli
+    from jco.core import backup
 
     cli.init_app(app)
     backup.init_app(app)

@@ -6,8 +6,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from jco import migrate
-from jco.db import get_engine, get_session
+from jco.core import migrate
+from jco.core.db import get_engine, get_session
 
 db_cli = AppGroup("db", help="Database schema (Alembic).")
 demo_cli = AppGroup("demo", help="Demonstration data.")
@@ -18,7 +18,7 @@ users_cli = AppGroup("users", help="Accounts.")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply the migrations, then add any missing reference data (countries, bodies)."""
-    from jco.reference_data import ensure_reference_data
+    from jco.operations.reference_data import ensure_reference_data
 
     migrate.upgrade(get_engine(), revision)
     session = get_session()
@@ -69,7 +69,7 @@ def demo_load() -> None:
               help="Instead: this many result rows in all, shared among the operations with a final report.")
 def demo_synthetic(operations: int, seed: int, results_per_operation: int, results_total: int | None) -> None:
     """Generate realistic synthetic operations, fast and deterministically, to measure scale."""
-    from jco.synthetic import SyntheticRefused, generate
+    from jco.devtools.synthetic import SyntheticRefused, generate
 
     session = get_session()
     try:

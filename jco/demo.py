@@ -19,6 +19,7 @@ from jco.accounts.models import Account
 from jco.accounts.services import create_account
 from jco.comments.models import CommentRound
 from jco.comments.services import submit_comment
+from jco.core.timeutil import today
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.placeholders import placeholder_pdf
 from jco.documents.services import DocumentDetails, attach_file, register_document
@@ -27,8 +28,7 @@ from jco.meetings.services import Purpose, add_agenda_item, create_meeting, reco
 from jco.operations import services as ops
 from jco.operations.lifecycle import Body, State, Transition
 from jco.operations.models import ActionPlanAction, FundedProject, Jco, Organisation, Role
-from jco.reference_data import ensure_reference_data
-from jco.timeutil import today
+from jco.operations.reference_data import ensure_reference_data
 
 DEMO_PASSWORD = "jco-demo"
 FICTIONAL = "Fictional operation, made up for the demonstration; not a real JCO."

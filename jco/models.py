@@ -4,8 +4,8 @@ from sqlmodel import SQLModel
 
 from jco.accounts.models import Account, AccountRole, ApiToken
 from jco.audit.models import AuditEntry
-from jco.cache import DataVersion
 from jco.comments.models import Comment, CommentRound
+from jco.core.cache import DataVersion
 from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlineOwner, ReminderSent
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode
 from jco.imports.models import ImportStash

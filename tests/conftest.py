@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from jco import create_app, migrate
-from jco.db import get_session
+from jco import create_app
+from jco.core import migrate
+from jco.core.db import get_session
 from jco.models import metadata
-from jco.reference_data import ensure_reference_data
+from jco.operations.reference_data import ensure_reference_data
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("JCO_TEST_POSTGRES_URL", "")
@@ -182,8 +183,8 @@ def _restore_rows(engine, rows: dict[str, list[dict]]) -> None:
 
 
 def _load_demo(app, *, history: bool):
+    from jco.core.timeutil import today
     from jco.demo import load_demo
-    from jco.timeutil import today
 
     engine = app.extensions["jco_engine"]
     with app.app_context():

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from factories import make_document, make_jco, make_meeting, org
 
 from jco.comments.models import Comment, CommentRound
+from jco.core.timeutil import utcnow
 from jco.documents.models import DocType
 from jco.meetings.services import Purpose, add_agenda_item
 from jco.operations import services as ops
 from jco.operations.lifecycle import Body, Transition
 from jco.operations.models import Role
-from jco.timeutil import utcnow
 
 
 def open_round(session, jco, document, deadline: date) -> CommentRound:

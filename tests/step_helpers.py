@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 
 from jco.audit.models import AuditEntry
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.meetings.models import Meeting
 from jco.operations.models import Jco
 

@@ -1,4 +1,4 @@
-"""The data-versioned cache (jco.cache): served while nothing changed, never once something did,
+"""The data-versioned cache (jco.core.cache): served while nothing changed, never once something did,
 never across clearances — on both engines."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import pytest
 from cachetools import TTLCache
 from sqlalchemy import select, text
 
-from jco.cache import DataVersion, bump, current_version
-from jco.db import get_session
+from jco.core.cache import DataVersion, bump, current_version
+from jco.core.db import get_session
+from jco.devtools.synthetic import generate
 from jco.documents.models import Document
 from jco.operations.models import Commodity, Jco, Organisation, Result
-from jco.synthetic import generate
 from tests.factories import count_statements, make_jco
 
 FIGURE_RE = re.compile(r'<script type="application/json" class="plotly-figure" data-target="([^"]+)">(.*?)</script>', re.S)
@@ -171,7 +171,7 @@ def test_register_count_follows_new_operations(app, client, auth, demo):
 
 
 def test_a_write_the_session_cannot_see_is_shown_after_the_time_to_live(app, client, auth, demo):
-    """Hand-written SQL should call jco.cache.bump; if it does not, JCO_CACHE_SECONDS bounds the staleness."""
+    """Hand-written SQL should call jco.core.cache.bump; if it does not, JCO_CACHE_SECONDS bounds the staleness."""
     clock = [0.0]
     app.extensions["jco_cache"] = (TTLCache(maxsize=16, ttl=300, timer=lambda: clock[0]), threading.Lock())
     auth.login("manager@example.org")
@@ -195,7 +195,7 @@ def test_bump_counts_a_change_made_by_hand(app, client, auth, demo):
 
 def test_the_cache_holds_a_bounded_amount(app):
     """Calendar feeds count their bytes; what would not fit is served, not kept."""
-    from jco import cache
+    from jco.core import cache
 
     with app.test_request_context("/"):
         session = get_session()

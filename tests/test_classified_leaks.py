@@ -21,8 +21,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from jco.accounts.models import Account
+from jco.core.db import get_session
 from jco.dashboards.views import CHARTS
-from jco.db import get_session
 from jco.deadlines import calendar
 from jco.meetings.models import Meeting
 from jco.operations import services as ops

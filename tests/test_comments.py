@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from jco.audit.models import AuditEntry
 from jco.comments import services
 from jco.comments.models import Comment, CommentRound
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.documents.models import Document, StoredFile
 from jco.operations import services as ops
 from jco.operations.lifecycle import State, Transition

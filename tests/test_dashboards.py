@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from jco.comments.models import Comment, CommentRound
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.documents.models import Document
 from jco.operations.models import Commodity, Jco, Organisation, Result
 from jco.operations.queries import RegisterFilters
@@ -420,7 +420,7 @@ def test_statements_per_page_do_not_grow_with_the_data(app, client, auth, demo, 
     assert small == large, (small, large)
     # The deadlines chart asks the deadlines service, which costs its own fixed handful of queries;
     # both counts are of a cache miss (the data changed in between: see tests/test_cache.py).
-    assert small <= 21  # and the data version (jco.cache)
+    assert small <= 21  # and the data version (jco.core.cache)
 
 
 def test_jco_page_map_costs_no_query(app, client, auth, demo):

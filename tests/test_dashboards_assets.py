@@ -10,9 +10,9 @@ import plotly.offline
 import pytest
 from sqlalchemy import select
 
-from jco.charts_assets import TOPOJSON_DIR, TOPOJSON_URL, plotly_css, plotly_js_path
 from jco.operations.models import Jco
-from jco.vendor import brotli, plotly_injected_style_ids
+from jco.web.charts_assets import TOPOJSON_DIR, TOPOJSON_URL, plotly_css, plotly_js_path
+from jco.web.vendor import brotli, plotly_injected_style_ids
 
 VERSION = plotly.offline.get_plotlyjs_version()
 PLOTLY_JS = f"/static-vendor/plotly-{VERSION}.min.js"

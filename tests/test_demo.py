@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from jco.accounts.models import Account
 from jco.comments.models import CommentRound
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.demo import DemoRefused, load_demo
 from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting

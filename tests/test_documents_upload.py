@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jco.audit.models import AuditEntry
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.documents import services as doc_services
 from jco.documents.models import Document, StoredFile, SubjectCode
 from jco.operations.models import Jco

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from jco.documents.models import Document
-from jco.exports import REGISTER_COLUMNS, neutralise, table_response
 from jco.imports.models import ImportStash
-from jco.reference_data import ensure_reference_data
+from jco.operations.exports import REGISTER_COLUMNS, neutralise, table_response
+from jco.operations.reference_data import ensure_reference_data
 from tests.conftest import _empty_all_tables
 from tests.factories import make_account, make_jco
 

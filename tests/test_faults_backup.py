@@ -14,8 +14,8 @@ from sqlalchemy.engine import make_url
 
 from jco import create_app
 from jco.audit.models import AuditEntry
-from jco.backup import BackupError, pg_dump_command, target_path
-from jco.db import get_session
+from jco.core.backup import BackupError, pg_dump_command, target_path
+from jco.core.db import get_session
 from jco.operations.models import Jco
 from tests.conftest import IN_CI, TEST_CONFIG, _create_postgres_database, _drop_postgres_database
 from tests.factories import make_jco

@@ -12,12 +12,13 @@ from flask import jsonify, request
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from jco import create_app, migrate
+from jco import create_app
 from jco.audit.models import AuditEntry
-from jco.db import get_session
+from jco.core import migrate
+from jco.core.db import get_session
 from jco.operations import services
 from jco.operations.models import Jco
-from jco.reference_data import ensure_reference_data
+from jco.operations.reference_data import ensure_reference_data
 from tests.conftest import TEST_CONFIG
 from tests.factories import make_account, make_jco
 

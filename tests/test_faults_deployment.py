@@ -15,14 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from jco import migrate
+from jco.core import migrate
 
 
 def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("JCO_BIND", "0.0.0.0:9000")
     monkeypatch.setenv("JCO_WORKERS", "3")
     monkeypatch.setenv("JCO_FORWARDED_ALLOW_IPS", "10.0.0.5")
-    import jco.gunicorn_conf as conf
+    import jco.web.gunicorn_conf as conf
 
     conf = importlib.reload(conf)
     assert conf.bind == ["0.0.0.0:9000"]
@@ -66,7 +66,7 @@ def test_gunicorn_serves_the_app(tmp_path):
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
-        [str(gunicorn), "-c", "python:jco.gunicorn_conf", "jco:create_app()"],
+        [str(gunicorn), "-c", "python:jco.web.gunicorn_conf", "jco:create_app()"],
         env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

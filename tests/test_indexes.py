@@ -11,11 +11,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
+from jco.core.db import get_session
 from jco.dashboards import queries as dashboard
-from jco.db import get_session
+from jco.devtools.synthetic import generate
 from jco.operations import queries as register
 from jco.operations.queries import RegisterFilters
-from jco.synthetic import generate
 
 
 @pytest.fixture

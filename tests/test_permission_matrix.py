@@ -17,7 +17,8 @@ from sqlalchemy import select
 from jco.accounts.models import Account
 from jco.api import auth as api_auth
 from jco.comments.models import Comment, CommentRound
-from jco.db import get_session
+from jco.core.db import get_session
+from jco.core.timeutil import today
 from jco.deadlines import calendar
 from jco.deadlines import services as deadline_services
 from jco.documents.models import Document, StoredFile
@@ -25,8 +26,7 @@ from jco.documents.services import DocumentDetails, register_document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.models import metadata
 from jco.operations.models import Jco, Organisation
-from jco.timeutil import today
-from jco.vendor import plotly_js_version
+from jco.web.vendor import plotly_js_version
 
 ROLES = ["anonymous", "secretariat", "de", "lv", "pl", "fr", "manager", "admin"]
 EMAILS = {

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from jco.accounts.services import set_active
 from jco.comments.models import CommentRound
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.deadlines import services
 from jco.deadlines.models import ReminderSent
 from jco.deadlines.reminders import send_reminders

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from jco.comments.models import Comment, CommentRound
-from jco.db import get_session
+from jco.core.db import get_session
+from jco.devtools.synthetic import SyntheticRefused, generate
 from jco.documents.models import Document
 from jco.documents.references import DocumentReference
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.models import Jco, JcoEvent, Participant, Result
-from jco.reference_data import ensure_reference_data
-from jco.synthetic import SyntheticRefused, generate
+from jco.operations.reference_data import ensure_reference_data
 from tests.conftest import _empty_all_tables
 from tests.factories import count_statements, make_account, make_jco
 

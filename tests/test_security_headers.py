@@ -8,8 +8,8 @@ import pytest
 from flask import abort
 
 from jco import create_app
-from jco.config import from_environment
-from jco.security import EMPTY_STYLE_HASH, content_security_policy, safe_next_url
+from jco.core.config import from_environment
+from jco.core.security import EMPTY_STYLE_HASH, content_security_policy, safe_next_url
 from tests.conftest import TEST_CONFIG
 
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from jco.comments.models import CommentRound
-from jco.db import get_session
+from jco.core.db import get_session
+from jco.core.timeutil import today
 from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.models import Jco, Organisation
-from jco.timeutil import today
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'

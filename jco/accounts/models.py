@@ -6,8 +6,8 @@ from typing import Optional
 
 from sqlmodel import Field, Relationship, SQLModel
 
+from jco.core.timeutil import utcnow
 from jco.operations.models import Organisation
-from jco.timeutil import utcnow
 
 
 class AccountRole(StrEnum):

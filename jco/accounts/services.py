@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from jco.accounts.models import Account, AccountRole
 from jco.audit import services as audit
+from jco.core.timeutil import utcnow
 from jco.documents.models import Marking
-from jco.timeutil import utcnow
 
 _hasher = PasswordHasher()
 # JCO_FAST_PASSWORD_HASHING (tests only) trades strength for speed; stored hashes stay verifiable

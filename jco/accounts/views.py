@@ -11,11 +11,11 @@ from jco import permissions
 from jco.accounts import services
 from jco.accounts.forms import AccountForm, ChangePasswordForm, LoginForm, ReminderSettingsForm
 from jco.accounts.models import Account
-from jco.db import get_session
-from jco.extensions import limiter, login_manager
-from jco.forms import EmptyForm
+from jco.core.db import get_session
+from jco.core.extensions import limiter, login_manager
+from jco.core.security import safe_next_url
 from jco.operations.models import Organisation
-from jco.security import safe_next_url
+from jco.web.forms import EmptyForm
 
 bp = Blueprint("accounts", __name__)
 

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     from jco.api import tokens
     from jco.api.cli import tokens_cli
     from jco.api.views import bp
-    from jco.extensions import csrf
+    from jco.core.extensions import csrf
 
     app.register_blueprint(bp)
     # Bearer tokens only, never the session cookie: a cross-site page cannot forge an API call.

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from jco.accounts.models import Account, ApiToken
 from jco.accounts.services import token_digest
 from jco.audit import services as audit
-from jco.timeutil import utcnow
+from jco.core.timeutil import utcnow
 
 TOKEN_PREFIX = "jco_"  # lets secret scanners and people recognise a leaked token
 MAX_ACTIVE_TOKENS = 20

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from jco.db import get_session
+from jco.core.db import get_session
 
 tokens_cli = AppGroup("tokens", help="Personal API tokens.")
 

@@ -14,8 +14,8 @@ from jco import permissions
 from jco.accounts.models import ApiToken
 from jco.api import auth
 from jco.api.forms import CreateTokenForm
-from jco.db import get_session
-from jco.forms import EmptyForm
+from jco.core.db import get_session
+from jco.web.forms import EmptyForm
 
 bp = Blueprint("api_tokens", __name__)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from jco import permissions, timeutil
+from jco import permissions
 from jco.accounts.models import Account
 from jco.api import auth, deadlines, serializers
 from jco.api.errors import ApiError, error_response
@@ -25,9 +25,10 @@ from jco.api.schemas import openapi as spec
 from jco.api.validation import InvalidInput, parse_body, parse_query
 from jco.comments import services as comments
 from jco.comments.models import Comment, CommentRound
-from jco.db import get_session
+from jco.core import timeutil
+from jco.core.db import get_session
+from jco.core.extensions import limiter
 from jco.documents.models import Document, StoredFile
-from jco.extensions import limiter
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations import queries
 from jco.operations import results as results_service

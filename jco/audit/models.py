@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from jco.timeutil import utcnow
+from jco.core.timeutil import utcnow
 
 
 class AuditEntry(SQLModel, table=True):

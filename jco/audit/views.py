@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from jco import permissions
 from jco.audit.models import AuditEntry
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.documents.models import Document
 from jco.operations import queries
 from jco.operations.lifecycle import STATE_SHORT, State

@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from jco.comments.services import MAX_COMMENT_LENGTH
-from jco.forms import VersionedForm
+from jco.web.forms import VersionedForm
 
 
 class OpenRoundForm(FlaskForm):

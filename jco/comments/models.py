@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import Column, Integer, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from jco.timeutil import utcnow
+from jco.core.timeutil import utcnow
 
 if TYPE_CHECKING:
     from jco.accounts.models import Account

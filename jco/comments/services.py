@@ -14,13 +14,13 @@ from sqlmodel import Session
 
 from jco.audit import services as audit
 from jco.comments.models import Comment, CommentRound
+from jco.core.timeutil import today as today_
+from jco.core.timeutil import utcnow
 from jco.documents import files
 from jco.documents.models import DocType, Document, StoredFile
 from jco.operations import services as jco_services
 from jco.operations.lifecycle import State, Transition
 from jco.operations.models import Jco, Organisation
-from jco.timeutil import today as today_
-from jco.timeutil import utcnow
 
 MAX_COMMENT_LENGTH = 20_000
 

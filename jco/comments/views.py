@@ -17,14 +17,14 @@ from jco.accounts.models import Account
 from jco.comments import services
 from jco.comments.forms import CommentForm, OpenRoundForm
 from jco.comments.models import Comment, CommentRound
-from jco.db import get_session
+from jco.core.db import get_session
+from jco.core.timeutil import today
 from jco.documents import files
 from jco.documents.models import DocType, Document, StoredFile
 from jco.documents.views import file_response, too_large
 from jco.operations.lifecycle import LifecycleError, Transition, available_transitions
 from jco.operations.models import Jco, Organisation
 from jco.operations.services import StaleEdit
-from jco.timeutil import today
 from jco.web import jco_or_abort
 
 bp = Blueprint("comments", __name__)

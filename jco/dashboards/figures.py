@@ -17,7 +17,6 @@ from typing import Any
 
 from plotly.colors import sample_colorscale
 
-from jco.charts_assets import EU_MEMBER_STATES, TOPOJSON_DIR, figure_json, geo_layout
 from jco.dashboards.queries import (
     CommodityYearRow,
     CountryResultRow,
@@ -27,6 +26,7 @@ from jco.dashboards.queries import (
 )
 from jco.operations.lifecycle import STATE_SHORT, State
 from jco.operations.models import OrgKind, Role
+from jco.web.charts_assets import EU_MEMBER_STATES, TOPOJSON_DIR, figure_json, geo_layout
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif'
 

@@ -15,12 +15,12 @@ from flask import current_app
 from sqlalchemy import Select, case, func, or_, select
 from sqlmodel import Session
 
+from jco.core.timeutil import today as today_
 from jco.deadlines import services as deadline_services
 from jco.deadlines.rules import Status
 from jco.documents.models import Document
 from jco.operations.models import Commodity, Jco, Organisation, Participant, Result, Role
 from jco.operations.queries import RegisterFilters, filtered
-from jco.timeutil import today as today_
 
 TIMELINE_LIMIT = 60
 

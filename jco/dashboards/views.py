@@ -9,15 +9,16 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlmodel import Session
 
-from jco import cache, permissions
+from jco import permissions
+from jco.core import cache
+from jco.core.db import get_session
+from jco.core.timeutil import today as today_
 from jco.dashboards import figures, queries
 from jco.dashboards.queries import Scope
-from jco.db import get_session
-from jco.exports import table_response
+from jco.operations.exports import table_response
 from jco.operations.lifecycle import State
 from jco.operations.models import JcoKind
 from jco.operations.queries import RegisterFilters, filter_options
-from jco.timeutil import today as today_
 
 bp = Blueprint("dashboards", __name__)
 
@@ -49,7 +50,7 @@ CHARTS: dict[str, Callable[[Session, Scope, date], figures.Chart]] = {
 
 
 def _chart(session: Session, name: str, scope: Scope, today: date, version: int | None = None) -> figures.Chart:
-    """One chart, from the cache while the data has not changed (jco.cache). The key holds every
+    """One chart, from the cache while the data has not changed (jco.core.cache). The key holds every
     filter and the markings withheld from this viewer, so no one is served a figure computed
     for a higher clearance."""
     f = scope.filters

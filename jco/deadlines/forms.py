@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from jco.forms import VersionedForm
+from jco.web.forms import VersionedForm
 
 
 class MultiCheckboxField(SelectMultipleField):

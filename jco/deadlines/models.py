@@ -11,8 +11,8 @@ from typing import Optional
 from sqlalchemy import Column, Integer, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
+from jco.core.timeutil import utcnow
 from jco.operations.models import Organisation
-from jco.timeutil import utcnow
 
 
 class ManualDeadlineOwner(SQLModel, table=True):

@@ -30,11 +30,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from jco.accounts.models import Account, AccountRole
+from jco.core.timeutil import utcnow
 from jco.deadlines import services
 from jco.deadlines.calendar import deadline_url
 from jco.deadlines.models import ReminderSent
 from jco.deadlines.rules import Deadline, Owner, long_date, parse_reminder_days, reminder_kind, reminder_label
-from jco.timeutil import utcnow
 
 
 class Mailer:
@@ -197,8 +197,8 @@ reminders_cli = AppGroup("reminders", help="E-mail reminders of deadlines.")
 @click.option("--dry-run", is_flag=True, help="List the reminders due, send nothing.")
 def send_command(dry_run: bool) -> None:
     """Send the reminders due today (run it daily from cron; running it twice sends nothing twice)."""
-    from jco.db import get_session
-    from jco.timeutil import today
+    from jco.core.db import get_session
+    from jco.core.timeutil import today
 
     try:
         report = send_reminders(get_session(), today(), current_app.config, dry_run=dry_run)

@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from jco.audit import services as audit
 from jco.comments.models import Comment, CommentRound
+from jco.core.timeutil import utcnow
 from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import (
     SECRETARIAT,
@@ -47,7 +48,6 @@ from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting
 from jco.operations.lifecycle import ADOPTING_BODIES, OPEN_STATES, Body, State
 from jco.operations.models import Jco, JcoEvent, Organisation, Participant, Role
 from jco.operations.services import check_version
-from jco.timeutil import utcnow
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,20 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from jco import cache, permissions
-from jco.db import get_session
+from jco import permissions
+from jco.core import cache
+from jco.core.db import get_session
+from jco.core.timeutil import today
 from jco.deadlines import calendar, services
 from jco.deadlines.forms import ManualDeadlineForm
 from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import Status
-from jco.forms import EmptyForm
 from jco.meetings.models import Meeting
 from jco.operations.lifecycle import OPEN_STATES
 from jco.operations.models import Jco, Organisation, OrgKind, Participant
 from jco.operations.services import StaleEdit
-from jco.timeutil import today
 from jco.web import jco_or_abort
+from jco.web.forms import EmptyForm
 
 bp = Blueprint("deadlines", __name__)
 
@@ -245,7 +246,7 @@ def _account_feed(account, *, attachment: bool) -> Response:
         session.commit()  # the SEQUENCE counters of events that changed
         return body
 
-    # Calendar applications poll every few minutes: while nothing changed, the same bytes (jco.cache).
+    # Calendar applications poll every few minutes: while nothing changed, the same bytes (jco.core.cache).
     # Keyed by what decides the feed's content for this account (account rows do not move the version).
     key = ("calendar", account.id, account.role, account.organisation_id, account.clearance, now)
     body = cache.cached(session, key, build)

@@ -7,16 +7,16 @@ threads to: a trivial route of the same app (``/healthz``), the register, a JCO 
 dashboard and the calendar feed (each skipped with a message when this build has no such page),
 then the register and the dashboard once more, one request at a time, each just after a change
 to the data (what a user waits for on the first view after an edit: nothing cached, see
-``jco.cache``).
+``jco.core.cache``).
 It prints requests per second, median and 95th-percentile latency, and each route's throughput
 as a share of the trivial route's, then checks the goals: dashboard p95 < 150 ms, register at
 least 20 % of the trivial route's throughput.
 
 Everything stays on localhost; every request count and duration is bounded.
 
-    python -m jco.bench                                  # 5,000 operations, 1,000,000 results
-    python -m jco.bench --operations 500 --results 50000 # a quick run
-    python -m jco.bench --engines sqlite --rebuild
+    python -m jco.devtools.bench                                  # 5,000 operations, 1,000,000 results
+    python -m jco.devtools.bench --operations 500 --results 50000 # a quick run
+    python -m jco.devtools.bench --engines sqlite --rebuild
 """
 
 from __future__ import annotations
@@ -42,11 +42,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 import jco.models  # noqa: F401  (every table, so that the mappers configure)
-from jco import migrate
-from jco.cache import bump
+from jco.core import migrate
+from jco.core.cache import bump
 from jco.operations.models import Jco, Result
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("JCO_BENCH_DIR") or ROOT / "bench-data")
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/jco_bench"
 BENCH_EMAIL = "bench@example.org"
@@ -98,10 +98,10 @@ def _expected(engine, operations: int, results: int) -> bool:
 def _build(url: str, operations: int, results: int, seed: int) -> None:
     from jco import create_app
     from jco.accounts.services import create_account
-    from jco.db import get_session
+    from jco.core.db import get_session
+    from jco.devtools.synthetic import generate
     from jco.operations.models import Organisation
-    from jco.reference_data import ensure_reference_data
-    from jco.synthetic import generate
+    from jco.operations.reference_data import ensure_reference_data
 
     engine = create_engine(url)
     migrate.upgrade(engine)
@@ -386,7 +386,7 @@ def report(label: str, routes: list[Measure]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m jco.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m jco.devtools.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--operations", type=int, default=5000)
     parser.add_argument("--results", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)

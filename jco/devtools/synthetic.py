@@ -28,8 +28,9 @@ from sqlalchemy.sql.schema import Table
 from sqlmodel import Session, SQLModel
 
 from jco.audit import services as audit
-from jco.cache import mark_changed
 from jco.comments.models import Comment, CommentRound
+from jco.core.cache import mark_changed
+from jco.core.timeutil import today, utcnow
 from jco.documents.models import DocType, Document, Marking
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
 from jco.operations.lifecycle import Body, State, Transition
@@ -47,8 +48,7 @@ from jco.operations.models import (
     Role,
     TransportMode,
 )
-from jco.reference_data import EU_MEMBERSHIP, ensure_reference_data
-from jco.timeutil import today, utcnow
+from jco.operations.reference_data import EU_MEMBERSHIP, ensure_reference_data
 
 PREFIX = "SYN-"
 # Business cases are numbered 100000 + n and final reports 500000 + n: far above real Council
@@ -256,7 +256,7 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
     now_year = now.year
     writer = _Writer(session, say)
     writer.skip_foreign_key_triggers()
-    mark_changed(session)  # COPY bypasses the session: count the change for the caches (jco.cache)
+    mark_changed(session)  # COPY bypasses the session: count the change for the caches (jco.core.cache)
 
     countries = _ids(session, Organisation, EU_MEMBERSHIP)
     third = _ids(session, Organisation, THIRD_COUNTRIES)

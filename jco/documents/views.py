@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from jco import permissions
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.documents import files
 from jco.documents import services as doc_services
 from jco.documents.forms import AttachFileForm, DocumentForm, split_codes

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.imports.reading import UnreadableFile, read_table
 from jco.imports.services import CREATE, ERROR, UPDATE, ImportReport, import_table
 

@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
-from jco.timeutil import utcnow
+from jco.core.timeutil import utcnow
 
 
 class ImportStash(SQLModel, table=True):

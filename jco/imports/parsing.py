@@ -37,7 +37,7 @@ from jco.documents.models import Marking
 from jco.documents.references import DocumentReference, InvalidReference, parse_citation, parse_subject_code
 from jco.operations.lifecycle import STATE_SHORT, State
 from jco.operations.models import JcoKind, Role
-from jco.reference_data import EU_MEMBERSHIP
+from jco.operations.reference_data import EU_MEMBERSHIP
 
 COLUMNS = (
     "name", "edition", "year_start", "year_end", "lead", "co_leads", "participants", "agencies",

@@ -38,6 +38,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from jco.audit import services as audit
+from jco.core.timeutil import today, utcnow
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.services import DocumentDetails, DocumentError, register_document
 from jco.imports.models import ImportStash
@@ -46,7 +47,6 @@ from jco.imports.reading import Table
 from jco.operations import services as ops
 from jco.operations.lifecycle import STATE_SHORT, LifecycleError, State
 from jco.operations.models import Jco, JcoEvent, JcoKind, Organisation, Participant, Role
-from jco.timeutil import today, utcnow
 
 IMPORT_NOTE_PREFIX = "Recorded by import"
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"

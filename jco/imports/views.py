@@ -12,7 +12,7 @@ from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Regexp
 
 from jco import permissions
-from jco.db import get_session
+from jco.core.db import get_session
 from jco.imports.parsing import COLUMNS
 from jco.imports.reading import UnreadableFile, read_table
 from jco.imports.services import import_table, load_stash, plan_import, stash_upload

@@ -11,12 +11,12 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from jco import permissions
-from jco.db import get_session
+from jco.core.db import get_session
+from jco.core.timeutil import today
 from jco.deadlines.forms import MultiCheckboxField
 from jco.meetings import agenda, exports
 from jco.meetings.models import AgendaItem, Meeting
 from jco.meetings.services import Purpose
-from jco.timeutil import today
 
 bp = Blueprint("agendas", __name__)
 

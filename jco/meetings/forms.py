@@ -12,11 +12,11 @@ from jco.documents.references import (
     InvalidReference,
     parse_citation,
 )
-from jco.forms import VersionedForm
 from jco.meetings.models import Outcome
 from jco.meetings.services import Purpose
 from jco.operations.forms import options
 from jco.operations.lifecycle import Body
+from jco.web.forms import VersionedForm
 
 NO_JCO = 0
 # The order a secretary thinks in, rather than the enum's; no default, so that nothing is recorded

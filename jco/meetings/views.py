@@ -13,9 +13,9 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from jco import permissions
-from jco.db import get_session
+from jco.core.db import get_session
+from jco.core.timeutil import today
 from jco.documents.models import Document
-from jco.forms import EmptyForm
 from jco.meetings import services
 from jco.meetings.forms import NO_JCO, AgendaItemForm, MeetingForm, MoveForm, OutcomeForm
 from jco.meetings.models import AgendaItem, Meeting, Outcome
@@ -23,7 +23,7 @@ from jco.operations.forms import options
 from jco.operations.lifecycle import STATE_SHORT, LifecycleError, State
 from jco.operations.models import Jco
 from jco.operations.services import StaleEdit
-from jco.timeutil import today
+from jco.web.forms import EmptyForm
 
 bp = Blueprint("meetings", __name__)
 

@@ -25,7 +25,8 @@ from sqlalchemy.orm import raiseload
 from sqlmodel import Session
 
 from jco import permissions
-from jco.db import get_session
+from jco.core.db import get_session
+from jco.core.timeutil import today
 from jco.documents.models import Document, Marking
 from jco.imports.parsing import BODY_LABELS, COLUMNS
 from jco.operations.models import (
@@ -39,7 +40,6 @@ from jco.operations.models import (
     TransportMode,
 )
 from jco.operations.queries import SORTS, RegisterFilters, filtered
-from jco.timeutil import today
 
 bp = Blueprint("exports", __name__)
 

@@ -25,10 +25,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from jco.forms import VersionedForm
 from jco.operations.lifecycle import Body
 from jco.operations.models import JcoKind, Role
 from jco.operations.results import ResultRow, check_row
+from jco.web.forms import VersionedForm
 
 NO_CHOICE = 0
 

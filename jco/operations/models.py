@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
+from jco.core.timeutil import utcnow
 from jco.operations.lifecycle import State
-from jco.timeutil import utcnow
 
 if TYPE_CHECKING:
     from jco.documents.models import Document

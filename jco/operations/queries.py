@@ -9,8 +9,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
-from jco import cache
 from jco.accounts.models import Account
+from jco.core import cache
+from jco.core.security import bounded_int
 from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.lifecycle import State
@@ -25,7 +26,6 @@ from jco.operations.models import (
     Result,
     Role,
 )
-from jco.security import bounded_int
 
 SORTS = {
     "name": (Jco.name.asc(), Jco.edition.asc()),
@@ -172,7 +172,7 @@ _KIND_LABELS = {kind.value: kind.label for kind in JcoKind}
 
 def register_page(session: Session, filters: RegisterFilters, per_page: int, version: int | None = None) -> Page:
     """One page of the register as RegisterRow items, in four queries whatever the page holds, and
-    none while the data has not changed (jco.cache): every reader sees the same rows."""
+    none while the data has not changed (jco.core.cache): every reader sees the same rows."""
     f = filters
     key = ("register_page", f.state, f.lead, f.year, f.goods, f.kind, f.q, f.sort, f.page, per_page)
     return cache.cached(session, key, lambda: _register_page(session, filters, per_page), version=version)

@@ -11,7 +11,7 @@ import pycountry
 from sqlalchemy import select
 from sqlmodel import Session
 
-from jco.cache import ensure_row
+from jco.core.cache import ensure_row
 from jco.operations.models import Organisation, OrgKind, TransportMode
 
 # Accession (and, for the United Kingdom, withdrawal) dates, so that 2015 data stays true.
@@ -77,6 +77,6 @@ def ensure_reference_data(session: Session) -> int:
         if mode not in modes:
             session.add(TransportMode(name=mode))
             added += 1
-    ensure_row(session)  # the data version counter (jco.cache)
+    ensure_row(session)  # the data version counter (jco.core.cache)
     session.flush()
     return added

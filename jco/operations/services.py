@@ -13,6 +13,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from jco.audit import services as audit
+from jco.core.timeutil import utcnow
 from jco.documents.models import DocType, Document
 from jco.meetings.models import Meeting
 from jco.operations import lifecycle
@@ -28,7 +29,6 @@ from jco.operations.models import (
     Role,
     TransportMode,
 )
-from jco.timeutil import utcnow
 
 
 class StaleEdit(RuntimeError):

@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from jco import cache, permissions
-from jco.db import get_session
+from jco import permissions
+from jco.core import cache
+from jco.core.db import get_session
+from jco.core.timeutil import today
 from jco.documents.models import DocType, Document, Marking
 from jco.operations import lifecycle, queries, results, services
 from jco.operations.forms import (
@@ -41,7 +43,6 @@ from jco.operations.models import (
     Result,
     TransportMode,
 )
-from jco.timeutil import today
 from jco.web import jco_or_abort
 
 bp = Blueprint("operations", __name__)
@@ -101,7 +102,7 @@ def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int =
 
 def _results_summary(session, jco_id: int) -> queries.ResultsSummary:
     """Three aggregates over what may be thousands of result rows: cached until the data changes
-    (jco.cache), per clearance, so nobody is served sums that count documents they may not see."""
+    (jco.core.cache), per clearance, so nobody is served sums that count documents they may not see."""
     cleared = tuple(permissions.markings_cleared_for(current_user))
     return cache.cached(session, ("jco_results", jco_id, cleared),
                         lambda: queries.jco_results_summary(session, jco_id, list(cleared)))

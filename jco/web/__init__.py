@@ -13,9 +13,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
 from jco import permissions
-from jco.db import get_session
+from jco.core.db import get_session
+from jco.core.extensions import login_manager
 from jco.documents.models import Marking
-from jco.extensions import login_manager
 from jco.operations.lifecycle import STATE_LABELS, STATE_SHORT, State
 from jco.operations.models import Jco
 from jco.operations.queries import load_jco

@@ -17,7 +17,7 @@
   for every geo subplot; ``static/js/charts.js`` passes the URL as the
   ``topojsonURL`` config. Only ``world_50m.json`` exists, so every map must use
   :func:`geo_layout` (scope "world", resolution 50): the "europe" scope has no
-  Cyprus and resolution 110 has no Malta. See ``static/maps/SOURCE.md``.
+  Cyprus and resolution 110 has no Malta. See ``devtools/MAPS_SOURCE.md``.
 
 Pure module: nothing here depends on Flask.
 """
@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-TOPOJSON_DIR = Path(__file__).parent / "static" / "maps"
+TOPOJSON_DIR = Path(__file__).resolve().parent.parent / "static" / "maps"
 # URL of TOPOJSON_DIR under Flask's default static route; ends with "/" because
 # plotly.js appends "<scope>_<resolution>m.json".
 TOPOJSON_URL = "/static/maps/"

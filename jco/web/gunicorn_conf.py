@@ -1,6 +1,6 @@
 """Gunicorn settings for production, all from the environment (README: Deployment).
 
-    gunicorn -c python:jco.gunicorn_conf "jco:create_app()"
+    gunicorn -c python:jco.web.gunicorn_conf "jco:create_app()"
 
 The app keeps no state in its processes (signed-cookie sessions, rate-limit counters in Redis,
 files in the database), so any number of these processes on any number of hosts can serve

@@ -25,7 +25,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, abort, request, url_for
 from werkzeug.security import safe_join
 
-from jco.charts_assets import plotly_css, plotly_js_path, plotly_js_version
+from jco.web.charts_assets import plotly_css, plotly_js_path, plotly_js_version
 
 try:  # Flask-Compress depends on one of the two
     import brotli

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from jco import migrate
+from jco.core import migrate
 from tests.browser.support import (
     CHROMIUM,
     LAUNCH_ARGS,

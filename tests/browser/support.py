@@ -21,7 +21,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from jco import create_app
-from jco.db import get_session
+from jco.core.db import get_session
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("JCO_TEST_CHROMIUM", "/usr/bin/chromium")

@@ -1,7 +1,7 @@
 """plotly.js, as bundled in the installed plotly package, under the app's strict CSP.
 
 plotly.js puts its stylesheet (mode bar, hover labels, drag layers) into an empty <style> that it
-fills through the CSSOM, and injects MapLibre's stylesheet verbatim. jco.security allows exactly
+fills through the CSSOM, and injects MapLibre's stylesheet verbatim. jco.core.security allows exactly
 those (hashes, never 'unsafe-inline'); this test draws figures in chromium and fails on any
 CSP violation or on plotly's own warning that it could not add its styles.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from flask import Response, send_file
 
-from jco.security import plotly_bundle_path
+from jco.core.security import plotly_bundle_path
 from tests.browser.support import STATIC_DIR, demo_app, serve
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def add_chart_page(app) -> None:
 def live_server(tmp_path_factory):
     from sqlalchemy import create_engine
 
-    from jco import migrate
+    from jco.core import migrate
 
     url = f"sqlite:///{tmp_path_factory.mktemp('charts') / 'jco.sqlite3'}"
     engine = create_engine(url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from jco.db import get_session
+from jco.core.db import get_session
 from tests.browser.support import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_no_country_is_drawn_inside_out(page, live_server, login_as):
     country of the map file is drawn alone; none may cover half of the world."""
     import json
 
-    from jco.charts_assets import TOPOJSON_DIR
+    from jco.web.charts_assets import TOPOJSON_DIR
 
     ids = [g["id"] for g in json.loads((TOPOJSON_DIR / "world_50m.json").read_text())["objects"]["countries"]
            ["geometries"] if "id" in g]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from jco.bench import Measure, main
+from jco.devtools.bench import Measure, main
 
 
 def test_percentiles_and_throughput():

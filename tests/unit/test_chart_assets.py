@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.offline
 import pytest
 
-from jco.charts_assets import (
+from jco.web.charts_assets import (
     EU_MEMBER_STATES,
     TOPOJSON_DIR,
     TOPOJSON_URL,

@@ -8,7 +8,6 @@ from datetime import date
 import plotly.graph_objects as go
 import pytest
 
-from jco.charts_assets import TOPOJSON_DIR, geo_layout
 from jco.dashboards import figures
 from jco.dashboards.queries import (
     CommodityYearRow,
@@ -17,6 +16,7 @@ from jco.dashboards.queries import (
     ParticipationRow,
     TimelineRow,
 )
+from jco.web.charts_assets import TOPOJSON_DIR, geo_layout
 
 TODAY = date(2025, 6, 1)
 
