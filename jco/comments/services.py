@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from jco.audit import services as audit
 from jco.comments.models import Comment, CommentRound
+from jco.core.dates import long_date
 from jco.core.timeutil import today as today_
 from jco.core.timeutil import utcnow
 from jco.documents import files
@@ -36,10 +37,6 @@ class CommentError(ValueError):
         self.field = field
 
 
-def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
 def open_round(session: Session, jco: Jco, document: Document, deadline: date, actor) -> CommentRound:
     """Open a round of written comments on one revision of the JCO's business case.
 
@@ -58,7 +55,7 @@ def open_round(session: Session, jco: Jco, document: Document, deadline: date, a
             .order_by(CommentRound.id.desc())
             .limit(1)
         ).first()
-        about = f" on {current.reference} (deadline {_day(current.deadline)})" if current else ""
+        about = f" on {current.reference} (deadline {long_date(current.deadline)})" if current else ""
         raise CommentError(
             f"Written comments are already being collected{about}. A new round can only be opened on a "
             "revised business case once it has been presented."
@@ -70,14 +67,14 @@ def open_round(session: Session, jco: Jco, document: Document, deadline: date, a
         )
     jco_services.apply_transition(
         session, jco, Transition.OPEN_COMMENTS, actor, document=document,
-        note=f"Written comments on {document.reference} by {_day(deadline)}.",
+        note=f"Written comments on {document.reference} by {long_date(deadline)}.",
     )
     round_ = CommentRound(jco_id=jco.id, document_id=document.id, deadline=deadline,
                           opened_by_id=getattr(actor, "id", None))
     session.add(round_)
     session.flush()
     audit.record(session, actor, "comment_round.open", round_, jco_id=jco.id,
-                 summary=f"Opened written comments on {document.reference} until {_day(deadline)}",
+                 summary=f"Opened written comments on {document.reference} until {long_date(deadline)}",
                  after={"document": document.reference, "deadline": deadline})
     return round_
 
@@ -137,7 +134,7 @@ def submit_comment(
         jco_services.check_version(comment, version, "Your delegation's comment")
         if late:
             raise CommentError(
-                f"The deadline ({_day(round_.deadline)}) has passed: your delegation's comment can no longer "
+                f"The deadline ({long_date(round_.deadline)}) has passed: your delegation's comment can no longer "
                 "be changed. Contact the lead delegation if something must be corrected."
             )
     elif version not in (None, "", 0, "0"):

@@ -17,6 +17,7 @@ from jco.accounts.models import Account
 from jco.comments import services
 from jco.comments.forms import CommentForm, OpenRoundForm
 from jco.comments.models import Comment, CommentRound
+from jco.core.dates import long_date
 from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.documents import files
@@ -125,7 +126,7 @@ def open_round(jco_id: int):
             round_id = round_.id
             session.commit()
             flash(f"Written comments on {document.reference} are open until "
-                  f"{form.deadline.data.day} {form.deadline.data:%B %Y}.", "success")
+                  f"{long_date(form.deadline.data)}.", "success")
             return redirect(url_for("comments.round_detail", round_id=round_id))
     if not form.document_id.choices:
         form.form_errors.append("This operation has no business case document yet: upload it first.")

@@ -18,3 +18,4 @@ def today() -> date:
         if pinned:
             return date.fromisoformat(pinned)
     return date.today()
+

@@ -29,9 +29,10 @@ from jco import permissions
 from jco.accounts.models import Account
 from jco.accounts.services import token_digest
 from jco.audit import services as audit
+from jco.core.dates import long_date
 from jco.core.timeutil import utcnow
 from jco.deadlines.models import CalendarSequence
-from jco.deadlines.rules import Deadline, Status, fingerprint, long_date
+from jco.deadlines.rules import Deadline, Status, fingerprint
 from jco.meetings.models import AgendaItem, Meeting
 
 PRODID = "-//JCO Tracker//Deadlines and meetings//EN"

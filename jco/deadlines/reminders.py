@@ -30,11 +30,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from jco.accounts.models import Account, AccountRole
+from jco.core.dates import long_date
 from jco.core.timeutil import utcnow
 from jco.deadlines import services
 from jco.deadlines.calendar import deadline_url
 from jco.deadlines.models import ReminderSent
-from jco.deadlines.rules import Deadline, Owner, long_date, parse_reminder_days, reminder_kind, reminder_label
+from jco.deadlines.rules import Deadline, Owner, parse_reminder_days, reminder_kind, reminder_label
 
 
 class Mailer:

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from jco.core.dates import long_date
+
 
 class Kind(StrEnum):
     COMMENTS = "comments"
@@ -85,10 +87,6 @@ def status_of(due: date, met_on: date | None, today: date, *, met: bool = False)
     if met or met_on is not None:
         return Status.MET
     return Status.OVERDUE if today > due else Status.OPEN
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _days(n: int) -> str:

@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from jco.audit import services as audit
 from jco.comments.models import Comment, CommentRound
+from jco.core.dates import long_date
 from jco.core.timeutil import utcnow
 from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import (
@@ -39,7 +40,6 @@ from jco.deadlines.rules import (
     deadline_key,
     first_meeting_after,
     first_meeting_from,
-    long_date,
     report_due,
     revision_due,
 )

@@ -38,6 +38,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from jco.audit import services as audit
+from jco.core.dates import day_range
 from jco.core.timeutil import today, utcnow
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.services import DocumentDetails, DocumentError, register_document
@@ -292,7 +293,7 @@ def _plan_new(plan: RowPlan, this_year: int) -> None:
     if parsed.operational:
         start, end = parsed.operational
         plan.fields.update(actual_start=start, actual_end=end, year=start.year)
-        plan.changes.append(f"operational phase: {start:%-d %B %Y} – {end:%-d %B %Y}")
+        plan.changes.append(f"operational phase: {day_range(start, end)}")
     for name, value in _source_values(parsed).items():
         if value:
             plan.fields[name] = value
@@ -346,7 +347,7 @@ def _plan_update(plan: RowPlan, jco: Jco, notes: list[str], this_year: int) -> N
     if parsed.operational and not (jco.actual_start or jco.actual_end):
         start, end = parsed.operational
         plan.fields.update(actual_start=start, actual_end=end)
-        plan.changes.append(f"operational phase: {start:%-d %B %Y} – {end:%-d %B %Y}")
+        plan.changes.append(f"operational phase: {day_range(start, end)}")
         if jco.year != start.year:  # the year follows the actual start, as everywhere in the tracker
             plan.fields["year"] = start.year
     elif parsed.year_start and jco.year is None and not (jco.actual_start or jco.planned_start):

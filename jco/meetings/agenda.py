@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from jco.audit import services as audit
 from jco.comments.models import CommentRound
-from jco.deadlines.rules import long_date
+from jco.core.dates import long_date
 from jco.documents.models import DocType, Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.meetings.services import Purpose, add_agenda_item

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from jco import permissions
-from jco.deadlines.rules import long_date
+from jco.core.dates import long_date
 from jco.documents.models import DocType, Document, Marking
 from jco.meetings.agenda import body_addressee
 from jco.meetings.models import AgendaItem, Meeting, Outcome

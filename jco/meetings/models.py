@@ -7,6 +7,7 @@ from typing import Optional
 from sqlalchemy import Column, Integer, Text
 from sqlmodel import Field, Relationship, SQLModel
 
+from jco.core.dates import day_range
 from jco.documents.models import Document
 from jco.operations.lifecycle import Body
 from jco.operations.models import Jco
@@ -63,11 +64,7 @@ class Meeting(SQLModel, table=True):
 
     @property
     def days_label(self) -> str:
-        if self.start_date == self.end_date:
-            return self.start_date.strftime("%-d %B %Y")
-        if (self.start_date.year, self.start_date.month) == (self.end_date.year, self.end_date.month):
-            return f"{self.start_date.day}–{self.end_date.strftime('%-d %B %Y')}"
-        return f"{self.start_date.strftime('%-d %B %Y')} – {self.end_date.strftime('%-d %B %Y')}"
+        return day_range(self.start_date, self.end_date)
 
 
 class AgendaItem(SQLModel, table=True):

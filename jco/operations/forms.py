@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from jco.core.dates import long_date
 from jco.operations.lifecycle import Body
 from jco.operations.models import JcoKind, Role
 from jco.operations.results import ResultRow, check_row
@@ -57,7 +58,7 @@ def _end_not_before_start(start_name: str, what: str):
     def check(form, field):
         start = form[start_name].data
         if start and field.data and field.data < start:
-            raise ValidationError(f"{what} cannot be before the start ({start.strftime('%-d %B %Y')}).")
+            raise ValidationError(f"{what} cannot be before the start ({long_date(start)}).")
 
     return check
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
 from jco import permissions
+from jco.core import dates
 from jco.core.db import get_session
 from jco.core.extensions import login_manager
 from jco.documents.models import Marking
@@ -58,6 +59,8 @@ def init_app(app: Flask) -> None:
         Marking=Marking,
         highest_marking=highest_marking,
     )
+    for name in ("long_date", "long_datetime", "short_datetime", "day_range", "time_of_day"):
+        app.jinja_env.filters[name] = getattr(dates, name)
 
     @app.context_processor
     def _helpers():
