@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, abort, current_app, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -21,7 +21,7 @@ from jco.operations.lifecycle import STATE_LABELS, STATE_SHORT, State
 from jco.operations.models import Jco
 from jco.operations.queries import load_jco
 
-PUBLIC_ENDPOINTS = {"static", "accounts.login", "healthz"}
+PUBLIC_ENDPOINTS = {"static", "accounts.login", "healthz", "favicon"}
 
 
 def jco_or_abort(jco_id: int, may: Callable[..., bool] | None = None) -> Jco:
@@ -65,6 +65,11 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _helpers():
         return {"nav_items": _nav_items(app)}
+
+    @app.get("/favicon.ico", endpoint="favicon")
+    def favicon():
+        # Clients that ignore <link rel="icon"> still ask for /favicon.ico: answer, never 404.
+        return redirect(url_for("static", filename="favicon.svg"), 301)
 
     @app.get("/healthz")
     def healthz():

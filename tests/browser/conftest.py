@@ -106,3 +106,10 @@ def page(browser, live_server, blocked_requests, console_errors):
 def login_as():
     """``login_as(page, email)`` logs in through the form (password: the demo's)."""
     return _login_as
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()  # runs the axe-core bundled in the package: nothing is fetched

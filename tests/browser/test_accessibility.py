@@ -64,13 +64,6 @@ def wait_for_charts(page) -> None:
         timeout=30_000)
 
 
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()  # runs the axe-core bundled in the package: nothing is fetched
-
-
 def serious_violations(axe, page) -> list[str]:
     results = axe.run(page)
     return [
