@@ -46,12 +46,23 @@ def events(body: bytes) -> dict[str, object]:
 
 def _issue(client) -> str:
     html = client.post("/account/calendar").get_data(as_text=True)
-    match = re.search(r'value="https://jco\.example\.org/calendar/([A-Za-z0-9_-]+)\.ics"', html)
+    match = re.search(r'>https://jco\.example\.org/calendar/([A-Za-z0-9_-]+)\.ics</code>', html)
     assert match, html
     return match.group(1)
 
 
 # --- subscription addresses ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("app_config", [{"JCO_TODAY": TODAY.isoformat(), "JCO_BASE_URL": ""}])
+def test_without_a_base_url_the_address_is_where_the_app_was_reached(app, client, auth, world):
+    auth.login("fr@example.org")
+    html = client.post("/account/calendar", base_url="http://tracker.example:8123").get_data(as_text=True)
+    address = re.search(r'<code id="calendar-address"[^>]*>([^<]+)</code>', html).group(1)
+    assert address.startswith("http://tracker.example:8123/calendar/") and address.endswith(".ics")
+    assert f'href="{address.replace("http://", "webcal://")}"' in html
+    assert "Copy the address" in html
+    assert "127.0.0.1:5000" not in html
+
 
 def test_subscription_address_shown_once_stored_as_hash_polled_without_session(app, client, auth, world, db):
     auth.login("fr@example.org")

@@ -71,7 +71,10 @@ def from_environment(instance_path: str) -> dict:
         # Seconds to wait for a PostgreSQL connection before answering 503 rather than hanging.
         "JCO_DB_CONNECT_TIMEOUT": _int("JCO_DB_CONNECT_TIMEOUT", 5),
         "JCO_BACKUP_DIR": os.environ.get("JCO_BACKUP_DIR", str(instance / "backups")),
-        "JCO_BASE_URL": os.environ.get("JCO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # The address people reach the app at, for links that leave it (calendar feeds, e-mails). Empty:
+        # the address of the request itself, so a calendar link is right on whatever host and port
+        # serves the page; outside a request (reminders, notifications) set it in production.
+        "JCO_BASE_URL": os.environ.get("JCO_BASE_URL", "").rstrip("/"),
         "JCO_PAGE_SIZE": _int("JCO_PAGE_SIZE", 50),
         # Longest time a cached dashboard figure may live (it is dropped at once when data changes).
         "JCO_CACHE_SECONDS": _int("JCO_CACHE_SECONDS", 300),
@@ -89,3 +92,18 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("JCO_MAIL_FROM", "jco-tracker@localhost"),
         "JCO_TODAY": os.environ.get("JCO_TODAY", ""),
     }
+
+
+FALLBACK_BASE_URL = "http://127.0.0.1:5000"
+
+
+def base_url() -> str:
+    """Where people reach the app: JCO_BASE_URL, else the address this request came to."""
+    from flask import current_app, has_request_context, request
+
+    configured = current_app.config.get("JCO_BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if has_request_context():
+        return request.url_root.rstrip("/")
+    return FALLBACK_BASE_URL

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from jco.accounts.models import Account, AccountRole
+from jco.core.config import FALLBACK_BASE_URL
 from jco.core.dates import long_date
 from jco.core.timeutil import utcnow
 from jco.deadlines import services
@@ -115,7 +116,7 @@ def _recipients(session: Session, owners: set[int | None]) -> dict[int | None, l
 
 
 def compose(deadline: Deadline, account: Account, kind: str, today: date, config) -> EmailMessage:
-    base_url = config["JCO_BASE_URL"]
+    base_url = config["JCO_BASE_URL"] or FALLBACK_BASE_URL
     context = {
         "deadline": deadline, "account": account, "when": reminder_label(kind), "overdue": kind.startswith("overdue"),
         "due": long_date(deadline.due), "today": today, "link": f"{base_url}{deadline_url(deadline)}",

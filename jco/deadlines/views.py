@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from jco import permissions
 from jco.core import cache
+from jco.core.config import base_url
 from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.deadlines import calendar, services
@@ -240,7 +241,7 @@ def _account_feed(account, *, attachment: bool) -> Response:
             deadlines = services.owed_by(deadlines, organisation_id)
         else:
             deadlines = []
-        ctx = calendar.FeedContext(account, current_app.config["JCO_BASE_URL"], now, organisation_id)
+        ctx = calendar.FeedContext(account, base_url(), now, organisation_id)
         body = calendar.build(session, ctx, "JCO Tracker — deadlines and meetings", deadlines,
                               calendar.load_meetings(session, since=since))
         session.commit()  # the SEQUENCE counters of events that changed
@@ -276,7 +277,7 @@ def jco_calendar(jco_id: int):
     jco = jco_or_abort(jco_id)
     now = today()
     deadlines = services.collect(session, now, _settings(), jco_id=jco.id)
-    ctx = calendar.FeedContext(current_user, current_app.config["JCO_BASE_URL"], now, _organisation_id(current_user))
+    ctx = calendar.FeedContext(current_user, base_url(), now, _organisation_id(current_user))
     body = calendar.build(session, ctx, f"JCO {jco.title}", deadlines, calendar.load_meetings(session, jco_id=jco.id))
     session.commit()
     return _ics(body, f"jco-{jco.id}.ics", attachment=True)
@@ -292,7 +293,7 @@ def meeting_calendar(meeting_id: int):
     now = today()
     deadlines = [d for m, group in services.group_by_meeting(session, services.collect(session, now, _settings()))
                  if m is not None and m.id == meeting.id for d in group]
-    ctx = calendar.FeedContext(current_user, current_app.config["JCO_BASE_URL"], now, _organisation_id(current_user))
+    ctx = calendar.FeedContext(current_user, base_url(), now, _organisation_id(current_user))
     body = calendar.build(session, ctx, f"{meeting.display_title}, {meeting.days_label}", deadlines, meetings)
     session.commit()
     return _ics(body, f"meeting-{meeting.id}.ics", attachment=True)
@@ -310,7 +311,7 @@ def issue_calendar_token():
     renewed = current_user.calendar_token_hash is not None
     token = calendar.issue_token(session, current_user)
     session.commit()
-    address = f"{current_app.config['JCO_BASE_URL']}{url_for('deadlines.subscribed_calendar', token=token)}"
+    address = f"{base_url()}{url_for('deadlines.subscribed_calendar', token=token)}"
     return render_template("deadlines/calendar_token.html", address=address, renewed=renewed)
 
 

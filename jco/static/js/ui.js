@@ -7,6 +7,7 @@
  * 2. Tables on narrow screens become stacked rows (CSS); each cell is labelled with its
  *    column's header through data-label, read from the table's own <thead>.
  * 3. Buttons and links marked data-confirm ask before they act (Remove, Withdraw).
+ * 4. Buttons marked data-copy="ID" copy that element's text (the calendar address).
  */
 (function () {
   "use strict";
@@ -54,7 +55,21 @@
     });
   }
 
-  function start() { setUpMenu(); labelCells(); confirmActions(); }
+  function copyButtons() {
+    if (!navigator.clipboard) { return; }
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          button.textContent = button.getAttribute("data-copied") || "Copied";
+        });
+      });
+    });
+  }
+
+  function start() { setUpMenu(); labelCells(); confirmActions(); copyButtons(); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
