@@ -93,12 +93,19 @@ def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
+# Past this many days an unmet deadline is history, not a count that grows for ever: "Missed
+# (due 3 November 2015)" reads right in 2026, "Overdue by 4002 days" does not.
+MISSED_AFTER_DAYS = 60
+
+
 def status_words(status: Status, due: date, met_on: date | None, today: date) -> str:
     """The status as a person would say it: "Due in 6 days", "Overdue by 3 days", "Met on …"."""
     if status is Status.MET:
         return f"Met on {long_date(met_on)}" if met_on else "Met"
     left = (due - today).days
     if status is Status.OVERDUE:
+        if -left > MISSED_AFTER_DAYS:
+            return f"Missed (due {long_date(due)})"
         return f"Overdue by {_days(-left)}"
     if left == 0:
         return "Due today"

@@ -34,6 +34,8 @@ DE, FR, PL = Owner(1, "Germany"), Owner(2, "France"), Owner(3, "Poland")
         (date(2015, 11, 10), None, Status.OPEN, "Due in 6 days"),
         (date(2015, 11, 3), None, Status.OVERDUE, "Overdue by 1 day"),
         (date(2015, 11, 1), None, Status.OVERDUE, "Overdue by 3 days"),
+        (date(2015, 9, 5), None, Status.OVERDUE, "Overdue by 60 days"),
+        (date(2015, 9, 4), None, Status.OVERDUE, "Missed (due 4 September 2015)"),
         (date(2015, 11, 1), date(2015, 11, 2), Status.MET, "Met on 2 November 2015"),
         (date(2015, 11, 1), date(2015, 11, 3), Status.MET, "Met on 3 November 2015"),  # late, but met
     ],
