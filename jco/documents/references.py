@@ -172,9 +172,10 @@ class KeyAlgebra(Protocol[T, C]):
     def is_true(self, name: str) -> C: ...
     def choose(self, condition: C, then: T, otherwise: T) -> T: ...
     def constant(self, value: int) -> T: ...
+    def descending(self, term: T) -> T: ...
 
 
-def sort_terms(k: KeyAlgebra[T, C]) -> tuple[T, ...]:
+def sort_terms(k: KeyAlgebra[T, C], *, newest_families_first: bool = False) -> tuple[T, ...]:
     """The document order as terms, most significant first.
 
     Families by year, number and series; within a family the document and its revisions, then
@@ -182,7 +183,12 @@ def sort_terms(k: KeyAlgebra[T, C]) -> tuple[T, ...]:
     corrigenda; within a part, unrevised before REV 1 before REV 2, and corrigenda after the
     versions they correct; an extract or declassification right after what it comes from.
     Distinct references always get distinct keys, so ordering agrees with equality.
+    ``newest_families_first`` turns the order of families round (a listing that starts with the
+    latest documents) and keeps the order inside each family.
     """
+    family = (k.field("year"), k.field("number"), k.field("prefix"))
+    if newest_families_first:
+        family = (k.descending(family[0]), k.descending(family[1]), k.descending(family[2]))
     zero = k.constant(0)
     corrected = k.is_set("corrigendum")
     revision = k.number_or_zero("revision")
@@ -192,9 +198,7 @@ def sort_terms(k: KeyAlgebra[T, C]) -> tuple[T, ...]:
     revision_of_version = k.choose(corrected, k.choose(k.is_true("corrects_revision"), revision, zero), revision)
     revision_of_corrigendum = k.choose(corrected, k.choose(k.is_true("corrects_revision"), zero, revision), zero)
     return (
-        k.field("year"),
-        k.field("number"),
-        k.field("prefix"),
+        *family,
         kind,
         k.number_or_zero("addendum"),
         k.number_or_zero("corrigendum"),
@@ -230,11 +234,33 @@ class _ObjectKeys:
     def constant(self, value: int) -> int:
         return value
 
+    def descending(self, term: Any) -> Any:
+        return _Descending(term)
 
-def sort_key_of(item: Any) -> tuple[Any, ...]:
+
+@total_ordering
+class _Descending:
+    """A sort term compared the other way round (works for text as well as numbers)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.value == other.value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(other.value < self.value)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def sort_key_of(item: Any, *, newest_families_first: bool = False) -> tuple[Any, ...]:
     """The sort key of anything carrying a reference's fields (missing optional fields count as
     unset), so references, Document rows and plain query rows sort alike."""
-    return sort_terms(_ObjectKeys(item))
+    return sort_terms(_ObjectKeys(item), newest_families_first=newest_families_first)
 
 
 def family_key_of(item: Any) -> tuple[str, int, int]:
