@@ -70,6 +70,8 @@ MAX_PART_DIGITS = 3
 MAX_SERIES_LENGTH = 30
 # Longer input is not a reference; refusing it early keeps error messages short.
 MAX_INPUT_LENGTH = 200
+# The width of the column that stores the classic text.
+MAX_REFERENCE_LENGTH = 60
 
 _EXAMPLES = "12712/15, 6512/1/15 REV 1, CM 4063/15 or ST 12712 2015 INIT"
 _EXPECTED = f"expected a document number like {_EXAMPLES}"
@@ -341,6 +343,9 @@ class DocumentReference:
             raise TypeError("corrects_revision must be a bool")
         if self.corrects_revision and (self.revision is None or self.corrigendum is None):
             raise InvalidReference("only a corrigendum of a revision (REV r COR c) corrects a revision")
+        # Only absurd combinations of the largest numbers get here; no Council reference does.
+        if len(self.format()) > MAX_REFERENCE_LENGTH:
+            raise InvalidReference(f"the reference is too long: at most {MAX_REFERENCE_LENGTH} characters")
 
     @classmethod
     def parse(cls, text: str) -> DocumentReference:
