@@ -7,7 +7,7 @@ from jco.audit.models import AuditEntry
 from jco.comments.models import Comment, CommentRound
 from jco.core.cache import DataVersion
 from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlineOwner, ReminderSent
-from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode
+from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode, SubjectFile
 from jco.imports.models import ImportStash
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
 from jco.operations.models import (
@@ -35,6 +35,6 @@ __all__ = [
     "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DataVersion", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",
-    "Organisation", "OrgKind", "Outcome", "Participant", "ReminderSent", "Result", "Role", "StoredFile", "SubjectCode",
+    "Organisation", "OrgKind", "Outcome", "Participant", "ReminderSent", "Result", "Role", "StoredFile", "SubjectCode", "SubjectFile",
     "TransportMode", "metadata",
 ]

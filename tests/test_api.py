@@ -458,6 +458,18 @@ def test_documents_filter_by_jco_reference_and_type(client, token, db):
     assert client.get("/api/v1/documents?reference=%25", headers=headers).json["items"] == []
 
 
+def test_documents_are_listed_in_the_one_document_order(client, token, db):
+    """Newest families first; inside a family the same order as the pages and exports: the
+    document and its revisions, then its addenda, then its corrigenda."""
+    jco = make_jco(db, "Ordered", lead="LV")
+    for reference in ("9100/25 COR 1", "9100/25 ADD 1", "9100/1/25 REV 1", "9100/25", "9000/25", "9100/1/25 ADD 1 REV 1"):
+        make_document(db, reference, jco=jco)
+    db.commit()
+    items = client.get(f"/api/v1/documents?jco={jco.id}", headers=token("lv.delegate@example.org")).json["items"]
+    assert [d["reference"] for d in items] == [
+        "9100/25", "9100/1/25 REV 1", "9100/25 ADD 1", "9100/1/25 ADD 1 REV 1", "9100/25 COR 1", "9000/25"]
+
+
 def test_meetings_with_agenda_items(client, token, db):
     headers = token("de.delegate@example.org")
     meetings = client.get("/api/v1/meetings?from=2015-10-01&until=2015-10-31", headers=headers).json["items"]

@@ -29,6 +29,7 @@ from jco.core import timeutil
 from jco.core.db import get_session
 from jco.core.extensions import limiter
 from jco.documents.models import Document, StoredFile
+from jco.documents.queries import document_order
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations import queries
 from jco.operations import results as results_service
@@ -268,9 +269,7 @@ def list_documents():
         query = query.where(Document.reference.ilike(_like(values["reference"].strip()), escape="\\"))
     if values["doc_type"]:
         query = query.where(Document.doc_type == values["doc_type"])
-    order = (Document.year.desc(), Document.number.desc(), Document.prefix,
-             func.coalesce(Document.addendum, 0), func.coalesce(Document.corrigendum, 0),
-             func.coalesce(Document.revision, 0), Document.id)
+    order = (*document_order(newest_families_first=True), Document.id)
     items, meta = _paginate(query, order, values)
     user = api_user()
     return jsonify(items=[serializers.document_summary(d, user) for d in items], **meta)

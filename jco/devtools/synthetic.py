@@ -32,6 +32,7 @@ from jco.comments.models import Comment, CommentRound
 from jco.core.cache import mark_changed
 from jco.core.timeutil import today, utcnow
 from jco.documents.models import DocType, Document, Marking
+from jco.documents.references import DocumentReference
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
 from jco.operations.lifecycle import Body, State, Transition
 from jco.operations.models import (
@@ -296,14 +297,10 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
     def document(n: int, number: int, year: int, title: str, doc_type: str, marking: str, day: date,
                  jco_id: int, from_text: str, revision=None, addendum=None) -> int:
         document_id = writer.new_id(Document)
-        yy = f"{year % 100:02d}"
-        reference = f"{number}/{revision}/{yy}" if revision else f"{number}/{yy}"
-        if addendum:
-            reference += f" ADD {addendum}"
-        if revision:
-            reference += f" REV {revision}"
+        reference = str(DocumentReference(number=number, year=year, revision=revision, addendum=addendum))
         writer.add(Document, id=document_id, reference=reference, prefix="", number=number, year=year,
-                   revision=revision, addendum=addendum, corrigendum=None, title=title, doc_type=doc_type,
+                   revision=revision, addendum=addendum, corrigendum=None, corrects_revision=False, extract=None,
+                   declassification=None, title=title, doc_type=doc_type,
                    doc_date=day, place="Brussels", original_language="en", marking=marking, made_public_on=None,
                    partially_public=False, from_text=from_text, to_text="Customs Cooperation Working Party (Experts)",
                    previous_reference="", jco_id=jco_id, file_id=None, file_withheld=False, uploaded_by_id=None,

@@ -5,9 +5,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, Relationship, SQLModel
 
 from jco.core.timeutil import utcnow
+from jco.documents.references import DocumentReference, family_key_of, sort_key_of
 
 if TYPE_CHECKING:
     from jco.operations.models import Jco
@@ -86,14 +88,19 @@ _document_version = Column("version", Integer, nullable=False, default=1)
 class Document(SQLModel, table=True):
     __table_args__ = (Index("ix_document_family", "prefix", "number", "year"),)
     id: Optional[int] = Field(default=None, primary_key=True)
-    # Canonical text of the reference (jco.documents.references formats it).
+    # Canonical text of the reference (jco.documents.references formats it); the fields below
+    # are the same reference taken apart, for queries and for the SQL document order.
     reference: str = Field(max_length=60, unique=True)
-    prefix: str = Field(default="", max_length=4)
+    prefix: str = Field(default="", max_length=10)
     number: int
     year: int
     revision: Optional[int] = None
     addendum: Optional[int] = None
     corrigendum: Optional[int] = None
+    # REV r COR c (the corrigendum of revision r) rather than COR c REV r (a revised corrigendum).
+    corrects_revision: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    extract: Optional[int] = None
+    declassification: Optional[int] = None
     title: str = Field(max_length=300)
     doc_type: str = Field(default=DocType.NOTE, max_length=30)
     doc_date: Optional[date] = None
@@ -132,12 +139,24 @@ class Document(SQLModel, table=True):
 
     @property
     def family_key(self) -> tuple[str, int, int]:
-        return (self.prefix, self.number, self.year)
+        return family_key_of(self)
 
     @property
     def sort_key(self) -> tuple:
-        part = 0 if self.addendum is None and self.corrigendum is None else (1 if self.addendum else 2)
-        return (self.year, self.number, self.prefix, part, self.addendum or self.corrigendum or 0, self.revision or 0)
+        return sort_key_of(self)
+
+    @property
+    def parsed_reference(self) -> DocumentReference:
+        return DocumentReference(
+            prefix=self.prefix, number=self.number, year=self.year, revision=self.revision,
+            addendum=self.addendum, corrigendum=self.corrigendum, corrects_revision=bool(self.corrects_revision),
+            extract=self.extract, declassification=self.declassification,
+        )
+
+    @property
+    def register_form(self) -> str:
+        """The reference as the Council's public register writes it (``ST 6512 2015 REV 1``)."""
+        return self.parsed_reference.register_form
 
 
 class SubjectCode(SQLModel, table=True):
@@ -158,3 +177,24 @@ class SubjectCode(SQLModel, table=True):
 
     def __str__(self) -> str:
         return f"{self.series} {self.number}"
+
+
+class SubjectFile(SQLModel, table=True):
+    """The one document family a subject code (series, number, year) belongs to.
+
+    A code is carried by every version of its document, so ``subject_code`` holds it many times;
+    this table holds it once, and its primary key is what stops two unrelated documents from
+    claiming ENFOCUSTOM 108 of 2015, even when both are registered at the same moment.
+    """
+
+    __tablename__ = "subject_file"
+    series: str = Field(max_length=30, primary_key=True)
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    family_prefix: str = Field(max_length=10)
+    family_number: int
+    family_year: int
+
+    @property
+    def family_key(self) -> tuple[str, int, int]:
+        return (self.family_prefix, self.family_number, self.family_year)

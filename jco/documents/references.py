@@ -1,46 +1,68 @@
-"""Council of the EU document references such as ``6512/1/15 REV 1`` or ``CM 4063/15``.
+"""Council of the EU document references such as ``6512/1/15 REV 1``, ``CM 4063/15`` or, as the
+public register writes them, ``ST 6512 2015 REV 1``.
 
-People type these into forms and paste them out of Council PDFs, so parsing forgives case and
-spacing; what we store and show is always the canonical text the Council prints, so that one
-document never ends up under two spellings. The module is pure standard library so that forms,
-importers, reports and tests share a single definition of what a valid reference is.
+People type these into forms and paste them out of Council PDFs and the register, so parsing
+forgives case, spacing, invisible characters and the noise that travels with a pasted reference
+(a ``doc.`` before it, a marking or bracketed subject codes after it). What we store and show is
+always the classic text the Council prints, so that one document never ends up under two
+spellings; :attr:`DocumentReference.register_form` gives the register's spelling beside it.
+The module is pure standard library so that forms, importers, reports, the API's SQL order and
+tests share a single definition of what a reference is, how references are ordered and how they
+group into families.
 
 Grammar of one reference (canonical spacing)::
 
-    [CM ]NUMBER/[R/]YY[ ADD a | COR c][ REV r]
+    classic:   [SERIES ]NUMBER/[R/]YY[ SUFFIXES]        WK NUMBER/YYYY (INIT | SUFFIXES)
+    register:  SERIES NUMBER YYYY (INIT | SUFFIXES)
+    SUFFIXES:  [ADD a][ REV r][ COR c][ REV r][ EXT e][ DCL d]   (one REV at most)
 
-The revision is written twice (``/r/`` and ``REV r``) and both must agree. Several parts of one
-document can be cited together, later parts taking prefix, number and year from the first:
-``6512/1/15 REV 1 + ADD 1 REV 1``.
+The series is empty for the ordinary ``ST`` documents. In the classic form the revision is written
+twice (``/r/`` and ``REV r``) and both must agree, except in the ``WK`` series, which the Council
+writes with a four-digit year and no ``/r/``. ``REV r COR c`` corrects revision r; ``COR c REV r``
+is revision r of corrigendum c. Several parts of one document can be cited together, later parts
+taking series, number and year from the first: ``6512/1/15 REV 1 + ADD 1 REV 1``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import total_ordering
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 __all__ = [
+    "FIRST_WK_YEAR",
     "FIRST_YEAR",
     "LAST_YEAR",
     "MEETING_NOTICE_PREFIX",
     "PREFIXES",
+    "WORKING_DOCUMENT_PREFIX",
     "Citation",
     "DocumentReference",
     "InvalidReference",
+    "KeyAlgebra",
     "SubjectCode",
+    "family_key_of",
     "group_by_family",
+    "in_document_order",
     "parse_citation",
     "parse_subject_code",
+    "sort_key_of",
+    "sort_terms",
 ]
 
 MEETING_NOTICE_PREFIX = "CM"
-PREFIXES: tuple[str, ...] = ("", MEETING_NOTICE_PREFIX)
+WORKING_DOCUMENT_PREFIX = "WK"
+# The empty series is the ordinary ST series, which the classic form leaves unwritten.
+PREFIXES: tuple[str, ...] = ("", MEETING_NOTICE_PREFIX, "DS", "PE-CONS", "SN", WORKING_DOCUMENT_PREFIX)
+REGISTER_DEFAULT_SERIES = "ST"
 # The year is printed with two digits, so only a century's worth of years can round-trip.
 FIRST_YEAR = 1950
 LAST_YEAR = 2049
+# The Council started numbering working documents in the WK series in 2017.
+FIRST_WK_YEAR = 2017
 # Bounds keep the canonical text inside the 60-character database column and the values
 # inside a 32-bit integer column; real Council numbers stay far below them.
 MAX_NUMBER_DIGITS = 6
@@ -48,31 +70,56 @@ MAX_PART_DIGITS = 3
 MAX_SERIES_LENGTH = 30
 # Longer input is not a reference; refusing it early keeps error messages short.
 MAX_INPUT_LENGTH = 200
+# The width of the column that stores the classic text.
+MAX_REFERENCE_LENGTH = 60
 
-_EXAMPLES = "12712/15, 6512/1/15 REV 1 or CM 4063/15"
+_EXAMPLES = "12712/15, 6512/1/15 REV 1, CM 4063/15 or ST 12712 2015 INIT"
 _EXPECTED = f"expected a document number like {_EXAMPLES}"
 _SUBJECT_EXPECTED = "expected a subject code like JAI 779 or ENFOCUSTOM 108"
-_ADD_AND_COR = "a reference is either an addendum (ADD) or a corrigendum (COR), not both"
 _NUMBER_POSITIVE = "the document number must be positive"
-_KEYWORDS = ("ADD", "COR", "REV")
+_SERIES_TEXT = "ST, CM, WK, DS, SN or PE-CONS"
+# Suffix keywords in the order they are written; REV may also follow COR (a revised corrigendum).
+_SUFFIXES = ("ADD", "REV", "COR", "EXT", "DCL")
+_KEYWORDS = (*_SUFFIXES, "INIT")
 _PART_NOUNS = {
     "REV": "revision number",
     "ADD": "addendum number (after ADD)",
     "COR": "corrigendum number (after COR)",
+    "EXT": "extract number (after EXT)",
+    "DCL": "declassification number (after DCL)",
 }
-_KIND_RANK = {"": 0, "ADD": 1, "COR": 2}
+_FIELDS = {"ADD": "addendum", "COR": "corrigendum", "EXT": "extract", "DCL": "declassification"}
 
 # Only ASCII letters and digits are matched explicitly: re.IGNORECASE and \d would also accept
 # look-alikes (Kelvin sign, Arabic-Indic digits) that int() and upper() silently convert.
+_SERIES_WORD = r"(?P<prefix>[Pp][Ee]\s*-\s*[Cc][Oo][Nn][Ss]|[A-Za-z]+)"
 _HEAD = re.compile(
-    r"(?:(?P<prefix>[A-Za-z]+)\s*)?"
+    rf"(?:{_SERIES_WORD}\s*)?"
     r"(?P<number>[0-9]+)"
-    r"(?:\s*/\s*(?P<second>[0-9]*))?"
-    r"(?:\s*/\s*(?P<third>[0-9]*))?"
+    r"(?:"
+    r"\s+(?P<register_year>[0-9]{4})(?![0-9])"
+    r"|(?:\s*/\s*(?P<second>[0-9]*))?(?:\s*/\s*(?P<third>[0-9]*))?"
+    r")"
 )
-_TAIL_TOKEN = re.compile(r"\s+(?P<keyword>[A-Za-z]+)(?:\s*(?P<value>[0-9]+))?")
+_TAIL_TOKEN = re.compile(r"\s*(?P<keyword>[A-Za-z]+)(?:\s*\.)?(?:\s*(?P<value>[0-9]+))?")
 _SUBJECT = re.compile(r"(?P<series>[A-Za-z]+)\s*(?P<number>[0-9]+)")
 _SERIES = re.compile(r"[A-Z]+")
+
+# Noise that travels with a pasted reference. re.ASCII keeps IGNORECASE to ASCII letters.
+_NOISE_FLAGS = re.IGNORECASE | re.ASCII
+_LEADING_WORD = re.compile(r"(?:document|doc)(?![a-z])\s*\.?\s*(?:no\s*\.?\s*)?", _NOISE_FLAGS)
+_MARKINGS = (
+    r"LIMITE",
+    r"(?:RESTREINT\s+UE|EU\s+RESTRICTED)(?:\s*/\s*(?:RESTREINT\s+UE|EU\s+RESTRICTED))?",
+    r"(?:CONFIDENTIEL\s+UE|EU\s+CONFIDENTIAL)(?:\s*/\s*(?:CONFIDENTIEL\s+UE|EU\s+CONFIDENTIAL))?",
+    r"(?:TRES\s+SECRET\s+UE|EU\s+TOP\s+SECRET)(?:\s*/\s*(?:TRES\s+SECRET\s+UE|EU\s+TOP\s+SECRET))?",
+    r"(?:SECRET\s+UE|EU\s+SECRET)(?:\s*/\s*(?:SECRET\s+UE|EU\s+SECRET))?",
+    r"PUBLIC",
+)
+_TRAILING_MARKING = re.compile(rf"[\s,;:-]*(?:{'|'.join(_MARKINGS)})\s*$", _NOISE_FLAGS)
+_CODE = r"[A-Za-z]+\s*[0-9]+"
+_TRAILING_BRACKETS = re.compile(r"\s*(?P<group>[\(\[](?P<inside>[^\(\)\[\]]*)[\)\]])\s*$")
+_CODES_ONLY = re.compile(rf"\s*{_CODE}(?:\s*[,;]\s*{_CODE})*\s*")
 
 
 class InvalidReference(ValueError):
@@ -107,14 +154,151 @@ def _full_year(two_digits: int) -> int:
     return (2000 if two_digits < FIRST_YEAR % 100 else 1900) + two_digits
 
 
+# --- one order and one family grouping, in Python and in SQL ---------------------------------
+
+T = TypeVar("T")
+C = TypeVar("C")
+
+
+class KeyAlgebra(Protocol[T, C]):
+    """What :func:`sort_terms` needs to build a sort key: reading a stored field, asking whether
+    an optional one is set, and choosing between two terms.
+
+    Python evaluates it on objects (:func:`sort_key_of`); the database layer implements it with
+    SQL expressions, so ``ORDER BY`` follows exactly the order the pages and exports use.
+    """
+
+    def field(self, name: str) -> T: ...
+    def number_or_zero(self, name: str) -> T: ...
+    def is_set(self, name: str) -> C: ...
+    def is_true(self, name: str) -> C: ...
+    def choose(self, condition: C, then: T, otherwise: T) -> T: ...
+    def constant(self, value: int) -> T: ...
+    def descending(self, term: T) -> T: ...
+
+
+def sort_terms(k: KeyAlgebra[T, C], *, newest_families_first: bool = False) -> tuple[T, ...]:
+    """The document order as terms, most significant first.
+
+    Families by year, number and series; within a family the document and its revisions, then
+    each addendum (by number) with its revisions and corrigenda, then the document's own
+    corrigenda; within a part, unrevised before REV 1 before REV 2, and corrigenda after the
+    versions they correct; an extract or declassification right after what it comes from.
+    Distinct references always get distinct keys, so ordering agrees with equality.
+    ``newest_families_first`` turns the order of families round (a listing that starts with the
+    latest documents) and keeps the order inside each family.
+    """
+    family = (k.field("year"), k.field("number"), k.field("prefix"))
+    if newest_families_first:
+        family = (k.descending(family[0]), k.descending(family[1]), k.descending(family[2]))
+    zero = k.constant(0)
+    corrected = k.is_set("corrigendum")
+    revision = k.number_or_zero("revision")
+    # A corrigendum of the document itself is a part of its own, after the addenda; one of an
+    # addendum stays with that addendum.
+    kind = k.choose(k.is_set("addendum"), k.constant(1), k.choose(corrected, k.constant(2), zero))
+    revision_of_version = k.choose(corrected, k.choose(k.is_true("corrects_revision"), revision, zero), revision)
+    revision_of_corrigendum = k.choose(corrected, k.choose(k.is_true("corrects_revision"), zero, revision), zero)
+    return (
+        *family,
+        kind,
+        k.number_or_zero("addendum"),
+        k.number_or_zero("corrigendum"),
+        revision_of_version,
+        revision_of_corrigendum,
+        k.number_or_zero("extract"),
+        k.number_or_zero("declassification"),
+    )
+
+
+class _ObjectKeys:
+    """The key algebra over an object with the reference's fields (a DocumentReference, a
+    Document row or a query row)."""
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+
+    def field(self, name: str) -> Any:
+        return getattr(self.item, name)
+
+    def number_or_zero(self, name: str) -> int:
+        return getattr(self.item, name, None) or 0
+
+    def is_set(self, name: str) -> bool:
+        return getattr(self.item, name, None) is not None
+
+    def is_true(self, name: str) -> bool:
+        return bool(getattr(self.item, name, False))
+
+    def choose(self, condition: bool, then: Any, otherwise: Any) -> Any:
+        return then if condition else otherwise
+
+    def constant(self, value: int) -> int:
+        return value
+
+    def descending(self, term: Any) -> Any:
+        return _Descending(term)
+
+
+@total_ordering
+class _Descending:
+    """A sort term compared the other way round (works for text as well as numbers)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.value == other.value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(other.value < self.value)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def sort_key_of(item: Any, *, newest_families_first: bool = False) -> tuple[Any, ...]:
+    """The sort key of anything carrying a reference's fields (missing optional fields count as
+    unset), so references, Document rows and plain query rows sort alike."""
+    return sort_terms(_ObjectKeys(item), newest_families_first=newest_families_first)
+
+
+def family_key_of(item: Any) -> tuple[str, int, int]:
+    """(prefix, number, year): shared by a document and all its revisions, ADDs and CORs."""
+    return (item.prefix, item.number, item.year)
+
+
+Item = TypeVar("Item")
+
+
+def in_document_order(items: Iterable[Item]) -> list[Item]:
+    """``items`` (references, documents or rows with their fields) in document order."""
+    return sorted(items, key=sort_key_of)
+
+
+def group_by_family(items: Iterable[Item]) -> dict[tuple[str, int, int], list[Item]]:
+    """Items in document order per family, families in document order: the list view of a file."""
+    families: dict[tuple[str, int, int], list[Item]] = {}
+    for item in in_document_order(items):
+        families.setdefault(family_key_of(item), []).append(item)
+    return families
+
+
+# --- references --------------------------------------------------------------------------------
+
+
 @total_ordering
 @dataclass(frozen=True, order=False, kw_only=True)
 class DocumentReference:
-    """One part of a Council document: the document itself, an addendum or a corrigendum,
-    optionally in a given revision.
+    """One part of a Council document: the document itself, an addendum, a corrigendum, an
+    extract or a declassification, optionally in a given revision.
 
-    Fields are keyword-only because revision, addendum and corrigendum are all small ints and
-    positional calls would mix them up silently. Ordering follows :attr:`sort_key`.
+    Fields are keyword-only because the suffix numbers are all small ints and positional calls
+    would mix them up silently. ``corrects_revision`` tells ``REV r COR c`` (a corrigendum of
+    revision r) from ``COR c REV r`` (revision r of the corrigendum). Ordering follows
+    :func:`sort_terms`.
     """
 
     prefix: str = ""
@@ -123,51 +307,75 @@ class DocumentReference:
     revision: int | None = None
     addendum: int | None = None
     corrigendum: int | None = None
+    corrects_revision: bool = False
+    extract: int | None = None
+    declassification: int | None = None
 
     def __post_init__(self) -> None:
         if self.prefix not in PREFIXES:
             raise InvalidReference(
-                f"the prefix must be empty or {MEETING_NOTICE_PREFIX} (meeting notices), not {self.prefix!r}"
+                f"the prefix must be empty (ST) or one of {', '.join(p for p in PREFIXES if p)}, not {self.prefix!r}"
             )
         _check_count(
             _require_int(self.number, "number"), _NUMBER_POSITIVE, MAX_NUMBER_DIGITS, "document number"
         )
         year = _require_int(self.year, "year")
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise InvalidReference(
-                f"the year must be between {FIRST_YEAR} and {LAST_YEAR}, "
-                f"because it is written with two digits (got {year})"
+        first = FIRST_WK_YEAR if self.prefix == WORKING_DOCUMENT_PREFIX else FIRST_YEAR
+        if not first <= year <= LAST_YEAR:
+            why = (
+                "because the WK series started in 2017"
+                if self.prefix == WORKING_DOCUMENT_PREFIX
+                else "because it is written with two digits"
             )
-        for keyword, value in (("REV", self.revision), ("ADD", self.addendum), ("COR", self.corrigendum)):
+            raise InvalidReference(f"the year must be between {first} and {LAST_YEAR}, {why} (got {year})")
+        for keyword, value in (
+            ("REV", self.revision),
+            ("ADD", self.addendum),
+            ("COR", self.corrigendum),
+            ("EXT", self.extract),
+            ("DCL", self.declassification),
+        ):
             if value is not None:
                 noun = _PART_NOUNS[keyword]
                 _require_int(value, noun)
                 _check_count(value, f"the {noun} must be 1 or more", MAX_PART_DIGITS, noun)
-        if self.addendum is not None and self.corrigendum is not None:
-            raise InvalidReference(_ADD_AND_COR)
+        if not isinstance(self.corrects_revision, bool):
+            raise TypeError("corrects_revision must be a bool")
+        if self.corrects_revision and (self.revision is None or self.corrigendum is None):
+            raise InvalidReference("only a corrigendum of a revision (REV r COR c) corrects a revision")
+        # Only absurd combinations of the largest numbers get here; no Council reference does.
+        if len(self.format()) > MAX_REFERENCE_LENGTH:
+            raise InvalidReference(f"the reference is too long: at most {MAX_REFERENCE_LENGTH} characters")
 
     @classmethod
     def parse(cls, text: str) -> DocumentReference:
-        """Read one reference as typed by a person; use :func:`parse_citation` for ``+`` forms.
+        """Read one reference as typed or pasted; use :func:`parse_citation` for ``+`` forms.
 
-        Case, surrounding whitespace, runs of spaces, spaces around ``/`` and a missing space
-        inside ``REV1``/``CM4063`` are forgiven; anything else wrong raises
-        :class:`InvalidReference` naming the problem.
+        Case, spacing, invisible characters, the register form, a ``doc.`` before and a marking
+        or bracketed subject codes after are forgiven; anything else wrong raises
+        :class:`InvalidReference` naming the fix.
         """
-        shown = _prepare(text, "enter a document reference")
-        if "+" in shown:
+        shown, core = _prepare_reference(text)
+        if "+" in core:
             raise InvalidReference(
                 "enter a single reference here; parts joined with + must be entered one by one", shown
             )
-        return _parse_head(shown, shown)
+        return _parse_head(core, shown)
 
     def format(self) -> str:
-        """The canonical text, exactly as the Council prints it."""
+        """The classic text, exactly as the Council prints it on the document."""
+        tail = self._tail()
+        if self.prefix == WORKING_DOCUMENT_PREFIX:
+            return f"{self.prefix} {self.number}/{self.year} {tail or 'INIT'}"
         head = f"{self.prefix} " if self.prefix else ""
         middle = f"{self.revision}/" if self.revision is not None else ""
-        tail = self._tail()
         text = f"{head}{self.number}/{middle}{self.year % 100:02d}"
         return f"{text} {tail}" if tail else text
+
+    @property
+    def register_form(self) -> str:
+        """The same reference as the Council's public register writes it: ``ST 6512 2015 REV 1``."""
+        return f"{self.prefix or REGISTER_DEFAULT_SERIES} {self.number} {self.year} {self._tail() or 'INIT'}"
 
     def __str__(self) -> str:
         return self.format()
@@ -177,16 +385,23 @@ class DocumentReference:
         words = []
         if self.addendum is not None:
             words.append(f"ADD {self.addendum}")
+        revision = f"REV {self.revision}" if self.revision is not None else None
+        if revision and (self.corrigendum is None or self.corrects_revision):
+            words.append(revision)
         if self.corrigendum is not None:
             words.append(f"COR {self.corrigendum}")
-        if self.revision is not None:
-            words.append(f"REV {self.revision}")
+            if revision and not self.corrects_revision:
+                words.append(revision)
+        if self.extract is not None:
+            words.append(f"EXT {self.extract}")
+        if self.declassification is not None:
+            words.append(f"DCL {self.declassification}")
         return " ".join(words)
 
     @property
     def family_key(self) -> tuple[str, int, int]:
         """(prefix, number, year): shared by a document and all its revisions, ADDs and CORs."""
-        return (self.prefix, self.number, self.year)
+        return family_key_of(self)
 
     @property
     def base(self) -> DocumentReference:
@@ -194,29 +409,21 @@ class DocumentReference:
         return DocumentReference(prefix=self.prefix, number=self.number, year=self.year)
 
     @property
-    def _kind(self) -> tuple[str, int]:
-        if self.addendum is not None:
-            return ("ADD", self.addendum)
-        if self.corrigendum is not None:
-            return ("COR", self.corrigendum)
-        return ("", 0)
+    def _revises_part(self) -> bool:
+        # In REV r COR c the revision names the version corrected, so it is not the part's own.
+        return self.revision is None or not self.corrects_revision
 
     @property
-    def part_key(self) -> tuple[str, int, int, str, int]:
-        """(prefix, number, year, kind, n) with kind '', 'ADD' or 'COR': equal for all revisions
-        of one part, so that the latest revision of each part can be picked out."""
-        kind, n = self._kind
-        return (*self.family_key, kind, n)
+    def part_key(self) -> tuple[Any, ...]:
+        """Everything but the part's own revision: equal for all revisions of one part, so that
+        the latest revision of each part can be picked out."""
+        own = replace(self, revision=None, corrects_revision=False) if self._revises_part else self
+        return sort_key_of(own)
 
     @property
-    def sort_key(self) -> tuple[int, int, str, int, int, int]:
-        """Year, number and prefix, then the document before its ADDs before its CORs (each by
-        its number), then unrevised before REV 1 before REV 2.
-
-        Distinct references always get distinct keys, so ordering agrees with equality.
-        """
-        kind, n = self._kind
-        return (self.year, self.number, self.prefix, _KIND_RANK[kind], n, self.revision or 0)
+    def sort_key(self) -> tuple[Any, ...]:
+        """See :func:`sort_terms`."""
+        return sort_key_of(self)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, DocumentReference):
@@ -225,10 +432,16 @@ class DocumentReference:
 
     def is_revision_of(self, other: DocumentReference) -> bool:
         """True if this is a later revision of the same part as ``other`` (which it supersedes)."""
-        return self.part_key == other.part_key and (self.revision or 0) > (other.revision or 0)
+        return (
+            self._revises_part
+            and self.part_key == other.part_key
+            and (self.revision or 0) > (other.revision or 0)
+        )
 
     def next_revision(self) -> DocumentReference:
         """The reference the Council would give the next revision of this part."""
+        if not self._revises_part:
+            raise InvalidReference(f"{self} corrects a revision; a later revision is a new document")
         return replace(self, revision=(self.revision or 0) + 1)
 
 
@@ -267,9 +480,9 @@ class Citation:
 
     @classmethod
     def parse(cls, text: str) -> Citation:
-        """Read a ``+`` citation, or a single reference, as typed by a person."""
-        shown = _prepare(text, "enter a document reference")
-        head, *rest = shown.split("+")
+        """Read a ``+`` citation, or a single reference, as typed or pasted."""
+        shown, core = _prepare_reference(text)
+        head, *rest = core.split("+")
         if not head.strip():
             raise InvalidReference(
                 "start with the document number, then the other parts, like 6512/15 + ADD 1", shown
@@ -287,6 +500,12 @@ class Citation:
         """The canonical combined text: the first part in full, later parts abbreviated."""
         first, *rest = self.parts
         return " + ".join([first.format(), *(part._tail() for part in rest)])
+
+    @property
+    def register_form(self) -> str:
+        """The register's spelling of the first part, later parts abbreviated the same way."""
+        first, *rest = self.parts
+        return " + ".join([first.register_form, *(part._tail() for part in rest)])
 
     def __str__(self) -> str:
         return self.format()
@@ -313,7 +532,7 @@ class SubjectCode:
     """A subject (file) code such as ``ENFOCUSTOM 108``.
 
     The year is not part of the printed code but is needed to identify it, because each
-    series' running number restarts every year.
+    series' running number restarts every year; it is the year of the document's number.
     """
 
     series: str
@@ -339,7 +558,7 @@ class SubjectCode:
 
     @classmethod
     def parse(cls, text: str, year: int) -> SubjectCode:
-        """Read ``ENFOCUSTOM 108`` as typed; ``year`` comes from the document it appears on."""
+        """Read ``ENFOCUSTOM 108`` as typed; ``year`` is that of the number of the document it is on."""
         series, number = parse_subject_code(text)
         return cls(series, number, year)
 
@@ -372,16 +591,48 @@ def parse_subject_code(text: str) -> tuple[str, int]:
     return series, number
 
 
+# --- reading text ------------------------------------------------------------------------------
+
+
 def _prepare(text: str, empty_problem: str) -> str:
-    # Whitespace runs are collapsed for the quoted echo only; the grammar itself allows them.
+    # Invisible format characters (zero-width space, word joiner, BOM, soft hyphen) come along
+    # when references are copied out of PDFs and web pages; they are dropped, not refused.
+    # Whitespace runs (NBSP included) are collapsed for the quoted echo; the grammar allows them.
     if not isinstance(text, str):
         raise TypeError(f"expected text, not {type(text).__name__}")
-    shown = " ".join(text.split())
+    visible = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    shown = " ".join(visible.split())
     if not shown:
         raise InvalidReference(empty_problem)
     if len(shown) > MAX_INPUT_LENGTH:
         raise InvalidReference(f"this is too long to be a reference (at most {MAX_INPUT_LENGTH} characters)")
     return shown
+
+
+def _prepare_reference(text: str) -> tuple[str, str]:
+    """(what the person entered, tidied for quoting; the reference without pasted noise)."""
+    shown = _prepare(text, "enter a document reference")
+    core = _LEADING_WORD.sub("", shown, count=1) if _LEADING_WORD.match(shown) else shown
+    while True:
+        marking = _TRAILING_MARKING.search(core)
+        if marking and marking.start() > 0:
+            core = core[: marking.start()]
+            continue
+        brackets = _TRAILING_BRACKETS.search(core)
+        if brackets and brackets.start() > 0:
+            if not _CODES_ONLY.fullmatch(brackets["inside"]):
+                raise InvalidReference(
+                    f"leave out ‘{brackets['group']}’: only subject codes in brackets, like (JAI 779), "
+                    "may follow a reference",
+                    shown,
+                )
+            core = core[: brackets.start()]
+            continue
+        break
+    core = core.strip()
+    if not core:
+        raise InvalidReference("enter a document reference", shown)
+    return shown, core
 
 
 def _read_int(
@@ -399,7 +650,14 @@ def _read_int(
     return int(digits)
 
 
-def _read_year(digits: str, shown: str) -> int:
+def _read_year(digits: str, shown: str, prefix: str) -> int:
+    if prefix == WORKING_DOCUMENT_PREFIX:
+        # WK references carry four digits; two are understood as well.
+        if len(digits) == 4:
+            return int(digits)
+        if len(digits) == 2:
+            return _full_year(int(digits))
+        raise InvalidReference("the year of a WK document has four digits, like WK 1234/2018 INIT", shown)
     if len(digits) != 2:
         if len(digits) == 4:
             hint = f": write {digits[2:]}, not {digits}"
@@ -411,34 +669,68 @@ def _read_year(digits: str, shown: str) -> int:
     return _full_year(int(digits))
 
 
-def _read_tail(tail: str, shown: str) -> dict[str, int]:
-    """Read `` ADD 1 REV 2`` into {'ADD': 1, 'REV': 2}, enforcing order and exclusivity."""
+def _suffix_order_problem(keyword: str, digits: str, found: dict[str, int], order: list[str]) -> str | None:
+    """Why ``keyword`` cannot come after the suffixes already read, or None if it can."""
+    if keyword == "REV":
+        if "REV" in found:
+            return "REV appears more than once: a reference has one revision number"
+        late = [k for k in order if k in ("EXT", "DCL")]
+    elif keyword == "ADD":
+        late = [k for k in order if k != "ADD"]
+    elif keyword == "COR":
+        late = [k for k in order if k in ("EXT", "DCL")]
+    elif keyword == "EXT":
+        late = [k for k in order if k == "DCL"]
+    else:
+        late = []
+    if keyword in found:
+        return f"{keyword} appears more than once"
+    if late:
+        return (
+            f"{keyword} comes before {late[0]} (the order is ADD, REV, COR, EXT, DCL): "
+            f"write {keyword} {digits.lstrip('0') or digits} before {late[0]} {found[late[0]]}"
+        )
+    return None
+
+
+def _read_tail(tail: str, shown: str) -> tuple[dict[str, int], bool]:
+    """Read `` ADD 1 REV 2`` into ({'ADD': 1, 'REV': 2}, corrects_revision), enforcing the order
+    ADD, REV, COR, (REV), EXT, DCL; a lone INIT (the original) reads as no suffix."""
     found: dict[str, int] = {}
+    order: list[str] = []
+    saw_init = False
     position = 0
     while position < len(tail):
         match = _TAIL_TOKEN.match(tail, position)
-        if match is None:
+        if match is None or match.end() == position:
             raise InvalidReference(_EXPECTED, shown)
         position = match.end()
         keyword, digits = match["keyword"].upper(), match["value"]
         if keyword not in _KEYWORDS:
             raise InvalidReference(
-                f"‘{match['keyword']}’ cannot follow the number: only ADD, COR or REV can", shown
-            )
-        if digits is None:
-            raise InvalidReference(f"{keyword} needs a number, like {keyword} 1", shown)
-        if keyword in found:
-            raise InvalidReference(f"{keyword} appears more than once", shown)
-        if "REV" in found:
-            raise InvalidReference(
-                f"REV comes last: write {keyword} {digits.lstrip('0') or digits} before REV {found['REV']}",
+                f"‘{match['keyword']}’ cannot follow the number: only ADD, REV, COR, EXT, DCL "
+                "(or INIT for the original) can",
                 shown,
             )
+        if keyword == "INIT":
+            if digits is not None:
+                raise InvalidReference("INIT takes no number: it marks the original document", shown)
+            saw_init = True
+            continue
+        if digits is None:
+            raise InvalidReference(f"{keyword} needs a number, like {keyword} 1", shown)
+        problem = _suffix_order_problem(keyword, digits, found, order)
+        if problem:
+            raise InvalidReference(problem, shown)
         noun = _PART_NOUNS[keyword]
         found[keyword] = _read_int(digits, noun, f"the {noun} must be 1 or more", shown, MAX_PART_DIGITS)
-    if "ADD" in found and "COR" in found:
-        raise InvalidReference(_ADD_AND_COR, shown)
-    return found
+        order.append(keyword)
+    if saw_init and found:
+        raise InvalidReference(
+            "INIT marks the original document; leave it out when ADD, REV, COR, EXT or DCL follows", shown
+        )
+    corrects_revision = "REV" in found and "COR" in found and order.index("REV") < order.index("COR")
+    return found, corrects_revision
 
 
 def _build(shown: str, **fields: Any) -> DocumentReference:
@@ -450,25 +742,52 @@ def _build(shown: str, **fields: Any) -> DocumentReference:
         raise InvalidReference(error.problem, shown) from None
 
 
-def _parse_head(part: str, shown: str) -> DocumentReference:
-    """Parse a complete reference (``CM 6512/1/15 ADD 1 REV 1``); ``shown`` is quoted in errors."""
-    match = _HEAD.match(part)
-    if match is None:
-        raise InvalidReference(_EXPECTED, shown)
-    prefix = (match["prefix"] or "").upper()
+def _suffix_fields(found: dict[str, int], corrects_revision: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {name: found.get(keyword) for keyword, name in _FIELDS.items()}
+    fields["revision"] = found.get("REV")
+    fields["corrects_revision"] = corrects_revision
+    return fields
+
+
+def _read_prefix(match: re.Match[str], shown: str) -> str:
+    prefix = re.sub(r"\s+", "", match["prefix"] or "").upper()
     if prefix in _KEYWORDS:
         raise InvalidReference(
             f"the document number is missing before {prefix}, like 6512/15 {prefix} 1", shown
         )
+    if prefix == REGISTER_DEFAULT_SERIES:
+        return ""
     if prefix not in PREFIXES:
         raise InvalidReference(
-            f"unknown prefix {prefix}: only {MEETING_NOTICE_PREFIX} (meeting notices) can come before the number",
+            f"unknown prefix {prefix}: only {_SERIES_TEXT} can come before the number "
+            "(leave it out for ST documents)",
             shown,
         )
+    return prefix
+
+
+def _parse_head(part: str, shown: str) -> DocumentReference:
+    """Parse a complete reference (``CM 6512/1/15 ADD 1 REV 1``, ``ST 6512 2015 INIT``);
+    ``shown`` is quoted in errors."""
+    match = _HEAD.match(part)
+    if match is None:
+        raise InvalidReference(_EXPECTED, shown)
+    prefix = _read_prefix(match, shown)
     number = _read_int(match["number"], "document number", _NUMBER_POSITIVE, shown)
+    tail, corrects_revision = _read_tail(part[match.end() :], shown)
+    fields: dict[str, Any] = {
+        "prefix": prefix,
+        "number": number,
+        **_suffix_fields(tail, corrects_revision),
+    }
+    revision = fields["revision"]
+    if match["register_year"] is not None:
+        # The register writes the revision only once, after REV.
+        return _build(shown, **fields, year=_register_year(match["register_year"], shown))
     second, third = match["second"], match["third"]
     if not second and third is None:
-        raise InvalidReference(f"the year is missing: add it after a slash, like {number}/15", shown)
+        example = "WK 1234/2018 INIT" if prefix == WORKING_DOCUMENT_PREFIX else f"{number}/15"
+        raise InvalidReference(f"the year is missing: add it after a slash, like {example}", shown)
     if third is None:
         middle_digits, year_digits = None, second
     elif not second:
@@ -484,23 +803,19 @@ def _parse_head(part: str, shown: str) -> DocumentReference:
         middle = _read_int(
             middle_digits, "revision number", "the revision number must be 1 or more", shown, MAX_PART_DIGITS
         )
-    year = _read_year(year_digits, shown)
-    tail = _read_tail(part[match.end() :], shown)
-    revision = tail.get("REV")
-    fields: dict[str, Any] = {
-        "prefix": prefix,
-        "number": number,
-        "year": year,
-        "addendum": tail.get("ADD"),
-        "corrigendum": tail.get("COR"),
-    }
+    year = _read_year(year_digits, shown, prefix)
+    if prefix == WORKING_DOCUMENT_PREFIX:
+        if middle is not None:
+            intended = _build(shown, **{**fields, "revision": revision or middle}, year=year)
+            raise InvalidReference(f"a WK document writes its revision only after REV: {intended}", shown)
+        return _build(shown, **fields, year=year)
     if middle is None and revision is not None:
-        intended = _build(shown, **fields, revision=revision)
+        intended = _build(shown, **fields, year=year)
         raise InvalidReference(
             f"a revision needs its number after the document number too: {intended}", shown
         )
     if middle is not None and revision is None:
-        intended = _build(shown, **fields, revision=middle)
+        intended = _build(shown, **{**fields, "revision": middle}, year=year)
         raise InvalidReference(
             f"the revision number after the document number ({middle}) needs REV {middle} at the end too: {intended}",
             shown,
@@ -509,7 +824,14 @@ def _parse_head(part: str, shown: str) -> DocumentReference:
         raise InvalidReference(
             f"the revision after the number ({middle}) and after REV ({revision}) must be the same", shown
         )
-    return _build(shown, **fields, revision=revision)
+    return _build(shown, **fields, year=year)
+
+
+def _register_year(digits: str, shown: str) -> int:
+    year = int(digits)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidReference(f"the year must be between {FIRST_YEAR} and {LAST_YEAR} (got {year})", shown)
+    return year
 
 
 def _parse_later_part(part: str, first: DocumentReference, shown: str) -> DocumentReference:
@@ -522,23 +844,12 @@ def _parse_later_part(part: str, first: DocumentReference, shown: str) -> Docume
             "first part, and other documents are cited separately",
             shown,
         )
-    tail = _read_tail(" " + part, shown)
+    tail, corrects_revision = _read_tail(" " + part, shown)
     return _build(
         shown,
         prefix=first.prefix,
         number=first.number,
         year=first.year,
-        revision=tail.get("REV"),
-        addendum=tail.get("ADD"),
-        corrigendum=tail.get("COR"),
+        **_suffix_fields(tail, corrects_revision),
     )
 
-
-def group_by_family(
-    references: Iterable[DocumentReference],
-) -> dict[tuple[str, int, int], list[DocumentReference]]:
-    """Sorted references per document family, families in sort order: the list view of a file."""
-    families: dict[tuple[str, int, int], list[DocumentReference]] = {}
-    for reference in sorted(references):
-        families.setdefault(reference.family_key, []).append(reference)
-    return families

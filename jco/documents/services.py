@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from jco.audit import services as audit
 from jco.documents import files
-from jco.documents.models import DocType, Document, Marking, SubjectCode
+from jco.documents.models import DocType, Document, Marking, SubjectCode, SubjectFile
 from jco.documents.references import DocumentReference, InvalidReference, parse_subject_code
 
 
@@ -52,8 +52,14 @@ def find_by_reference(session: Session, text: str) -> Document | None:
     return session.scalar(select(Document).where(Document.reference == str(ref)))
 
 
-def _subject_codes(texts: list[str], year: int) -> list[SubjectCode]:
-    codes, seen = [], set()
+def _subject_codes(session: Session, texts: list[str], ref: DocumentReference) -> list[SubjectCode]:
+    """The codes typed for a document numbered ``ref``, each claimed for its family.
+
+    A code's running number restarts each year, and the Council counts that year as the year of
+    the document's number (6512/15 carries codes of 2015 even when dated January 2016). A code
+    belongs to one family: the document and all its versions may carry it, no other document.
+    """
+    codes, seen, claims = [], set(), []
     for text in texts:
         if not text.strip():
             continue
@@ -61,9 +67,23 @@ def _subject_codes(texts: list[str], year: int) -> list[SubjectCode]:
             series, number = parse_subject_code(text)
         except InvalidReference as error:
             raise DocumentError(str(error), "subject_codes") from None
-        if (series, number) not in seen:
-            seen.add((series, number))
-            codes.append(SubjectCode(series=series, number=number, year=year))
+        if (series, number) in seen:
+            continue
+        seen.add((series, number))
+        owner = session.get(SubjectFile, (series, number, ref.year))
+        if owner is None:
+            claims.append(SubjectFile(series=series, number=number, year=ref.year, family_prefix=ref.prefix,
+                                      family_number=ref.number, family_year=ref.year))
+        elif owner.family_key != ref.family_key:
+            other = DocumentReference(prefix=owner.family_prefix, number=owner.family_number, year=owner.family_year)
+            raise DocumentError(
+                f"{series} {number} of {ref.year} is already the subject code of {other}; a code belongs to one "
+                f"document and its versions. Check the code on {ref}, or leave it out.",
+                "subject_codes",
+            )
+        codes.append(SubjectCode(series=series, number=number, year=ref.year))
+    # Claimed only once every code is accepted, so that a refusal leaves nothing behind.
+    session.add_all(claims)
     return codes
 
 
@@ -73,18 +93,18 @@ def register_document(session: Session, details: DocumentDetails, actor=None) ->
         raise DocumentError(f"The document {ref} is already registered.", "reference")
     marking = Marking(details.marking)
     previous = str(parse_reference(details.previous_reference)) if details.previous_reference.strip() else ""
-    year = details.doc_date.year if details.doc_date else ref.year
+    if not details.title.strip():
+        raise DocumentError("Give the document a title.", "title")
     document = Document(
         reference=str(ref), prefix=ref.prefix, number=ref.number, year=ref.year, revision=ref.revision,
-        addendum=ref.addendum, corrigendum=ref.corrigendum, title=details.title.strip(),
+        addendum=ref.addendum, corrigendum=ref.corrigendum, corrects_revision=ref.corrects_revision,
+        extract=ref.extract, declassification=ref.declassification, title=details.title.strip(),
         doc_type=DocType(details.doc_type), doc_date=details.doc_date, place=details.place.strip(),
         original_language=details.original_language.strip().lower() or "en", marking=marking,
         made_public_on=details.made_public_on, partially_public=details.partially_public,
         from_text=details.from_text.strip(), to_text=details.to_text.strip(), previous_reference=previous,
-        jco_id=details.jco_id, subject_codes=_subject_codes(details.subject_codes, year),
+        jco_id=details.jco_id, subject_codes=_subject_codes(session, details.subject_codes, ref),
     )
-    if not document.title:
-        raise DocumentError("Give the document a title.", "title")
     session.add(document)
     session.flush()
     audit.record(
@@ -98,51 +118,25 @@ def register_document(session: Session, details: DocumentDetails, actor=None) ->
 
 # --- documents added through the forms: family rules and files -------------------------------
 
-def _part_label(ref: DocumentReference) -> str:
-    return str(replace(ref, revision=None))
-
-
 def check_family(session: Session, ref: DocumentReference, jco_id: int | None, doc_type: str) -> None:
-    """A revision, addendum or corrigendum must continue a family that is already registered
-    for the same operation, in order, and keep the family's type.
+    """A document joins the family already registered under its number (its other versions,
+    addenda and corrigenda, whichever arrived first): it belongs to the same operation and has
+    the same type.
 
-    ``12712/1/15 REV 1`` needs ``12712/15``; ``REV 2`` needs ``REV 1``; ``ADD 2`` needs ``ADD 1``;
-    ``ADD 1 REV 1`` needs ``ADD 1``. The register stays a faithful file: no gaps, no strays.
+    Earlier versions need not be registered first: a delegate often holds only the documents a
+    note cites (``6512/1/15 REV 1`` without ``6512/15``), and the family links up as the others
+    arrive, since a family is the documents sharing series, number and year.
     """
-    if ref == ref.base:
-        return
     base = ref.base
     family = session.scalars(
         select(Document).where(Document.prefix == ref.prefix, Document.number == ref.number,
                                Document.year == ref.year)
     ).all()
     if not family:
-        raise DocumentError(
-            f"{ref} is part of the document {base}, which is not registered. Register {base} first.", "reference"
-        )
+        return
     if any(d.jco_id != jco_id for d in family):
         where = "for this operation" if jco_id is not None else "as a document outside operations"
         raise DocumentError(f"{base} is not registered {where}, so {ref} cannot be added here.", "reference")
-    if ref.revision is not None:
-        same_part = [d.revision or 0 for d in family
-                     if (d.addendum, d.corrigendum) == (ref.addendum, ref.corrigendum)]
-        part = _part_label(ref)
-        if not same_part:
-            raise DocumentError(f"{ref} is a revision of {part}, which is not registered. Register {part} first.",
-                                "reference")
-        expected = replace(ref, revision=max(same_part) + 1)
-        if ref != expected:
-            raise DocumentError(f"The next revision of {part} is {expected}, not {ref}.", "reference")
-    else:
-        if not any(d.addendum is None and d.corrigendum is None for d in family):
-            raise DocumentError(f"Register the document {base} itself before {ref}.", "reference")
-        if ref.addendum and ref.addendum > 1 and not any(d.addendum == ref.addendum - 1 for d in family):
-            raise DocumentError(f"Addenda are numbered in order: register {base} ADD {ref.addendum - 1} first.",
-                                "reference")
-        if ref.corrigendum and ref.corrigendum > 1 and not any(d.corrigendum == ref.corrigendum - 1 for d in family):
-            raise DocumentError(
-                f"Corrigenda are numbered in order: register {base} COR {ref.corrigendum - 1} first.", "reference"
-            )
     family_types = {d.doc_type for d in family}
     if doc_type not in family_types:
         label = DocType(sorted(family_types)[0]).label.lower()

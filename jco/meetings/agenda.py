@@ -56,7 +56,9 @@ class Proposal:
 
 def latest_documents(documents: list[Document], doc_type: DocType) -> list[Document]:
     """The newest revision of the newest document of a type, with its addenda at their newest revisions."""
-    typed = [d for d in documents if d.doc_type == doc_type and d.corrigendum is None]
+    # Corrigenda, extracts and declassifications accompany a text; they are not the text itself.
+    typed = [d for d in documents if d.doc_type == doc_type and d.corrigendum is None
+             and d.extract is None and d.declassification is None]
     mains = [d for d in typed if d.addendum is None]
     if not mains:
         return []

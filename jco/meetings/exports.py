@@ -21,6 +21,7 @@ from sqlmodel import Session
 from jco import permissions
 from jco.core.dates import long_date
 from jco.documents.models import DocType, Document, Marking
+from jco.documents.references import in_document_order
 from jco.meetings.agenda import body_addressee
 from jco.meetings.models import AgendaItem, Meeting, Outcome
 from jco.meetings.services import Purpose
@@ -94,7 +95,7 @@ def _items(meeting: Meeting, viewer, *, with_outcomes: bool, shown: list[Marking
             lines.append(f"For: {Purpose.LABELS.get(item.purpose, item.purpose).lower()}")
         if item.documents:
             lines.append("Documents: " + "; ".join(_document_line(viewer, d, shown)
-                                                   for d in sorted(item.documents, key=lambda d: d.sort_key)))
+                                                   for d in in_document_order(item.documents)))
         if with_outcomes:
             outcome = Outcome(item.outcome).label.lower() if item.outcome else "not recorded"
             lines.append(f"Outcome: {outcome}" + (f". {item.note}" if item.note else "."))

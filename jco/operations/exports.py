@@ -28,6 +28,7 @@ from jco import permissions
 from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.documents.models import Document, Marking
+from jco.documents.queries import document_order
 from jco.imports.parsing import BODY_LABELS, COLUMNS
 from jco.operations.models import (
     Commodity,
@@ -181,21 +182,19 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
     ):
         modes[jco_id].append(name)
     documents: dict[int, list] = defaultdict(list)
+    # In document order from the database, so each operation's list needs no sorting here.
     for row in session.execute(
-        select(Document.jco_id, Document.reference, Document.marking, Document.prefix, Document.number,
-               Document.year, Document.addendum, Document.corrigendum, Document.revision)
-        .where(Document.jco_id.in_(ids))
+        select(Document.jco_id, Document.reference, Document.marking)
+        .where(Document.jco_id.in_(ids)).order_by(*document_order(), Document.id)
     ):
-        part = 0 if row.addendum is None and row.corrigendum is None else (1 if row.addendum else 2)
-        key = (row.year, row.number, row.prefix, part, row.addendum or row.corrigendum or 0, row.revision or 0)
-        documents[row.jco_id].append((key, row.reference, Marking(row.marking or "")))
+        documents[row.jco_id].append((row.reference, Marking(row.marking or "")))
 
     query = (filtered(filters).order_by(*SORTS[filters.sort]).options(raiseload("*"))
              .execution_options(yield_per=500))
     for jco in session.scalars(query):
         members = people.get(jco.id, [])
-        cited = sorted(documents.get(jco.id, []))
-        markings = [m for _, _, m in cited if m is not Marking.NONE]
+        cited = documents.get(jco.id, [])
+        markings = [m for _, m in cited if m is not Marking.NONE]
         yield {
             "name": jco.name,
             "edition": jco.edition,
@@ -215,7 +214,7 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
             "target_goods": ";".join(goods.get(jco.id, [])),
             "transport_modes": ";".join(modes.get(jco.id, [])),
             "results_summary": jco.public_results,
-            "council_docs": ";".join(reference for _, reference, _ in cited),
+            "council_docs": ";".join(reference for reference, _ in cited),
             "classification": max(markings, key=lambda m: m.rank).value if markings else "",
             "source_urls": ";".join(line.strip() for line in jco.sources.splitlines() if line.strip()),
             "notes": jco.source_notes,

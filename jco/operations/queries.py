@@ -13,6 +13,7 @@ from jco.accounts.models import Account
 from jco.core import cache
 from jco.core.security import bounded_int
 from jco.documents.models import Document
+from jco.documents.references import group_by_family
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.lifecycle import State
 from jco.operations.models import (
@@ -247,11 +248,8 @@ def load_jco(session: Session, jco_id: int) -> Jco | None:
 
 
 def document_families(documents: list[Document]) -> list[list[Document]]:
-    """Documents grouped by family (base, REVs, ADDs, CORs), each family in reference order."""
-    families: dict[tuple, list[Document]] = {}
-    for doc in sorted(documents, key=lambda d: d.sort_key):
-        families.setdefault(doc.family_key, []).append(doc)
-    return list(families.values())
+    """Documents grouped by family (base, REVs, ADDs, CORs), each family in document order."""
+    return list(group_by_family(documents).values())
 
 
 def jco_documents(session: Session, jco_id: int) -> list[Document]:

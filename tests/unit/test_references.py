@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jco.documents.references import (
+    FIRST_WK_YEAR,
     FIRST_YEAR,
     LAST_YEAR,
     PREFIXES,
@@ -41,6 +42,19 @@ SINGLE_EXAMPLES = [
     "CM 4063/15 ADD 1",
     "1/99",
     "999999/49 ADD 999",
+    "12345/00 ADD 1 COR 1",
+    "6512/1/15 REV 1 COR 1",
+    "6512/1/15 ADD 1 REV 1 COR 2",
+    "9876/10 EXT 1",
+    "9876/1/10 REV 1 EXT 1",
+    "1234/10 DCL 1",
+    "1234/10 ADD 2 EXT 1 DCL 1",
+    "WK 1234/2018 INIT",
+    "WK 1234/2018 REV 1",
+    "WK 1234/2018 ADD 1 REV 2",
+    "DS 1085/19",
+    "SN 3544/1/16 REV 1",
+    "PE-CONS 12/15",
 ]
 
 CITATION_EXAMPLES = [
@@ -50,6 +64,8 @@ CITATION_EXAMPLES = [
     "6512/15 + ADD 1 + ADD 2 REV 3",
     "6512/15 ADD 1 + REV 1",
     "CM 4063/1/15 REV 1 + ADD 1",
+    "6512/15 + ADD 1 COR 1 + COR 1",
+    "WK 1234/2018 INIT + ADD 1",
 ]
 
 
@@ -80,6 +96,16 @@ def test_citation_round_trips_exactly(text: str) -> None:
         ("1/49", Ref(number=1, year=2049)),
         ("1/50", Ref(number=1, year=1950)),
         ("1/99", Ref(number=1, year=1999)),
+        ("12345/00 ADD 1 COR 1", Ref(number=12345, year=2000, addendum=1, corrigendum=1)),
+        # REV before COR: the corrigendum corrects revision 1; after COR: the corrigendum is revised.
+        ("6512/1/15 REV 1 COR 1", Ref(number=6512, year=2015, revision=1, corrigendum=1, corrects_revision=True)),
+        ("6512/1/15 COR 1 REV 1", Ref(number=6512, year=2015, revision=1, corrigendum=1)),
+        ("9876/10 EXT 1", Ref(number=9876, year=2010, extract=1)),
+        ("1234/10 DCL 2", Ref(number=1234, year=2010, declassification=2)),
+        ("WK 1234/2018 INIT", Ref(prefix="WK", number=1234, year=2018)),
+        ("DS 1085/19", Ref(prefix="DS", number=1085, year=2019)),
+        ("SN 3544/16", Ref(prefix="SN", number=3544, year=2016)),
+        ("PE-CONS 12/15", Ref(prefix="PE-CONS", number=12, year=2015)),
     ],
 )
 def test_parse_fields(text: str, expected: DocumentReference) -> None:
@@ -96,10 +122,72 @@ def test_parse_fields(text: str, expected: DocumentReference) -> None:
         ("cm 4063/15", "CM 4063/15"),
         ("Cm4063/15", "CM 4063/15"),
         ("8683/05\tcor\u00a01", "8683/05 COR 1"),
+        # The public register's form, with INIT for the original.
+        ("ST 12712 2015 INIT", "12712/15"),
+        ("ST 6512 2015 ADD 1 REV 1", "6512/1/15 ADD 1 REV 1"),
+        ("ST 6512 2015 REV 1", "6512/1/15 REV 1"),
+        ("CM 4063 2015 INIT", "CM 4063/15"),
+        ("st 12345 2000 add 1 cor 1", "12345/00 ADD 1 COR 1"),
+        ("WK 1234 2018 INIT", "WK 1234/2018 INIT"),
+        ("wk 1234/18", "WK 1234/2018 INIT"),
+        ("PE-CONS 12 2015 INIT", "PE-CONS 12/15"),
+        ("pe - cons 12/15", "PE-CONS 12/15"),
+        ("DS 1085 2019 INIT", "DS 1085/19"),
+        ("SN 3544 2016 REV 1", "SN 3544/1/16 REV 1"),
+        ("ST 12712/15", "12712/15"),
+        ("12712/15 INIT", "12712/15"),
+        # What comes along when a reference is pasted.
+        ("12712/15 LIMITE", "12712/15"),
+        ("12712/15 - limite", "12712/15"),
+        ("6512/1/15 REV 1 RESTREINT UE", "6512/1/15 REV 1"),
+        ("6512/15 RESTREINT UE/EU RESTRICTED", "6512/15"),
+        ("6512/15 CONFIDENTIEL UE", "6512/15"),
+        ("doc. 12712/15", "12712/15"),
+        ("Doc 12712/15", "12712/15"),
+        ("document 12712/15", "12712/15"),
+        ("Document No. 12712/15", "12712/15"),
+        ("12712/15 (ENFOCUSTOM 108)", "12712/15"),
+        ("12712/15 [JAI 779, ENFOCUSTOM 108] LIMITE", "12712/15"),
+        ("12712/15 LIMITE (JAI 779; ENFOCUSTOM 108)", "12712/15"),
+        ("12712/\u200b15", "12712/15"),
+        ("\ufeff12712/15\u2060", "12712/15"),
+        ("6512/1/15\u00a0REV\u202f1", "6512/1/15 REV 1"),
+        ("6512/1/15REV1", "6512/1/15 REV 1"),
+        ("6512/1/15 Rev.1", "6512/1/15 REV 1"),
+        ("6512/1/15 Rev. 1", "6512/1/15 REV 1"),
+        ("6512/15 Add.1", "6512/15 ADD 1"),
     ],
 )
 def test_parse_is_tolerant_but_formats_canonically(text: str, canonical: str) -> None:
     assert str(Ref.parse(text)) == canonical
+
+
+@pytest.mark.parametrize(
+    ("text", "register"),
+    [
+        ("12712/15", "ST 12712 2015 INIT"),
+        ("6512/1/15 REV 1", "ST 6512 2015 REV 1"),
+        ("6512/1/15 ADD 1 REV 1", "ST 6512 2015 ADD 1 REV 1"),
+        ("8683/05 COR 1", "ST 8683 2005 COR 1"),
+        ("CM 4063/15", "CM 4063 2015 INIT"),
+        ("WK 1234/2018 INIT", "WK 1234 2018 INIT"),
+        ("PE-CONS 12/15", "PE-CONS 12 2015 INIT"),
+        ("12345/00 ADD 1 COR 1", "ST 12345 2000 ADD 1 COR 1"),
+        ("6512/1/15 REV 1 COR 1", "ST 6512 2015 REV 1 COR 1"),
+        ("9876/1/10 REV 1 EXT 1", "ST 9876 2010 REV 1 EXT 1"),
+    ],
+)
+def test_register_form_is_shown_beside_the_classic_form(text: str, register: str) -> None:
+    ref = Ref.parse(text)
+    assert ref.register_form == register
+    assert Ref.parse(register) == ref
+
+
+def test_citation_register_form() -> None:
+    citation = parse_citation("ST 6512 2015 REV 1 + ADD 1 REV 1")
+    assert str(citation) == "6512/1/15 REV 1 + ADD 1 REV 1"
+    assert citation.register_form == "ST 6512 2015 REV 1 + ADD 1 REV 1"
+    assert str(parse_citation("doc. 6512/1/15 REV 1 + ADD 1 REV 1 LIMITE")) == "6512/1/15 REV 1 + ADD 1 REV 1"
 
 
 def test_citation_parts_inherit_family_but_not_revision() -> None:
@@ -137,16 +225,24 @@ def test_citation_accepts_any_iterable_and_stays_hashable() -> None:
 
 # Chosen order within one family: the document itself, then its addenda, then its corrigenda;
 # ADDs and CORs by their own number; every part by revision, unrevised first.
+# A corrigendum of an addendum stays with that addendum, after its versions; extracts and
+# declassifications follow what they come from.
 FAMILY_IN_ORDER = [
     "6512/15",
+    "6512/15 DCL 1",
+    "6512/15 EXT 1",
+    "6512/15 EXT 1 DCL 1",
     "6512/1/15 REV 1",
     "6512/2/15 REV 2",
     "6512/15 ADD 1",
     "6512/1/15 ADD 1 REV 1",
     "6512/2/15 ADD 1 REV 2",
+    "6512/15 ADD 1 COR 1",
+    "6512/1/15 ADD 1 REV 1 COR 1",
     "6512/15 ADD 2",
     "6512/15 COR 1",
     "6512/1/15 COR 1 REV 1",
+    "6512/1/15 REV 1 COR 1",
     "6512/15 COR 2",
 ]
 
@@ -161,8 +257,10 @@ def test_family_order() -> None:
 
 
 def test_families_are_ordered_by_year_then_number_then_prefix() -> None:
-    texts = ["100/16", "CM 4063/15", "6512/15 ADD 1", "13305/15", "4063/15", "9999/14 COR 1"]
-    expected = ["9999/14 COR 1", "4063/15", "CM 4063/15", "6512/15 ADD 1", "13305/15", "100/16"]
+    texts = ["100/16", "CM 4063/15", "6512/15 ADD 1", "13305/15", "4063/15", "9999/14 COR 1", "SN 4063/15",
+             "WK 5/2017 INIT", "DS 4063/15"]
+    expected = ["9999/14 COR 1", "4063/15", "CM 4063/15", "DS 4063/15", "SN 4063/15", "6512/15 ADD 1",
+                "13305/15", "100/16", "WK 5/2017 INIT"]
     assert [str(ref) for ref in sorted(map(Ref.parse, texts))] == expected
 
 
@@ -186,10 +284,11 @@ def test_family_grouping() -> None:
 
 def test_part_key_ignores_revision_only() -> None:
     assert Ref.parse("6512/2/15 ADD 1 REV 2").part_key == Ref.parse("6512/15 ADD 1").part_key
-    assert Ref.parse("6512/15 ADD 1").part_key == ("", 6512, 2015, "ADD", 1)
-    assert Ref.parse("6512/1/15 REV 1").part_key == ("", 6512, 2015, "", 0)
-    distinct = {Ref.parse(t).part_key for t in ["6512/15", "6512/15 ADD 1", "6512/15 COR 1", "CM 6512/15"]}
-    assert len(distinct) == 4
+    assert Ref.parse("6512/1/15 REV 1").part_key == Ref.parse("6512/15").part_key
+    assert Ref.parse("6512/1/15 COR 1 REV 1").part_key == Ref.parse("6512/15 COR 1").part_key
+    texts = ["6512/15", "6512/15 ADD 1", "6512/15 COR 1", "CM 6512/15", "6512/15 ADD 1 COR 1", "6512/15 EXT 1",
+             "6512/1/15 REV 1 COR 1", "6512/2/15 REV 2 COR 1"]
+    assert len({Ref.parse(t).part_key for t in texts}) == len(texts)
 
 
 def test_revision_helpers() -> None:
@@ -202,6 +301,11 @@ def test_revision_helpers() -> None:
     assert not base.is_revision_of(rev1)
     assert not rev1.is_revision_of(rev1)
     assert not Ref.parse("6512/1/15 REV 1").is_revision_of(base)
+    # The corrigendum of revision 1 is not a revision of anything, and has no next revision.
+    corrects = Ref.parse("6512/1/15 REV 1 COR 1")
+    assert not corrects.is_revision_of(Ref.parse("6512/15 COR 1"))
+    with pytest.raises(InvalidReference, match="corrects a revision"):
+        corrects.next_revision()
 
 
 # Each malformed input and a phrase its message must contain, so the person at the form learns
@@ -209,9 +313,12 @@ def test_revision_helpers() -> None:
 MALFORMED = [
     ("", "enter a document reference"),
     ("   ", "enter a document reference"),
-    ("12712/15x", "expected a document number like 12712/15, 6512/1/15 REV 1 or CM 4063/15"),
+    ("12712/15x", "‘x’ cannot follow the number: only ADD, REV, COR, EXT, DCL"),
+    ("12712 15", "expected a document number like 12712/15, 6512/1/15 REV 1, CM 4063/15 or ST 12712 2015 INIT"),
     ("hello", "expected a document number like"),
-    ("6512/15 (en)", "expected a document number like"),
+    ("6512/15 (en)", "leave out ‘(en)’: only subject codes in brackets"),
+    ("LIMITE", "expected a document number like"),
+    ("doc.", "enter a document reference"),
     ("6512//15", "expected a document number like"),
     ("0/15", "number must be positive"),
     ("00/15", "number must be positive"),
@@ -227,7 +334,18 @@ MALFORMED = [
     ("6512/15 ADD 1 REV 2", "6512/2/15 ADD 1 REV 2"),
     ("6512/1/15", "needs REV 1 at the end too: 6512/1/15 REV 1"),
     ("6512/1/15 REV 2", "the revision after the number (1) and after REV (2) must be the same"),
-    ("6512/15 ADD 1 COR 1", "either an addendum (ADD) or a corrigendum (COR), not both"),
+    ("6512/1/15 REV 1 COR 1 REV 2", "a reference has one revision number"),
+    ("6512/15 COR 1 ADD 1", "ADD comes before COR"),
+    ("6512/15 DCL 1 EXT 1", "EXT comes before DCL (the order is ADD, REV, COR, EXT, DCL): write EXT 1 before DCL 1"),
+    ("6512/15 EXT 1 COR 1", "COR comes before EXT"),
+    ("6512/15 INIT ADD 1", "INIT marks the original document; leave it out"),
+    ("6512/15 INIT 1", "INIT takes no number"),
+    ("6512/15 EXT 0", "extract number (after EXT) must be 1 or more"),
+    ("ST 6512 15 INIT", "expected a document number like"),
+    ("ST 6512 2050 INIT", "year must be between 1950 and 2049"),
+    ("WK 1234/2016 INIT", "the WK series started in 2017"),
+    ("WK 1234/1/2018 REV 1", "WK document writes its revision only after REV: WK 1234/2018 REV 1"),
+    ("WK 1234/123 INIT", "four digits, like WK 1234/2018 INIT"),
     ("6512/0/15 REV 0", "revision number must be 1 or more"),
     ("6512/15 ADD 0", "addendum number (after ADD) must be 1 or more"),
     ("6512/15 COR 0", "corrigendum number (after COR) must be 1 or more"),
@@ -236,11 +354,11 @@ MALFORMED = [
     ("6512/1/15 REV 01", "write 1, not 01"),
     ("6512/15 ADD 01", "write 1, not 01"),
     ("6512/15 foo", "‘foo’ cannot follow the number"),
-    ("6512/15 EXT 1", "only ADD, COR or REV"),
+    ("6512/15 FOO 1", "only ADD, REV, COR, EXT, DCL (or INIT for the original) can"),
     ("6512/15 ADD", "ADD needs a number, like ADD 1"),
     ("6512/15 ADD 1 ADD 2", "ADD appears more than once"),
-    ("6512/1/15 REV 1 ADD 1", "REV comes last"),
-    ("XY 4063/15", "unknown prefix XY"),
+    ("6512/1/15 REV 1 ADD 1", "ADD comes before REV (the order is ADD, REV, COR, EXT, DCL): write ADD 1 before REV 1"),
+    ("XY 4063/15", "unknown prefix XY: only ST, CM, WK, DS, SN or PE-CONS"),
     ("ADD 1", "document number is missing"),
     ("CM", "expected a document number like"),
     ("1234567/15", "too long"),
@@ -269,10 +387,10 @@ def test_malformed_reference_is_explained(text: str, problem: str) -> None:
         ("6512/15 + 1", "after + write only the part"),
         ("6512/15 + ADD 1 + ADD 1", "6512/15 ADD 1 is cited twice"),
         ("6512/1/15 REV 1 + REV 1", "6512/1/15 REV 1 is cited twice"),
-        ("6512/15 + ADD 1 COR 1", "not both"),
         ("6512/15 + ADD 0", "must be 1 or more"),
         ("6512/15 + ADD", "ADD needs a number"),
-        ("6512/15 + REV 1 ADD 1", "REV comes last"),
+        ("6512/15 + REV 1 ADD 1", "ADD comes before REV"),
+        ("6512/15 (en) + ADD 1", "expected a document number like"),
         ("6512/15 + foo", "cannot follow the number"),
         ("6512/15 REV 1 + ADD 1", "6512/1/15 REV 1"),
     ],
@@ -298,9 +416,14 @@ def test_error_carries_problem_and_text_for_forms() -> None:
         ({"number": 0, "year": 2015}, "number must be positive"),
         ({"number": 1, "year": 15}, "year must be between 1950 and 2049"),
         ({"number": 1, "year": 2050}, "year must be between 1950 and 2049"),
-        ({"number": 1, "year": 2015, "prefix": "cm"}, "prefix must be empty or CM"),
+        ({"number": 1, "year": 2015, "prefix": "cm"}, "prefix must be empty (ST) or one of CM, DS, PE-CONS, SN, WK"),
+        ({"number": 1, "year": 2015, "prefix": "ST"}, "prefix must be empty (ST)"),
+        ({"number": 1, "year": 2016, "prefix": "WK"}, "year must be between 2017 and 2049"),
+        ({"number": 1, "year": 2015, "extract": 1000}, "too long"),
+        ({"prefix": "PE-CONS", "number": 999999, "year": 2015, "revision": 999, "addendum": 999, "corrigendum": 999,
+          "extract": 999, "declassification": 999}, "too long: at most 60 characters"),
         ({"number": 1, "year": 2015, "revision": 0}, "revision number must be 1 or more"),
-        ({"number": 1, "year": 2015, "addendum": 1, "corrigendum": 1}, "not both"),
+        ({"number": 1, "year": 2015, "corrigendum": 1, "corrects_revision": True}, "only a corrigendum of a revision"),
         ({"number": 10**6, "year": 2015}, "too long"),
     ],
 )
@@ -393,27 +516,26 @@ _families = st.tuples(
     st.sampled_from(PREFIXES),
     st.integers(min_value=1, max_value=999_999),
     st.integers(min_value=FIRST_YEAR, max_value=LAST_YEAR),
-)
-# (kind, n, revised, revision): kind 0 is the document itself, 1 is ADD n, 2 is COR n. Flat
-# integer tuples draw much faster than nested optional strategies, and the separate flag keeps
-# about half the parts unrevised.
-_shapes = st.tuples(
-    st.integers(min_value=0, max_value=2),
-    st.integers(min_value=1, max_value=999),
-    st.integers(min_value=0, max_value=1),
-    st.integers(min_value=1, max_value=999),
-)
+).map(lambda f: (f[0], f[1], max(f[2], FIRST_WK_YEAR)) if f[0] == "WK" else f)
+# (addendum, corrigendum, revision, corrects_revision, extract, declassification), 0 for unset.
+# Flat integer tuples draw much faster than nested optional strategies; sampling 0 often keeps
+# most parts simple, as real ones are.
+_count = st.sampled_from([0, 0, 0, 1, 2, 99])
+_shapes = st.tuples(_count, _count, _count, st.booleans(), _count, _count)
 
 
-def _reference(family: tuple[str, int, int], shape: tuple[int, int, int, int]) -> DocumentReference:
-    (prefix, number, year), (kind, n, revised, revision) = family, shape
+def _reference(family: tuple[str, int, int], shape: tuple[int, int, int, bool, int, int]) -> DocumentReference:
+    (prefix, number, year), (addendum, corrigendum, revision, corrects, extract, declassification) = family, shape
     return Ref(
         prefix=prefix,
         number=number,
         year=year,
-        revision=revision if revised else None,
-        addendum=n if kind == 1 else None,
-        corrigendum=n if kind == 2 else None,
+        revision=revision or None,
+        addendum=addendum or None,
+        corrigendum=corrigendum or None,
+        corrects_revision=bool(corrects and revision and corrigendum),
+        extract=extract or None,
+        declassification=declassification or None,
     )
 
 
@@ -450,8 +572,9 @@ def messy(draw: st.DrawFn, canonical: str) -> str:
     for index, char in enumerate(canonical):
         before, after = canonical[index - 1 : index], canonical[index + 1 : index + 2]
         if char == " ":
-            # A keyword may touch its number (REV1, CM4063) and + needs no spaces around it.
-            optional = (before.isalpha() and after.isdigit()) or "+" in (before, after)
+            # A keyword may touch its number (REV1, CM4063) or the year before it (15REV1), and +
+            # needs no spaces around it.
+            optional = before.isalpha() != after.isalpha() or "+" in (before, after)
             out.append(_spaces(rng, 0 if optional else 1))
         elif char in "/+":
             out.append(_spaces(rng, 0) + char + _spaces(rng, 0))
@@ -471,6 +594,23 @@ def test_property_reference_round_trips(ref: DocumentReference) -> None:
 
 
 @_quick
+@given(references)
+def test_property_register_form_round_trips(ref: DocumentReference) -> None:
+    assert Ref.parse(ref.register_form) == ref
+    assert Ref.parse(ref.register_form).register_form == ref.register_form
+
+
+_NOISE = st.sampled_from(["", " LIMITE", " RESTREINT UE", " (JAI 779)", " [ENFOCUSTOM 108, JAI 1] LIMITE"])
+
+
+@_quick
+@given(references, st.sampled_from(["", "doc. ", "Document ", "\u200b"]), _NOISE, st.sampled_from(["", "\u200b"]))
+def test_property_pasted_noise_is_ignored(ref: DocumentReference, before: str, after: str, invisible: str) -> None:
+    text = before + str(ref).replace(" ", invisible + " ") + after
+    assert Ref.parse(text) == ref
+
+
+@_quick
 @given(citations())
 def test_property_citation_round_trips(citation: Citation) -> None:
     assert parse_citation(str(citation)) == citation
@@ -486,6 +626,7 @@ def test_property_parsing_tolerates_case_and_spacing(data: st.DataObject) -> Non
     typed = data.draw(messy(str(citation)))
     assert parse_citation(typed) == citation
     assert str(parse_citation(typed)) == str(citation)
+    assert Ref.parse(data.draw(messy(first.register_form))) == first
 
 
 @_quick
@@ -502,12 +643,15 @@ def test_property_order_agrees_with_equality(data: st.DataObject) -> None:
 @_quick
 @given(references)
 def test_property_next_revision_supersedes(ref: DocumentReference) -> None:
-    if (ref.revision or 0) < 999:
+    if (ref.revision or 0) < 999 and not ref.corrects_revision:
         newer = ref.next_revision()
         assert newer.is_revision_of(ref) and newer > ref and newer.part_key == ref.part_key
 
 
-_reference_alphabet = st.sampled_from(list("0123456789/+ ADDCORREVcmx\t") + ["ADD", "REV", "COR", "CM"])
+_reference_alphabet = st.sampled_from(
+    list("0123456789/+ ADDCORREVcmx\t.()[]-\u200b")
+    + ["ADD", "REV", "COR", "CM", "EXT", "DCL", "INIT", "ST", "WK", "PE-CONS", "LIMITE", "doc.", "2015"]
+)
 
 
 @_quick
