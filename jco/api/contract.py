@@ -329,6 +329,8 @@ def _query_parameters(model: type[BaseModel]) -> tuple[list[dict], dict]:
         variants = [v for v in property_.pop("anyOf", ()) if v != {"type": "null"}]
         if variants:
             property_.update(variants[0] if len(variants) == 1 else {"anyOf": variants})
+        if property_.get("default", "") is None:
+            del property_["default"]
         parameters.append({"name": name, "in": "query", "required": name in schema.get("required", ()),
                            "description": description, "schema": property_})
     return parameters, schema.get("$defs", {})
