@@ -154,3 +154,18 @@ def test_schemathesis_finds_no_server_error_and_no_broken_promise(app, demo, db)
     assert {201, 400} <= statuses["POST /api/v1/jcos/{jco_id}/results"], statuses
     assert {201, 400} <= statuses["POST /api/v1/rounds/{round_id}/comments"], statuses
     assert 400 in statuses["GET /api/v1/jcos"], statuses
+
+
+def test_the_document_publishes_the_models_the_api_checks(client):
+    from jco.api.views import api
+
+    document = client.get("/api/v1/openapi.json").json
+    for operation in api.operations.values():
+        entry = document["paths"][operation.path][operation.method.lower()]
+        published = {p["name"] for p in entry.get("parameters", ()) if p["in"] == "query"}
+        checked = {field.alias or name for name, field in operation.query.model_fields.items()} if operation.query else set()
+        assert published == checked, operation.endpoint
+        if operation.body:
+            assert entry["requestBody"]["content"]["application/json"]["schema"] == {
+                "$ref": f"#/components/schemas/{operation.body.__name__}"}
+    assert document["components"]["schemas"]["CommentRequest"]["required"] == ["body", "version"]
