@@ -3,7 +3,9 @@ written comments and final-report results to send.
 
 Every request authenticates with a personal bearer token and gets the rights of its account —
 never with the session cookie, so a page in someone's browser cannot make API calls on their
-behalf (the API is therefore exempt from CSRF tokens). Errors are JSON (jco.api.errors).
+behalf (the API is therefore exempt from CSRF tokens). Errors are JSON (jco.api.errors). What each
+route takes and answers is declared with it (jco.api.contract) as pydantic models (jco.api.schemas);
+its reads are in jco.api.queries.
 """
 
 from __future__ import annotations
