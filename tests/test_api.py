@@ -156,8 +156,11 @@ def test_who_may_record_results(client, token, db, email, status):
 ])
 def test_who_may_send_comments(client, token, db, email, status):
     round_id = db.scalar(select(CommentRound.id).order_by(CommentRound.deadline.desc()))
+    account = find_by_email(db, email)
+    version = db.scalar(select(Comment.version).where(Comment.round_id == round_id,
+                                                      Comment.organisation_id == account.organisation_id)) or 0
     response = client.post(f"/api/v1/rounds/{round_id}/comments", headers=token(email),
-                           json={"body": "Our delegation supports the business case."})
+                           json={"body": "Our delegation supports the business case.", "version": version})
     assert response.status_code == status, response.get_data(as_text=True)
 
 
@@ -230,7 +233,8 @@ def _open_round(db) -> int:
 def test_a_delegation_sends_then_changes_its_comment(client, token, db):
     headers = token("de.delegate@example.org")
     round_id = _open_round(db)
-    first = client.post(f"/api/v1/rounds/{round_id}/comments", headers=headers, json={"body": "First thoughts."})
+    first = client.post(f"/api/v1/rounds/{round_id}/comments", headers=headers,
+                        json={"body": "First thoughts.", "version": 0})
     assert first.status_code == 201
     assert first.json["organisation"]["code"] == "DE" and first.json["late"] is False
     changed = client.post(f"/api/v1/rounds/{round_id}/comments", headers=headers,
@@ -255,10 +259,23 @@ def test_version_0_means_no_comment_was_seen(client, token, db):
     assert "Overwritten?" not in db.scalars(select(Comment.body)).all()
 
 
+def test_a_comment_sent_without_its_version_overwrites_nothing(client, token, db):
+    round_id = _open_round(db)
+    before = db.scalar(select(Comment.body).join(Comment.organisation).where(
+        Comment.round_id == round_id, Organisation.code == "FR"))
+    response = client.post(f"/api/v1/rounds/{round_id}/comments", headers=token("fr.delegate@example.org"),
+                           json={"body": "Overwritten?"})
+    assert "version" in _assert_error(response, 422)["fields"]
+    db.expire_all()
+    assert db.scalar(select(Comment.body).join(Comment.organisation).where(
+        Comment.round_id == round_id, Organisation.code == "FR")) == before
+
+
 def test_a_sent_comment_cannot_change_after_the_deadline(client, token, db):
     postbox_round = db.scalar(select(CommentRound.id).order_by(CommentRound.deadline))  # 3 November 2015
     headers = token("fr.delegate@example.org")
-    first = client.post(f"/api/v1/rounds/{postbox_round}/comments", headers=headers, json={"body": "Late."})
+    first = client.post(f"/api/v1/rounds/{postbox_round}/comments", headers=headers,
+                        json={"body": "Late.", "version": 0})
     assert first.status_code == 201
     again = client.post(f"/api/v1/rounds/{postbox_round}/comments", headers=headers,
                         json={"body": "Later.", "version": first.json["version"]})
@@ -268,15 +285,20 @@ def test_a_sent_comment_cannot_change_after_the_deadline(client, token, db):
 def test_a_comment_after_the_deadline_is_marked_late(client, token, db):
     postbox_round = db.scalar(select(CommentRound.id).order_by(CommentRound.deadline))  # 3 November 2015
     response = client.post(f"/api/v1/rounds/{postbox_round}/comments", headers=token("fr.delegate@example.org"),
-                           json={"body": "Sorry for the delay."})
+                           json={"body": "Sorry for the delay.", "version": 0})
     assert response.status_code == 201 and response.json["late"] is True
 
 
 @pytest.mark.parametrize(("body", "field", "status"), [
-    ({}, "body", 400), ({"body": ""}, "body", 400), ({"body": 12}, "body", 400),
-    ({"body": "x" * 20001}, "body", 400), ({"body": "ok", "version": -1}, "version", 400),
-    ({"body": "ok", "to": "x"}, "to", 400),
-    ({"body": " \n "}, "body", 422), ({"body": "a\u0000b"}, "body", 422),
+    ({"version": 0}, "body", 400), ({"body": "", "version": 0}, "body", 400),
+    ({"body": 12, "version": 0}, "body", 400), ({"body": "x" * 20001, "version": 0}, "body", 400),
+    ({"body": "ok", "version": 0, "to": "x"}, "to", 400),
+    ({"body": " \n ", "version": 0}, "body", 422), ({"body": "a\u0000b", "version": 0}, "body", 422),
+    # The version is required: without it, or unreadable, nothing is written (never a 500).
+    ({"body": "ok"}, "version", 422), ({"body": "ok", "version": None}, "version", 422),
+    ({"body": "ok", "version": "1"}, "version", 422), ({"body": "ok", "version": 1.5}, "version", 422),
+    ({"body": "ok", "version": True}, "version", 422), ({"body": "ok", "version": -1}, "version", 422),
+    ({"body": "ok", "version": 2**31}, "version", 422), ({"body": "ok", "version": [1]}, "version", 422),
 ])
 def test_bad_comments_are_refused(client, token, db, body, field, status):
     response = client.post(f"/api/v1/rounds/{_open_round(db)}/comments", headers=token("de.delegate@example.org"),
@@ -322,7 +344,7 @@ def test_classified_titles_never_reach_an_uncleared_token(client, token, db):
     meetings = [m["id"] for m in client.get("/api/v1/meetings", headers=token("secretariat@example.org")).json["items"]]
     uncleared = token("de.delegate@example.org")
     paths = ["/api/v1/documents?per_page=200", f"/api/v1/documents/{addendum}", f"/api/v1/jcos/{athena}",
-             "/api/v1/documents?reference=6512", *[f"/api/v1/meetings/{m}" for m in meetings]]
+             "/api/v1/documents?reference=6512/1/15 ADD 1 REV 1", *[f"/api/v1/meetings/{m}" for m in meetings]]
     for path in paths:
         response = client.get(path, headers=uncleared)
         assert response.status_code == 200
@@ -451,11 +473,43 @@ def test_documents_filter_by_jco_reference_and_type(client, token, db):
     athena = _jco_id(db, "Athena", "IV")
     refs = [d["reference"] for d in client.get(f"/api/v1/documents?jco={athena}", headers=headers).json["items"]]
     assert refs == ["6512/15", "6512/1/15 REV 1", "6512/1/15 ADD 1 REV 1"]
-    refs = [d["reference"] for d in client.get("/api/v1/documents?reference=12712", headers=headers).json["items"]]
+    refs = [d["reference"] for d in client.get("/api/v1/documents?reference=12712/15", headers=headers).json["items"]]
     assert refs == ["12712/15"]
     refs = [d["reference"] for d in client.get("/api/v1/documents?doc_type=agenda", headers=headers).json["items"]]
     assert refs == ["CM 4063/15"]
-    assert client.get("/api/v1/documents?reference=%25", headers=headers).json["items"] == []
+
+
+@pytest.mark.parametrize(("reference", "found"), [
+    ("6512/15", ["6512/15"]),                            # the document, not its revision or addendum
+    ("6512/1/15 rev 1", ["6512/1/15 REV 1"]),            # that version, in any case and spacing
+    (" 6512 / 1 / 15  ADD 1  REV 1 ", ["6512/1/15 ADD 1 REV 1"]),
+    ("cm4063/15", ["CM 4063/15"]),
+    ("6512/2/15 REV 2", []),                             # readable, but no such document: an empty list
+    ("9999/15", []),
+])
+def test_documents_by_reference_find_exactly_that_reference(client, token, reference, found):
+    response = client.get("/api/v1/documents", query_string={"reference": reference},
+                          headers=token("lv.delegate@example.org"))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert [d["reference"] for d in response.json["items"]] == found
+
+
+@pytest.mark.parametrize("reference", ["12712", "%", "6512/1/15 REV 1 + ADD 1 REV 1", "6512/1/15 REV 2", "abc/15"])
+def test_an_unreadable_reference_gets_422_naming_the_field(client, token, reference):
+    response = client.get("/api/v1/documents", query_string={"reference": reference},
+                          headers=token("de.delegate@example.org"))
+    assert _assert_error(response, 422)["fields"]["reference"]
+
+
+def test_documents_of_a_family_come_in_the_references_order(client, token, db):
+    jco = make_jco(db, lead="LV")
+    for reference in ("7000/25", "7000/25 COR 1", "7000/25 ADD 1", "7000/1/25 REV 1", "7000/25 ADD 2"):
+        make_document(db, reference, jco=jco)
+    db.commit()
+    response = client.get(f"/api/v1/documents?jco={jco.id}", headers=token("lv.delegate@example.org"))
+    # The document and its revisions, then its addenda, then its corrigenda, as references.sort_key.
+    assert [d["reference"] for d in response.json["items"]] == [
+        "7000/25", "7000/1/25 REV 1", "7000/25 ADD 1", "7000/25 ADD 2", "7000/25 COR 1"]
 
 
 def test_documents_are_listed_in_the_one_document_order(client, token, db):
@@ -508,7 +562,8 @@ def test_deadlines_come_from_the_deadlines_service(client, token, db):
     rounds = [d for d in upcoming if d["kind"] == "comments"]
     assert [d["jco"]["title"] for d in rounds] == ["DEMO Lighthouse"]
     assert rounds[0]["status"] == "open" and rounds[0]["overdue"] is False and rounds[0]["met_on"] is None
-    client.post(f"/api/v1/rounds/{rounds[0]['round_id']}/comments", headers=headers, json={"body": "Fine."})
+    client.post(f"/api/v1/rounds/{rounds[0]['round_id']}/comments", headers=headers,
+                json={"body": "Fine.", "version": 0})
     again = client.get("/api/v1/deadlines", headers=headers).json["items"]
     assert next(d for d in again if d["key"] == rounds[0]["key"])["status"] == "met"
     # The Secretariat and managers see every deadline, with its overall status.
@@ -550,6 +605,23 @@ def test_too_many_requests_get_429(client, token):
     _assert_error(client.get("/api/v1/jcos", headers=headers), 429)
     # Another token has its own allowance.
     assert client.get("/api/v1/jcos", headers=token("fr.delegate@example.org")).status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "JCO_API_RATE_LIMIT": "3 per minute"}])
+def test_the_rate_limit_counts_the_token_however_the_header_is_spelled(client, token):
+    secret = token("de.delegate@example.org")["Authorization"].split()[1]
+    spellings = [f"Bearer {secret}", f"Bearer   {secret}", f"  Bearer {secret}  ", f"bearer {secret}",
+                 f"BEARER\u0020{secret} "]
+    statuses = [client.get("/api/v1/jcos", headers={"Authorization": header}).status_code for header in spellings]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "JCO_API_RATE_LIMIT": "3 per minute"}])
+def test_headers_without_a_token_share_the_addresss_allowance(client):
+    # Made-up headers are 401 anyway; varying them must not buy fresh allowances either.
+    statuses = [client.get("/api/v1/jcos", headers={"Authorization": header}).status_code
+                for header in ("Basic a", "Basic b", "Bearer two words", "Bearer ", "Token x")]
+    assert statuses == [401, 401, 401, 429, 429]
 
 
 def test_a_new_delegate_without_demo_data_reads_an_empty_register(client, app, db):

@@ -104,7 +104,7 @@ def test_cli_prints_the_token_as_the_last_word(runner, client, demo):
     assert result.exit_code == 0, result.output
     secret = result.output.split()[-1]
     assert secret.startswith("jco_")
-    body = client.get("/api/v1/documents?reference=6512", headers={"Authorization": f"Bearer {secret}"}).json
+    body = client.get("/api/v1/documents?reference=6512/1/15 ADD 1 REV 1", headers={"Authorization": f"Bearer {secret}"}).json
     # lv.delegate is cleared for RESTREINT UE: the token carries that clearance.
     assert "Revised final report of Athena IV — addendum 1" in [d["title"] for d in body["items"]]
 

@@ -138,7 +138,7 @@ ROUTES = [
     api("POST", "add_results", "/jcos/{baltica}/results", SECRETARIAT | {"pl"},
         json={"rows": [{"commodity": "cash", "quantity": 1, "unit": "EUR"}]}),
     # Only LV is cleared for the addendum under comments; managers and the Secretariat do not comment.
-    api("POST", "submit_comment", "/rounds/{classified_round}/comments", {"lv"}, json={"body": "Our view."}),
+    api("POST", "submit_comment", "/rounds/{classified_round}/comments", {"lv"}, json={"body": "Our view.", "version": 0}),
     # --- forms, submitted ------------------------------------------------------------------------
     page("POST", "operations.create", "/jcos/new", SECRETARIAT | DELEGATES),
     page("POST", "operations.edit", "/jcos/{postbox}/edit", SECRETARIAT | {"de"}),

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app
+
+from jco.api.schemas import Error, ErrorDetail
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "Your account is not allowed to do this.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: "The request body is larger than this system accepts.",
+    415: "Send the body as JSON, with Content-Type: application/json.",
+    429: "Too many requests. Wait a minute and try again.",
+}
 
 
 class ApiError(Exception):
@@ -19,11 +31,9 @@ class ApiError(Exception):
 
 def error_response(status: int, message: str, fields: dict[str, str] | None = None,
                    headers: dict[str, str] | None = None):
-    body = {"status": status, "message": message}
-    if fields:
-        body["fields"] = fields
-    response = jsonify(error=body)
-    response.status_code = status
+    body = Error(error=ErrorDetail(status=status, message=message, fields=fields or None))
+    response = current_app.response_class(body.model_dump_json(exclude_none=True), status=status,
+                                          mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
