@@ -1,0 +1,208 @@
+"""Sessions held on the server: the cookie carries a random id, the data stays here.
+
+A signed cookie cannot be taken back: logging out only asked the browser to forget it, and a copy
+kept working until it expired. Here the server holds every session, so ending one (log-out, a
+password change, a disabled account) ends it for every copy of the cookie.
+
+Two stores, both shared by every worker process (no state lives in a process): the application
+database by default, Redis when ``JCO_SESSION_REDIS_URL`` is set. A session ends
+``JCO_SESSION_MAX_HOURS`` after it began, however busy, and ``JCO_SESSION_IDLE_HOURS`` after its
+last request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import time
+
+from flask import Flask, g, request
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete, select
+from werkzeug.datastructures import CallbackDict
+
+from jco.accounts.models import WebSession
+
+# How often a busy session's "last seen" is written: not on every request, yet precise enough
+# for an idle timeout counted in hours.
+TOUCH_SECONDS = 300
+_ID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+_serializer = TaggedJSONSerializer()
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _account_id(data: dict) -> int | None:
+    # Flask-Login keeps "<id>:<nonce>" (see Account.get_id).
+    raw = str(data.get("_user_id") or "").split(":", 1)[0]
+    return int(raw) if raw.isdigit() else None
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    def __init__(self, initial=None, session_id: str | None = None, *, created_at: int | None = None,
+                 seen_at: int | None = None):
+        def on_update(self):
+            self.modified = True
+
+        super().__init__(initial, on_update)
+        self.session_id = session_id
+        self.created_at = created_at
+        self.seen_at = seen_at
+        self.modified = False
+        self.renew = False
+
+    @property
+    def new(self) -> bool:
+        return self.session_id is None
+
+
+def renew_session(session: ServerSession) -> None:
+    """Give the session a new id and end the old one: at log-in (a session id planted before the
+    log-in is worthless after it) and at log-out (a copied cookie stops working)."""
+    session.renew = True
+    session.modified = True
+
+
+class DatabaseStore:
+    def __init__(self, engine):
+        self.engine = engine
+
+    def load(self, key: str) -> tuple[dict, int, int, int] | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(WebSession.data, WebSession.created_at, WebSession.seen_at, WebSession.expires_at)
+                .where(WebSession.id_hash == key)
+            ).first()
+        if row is None:
+            return None
+        return _serializer.loads(row.data), row.created_at, row.seen_at, row.expires_at
+
+    def save(self, key: str, data: dict, created_at: int, seen_at: int, expires_at: int, *, new: bool) -> None:
+        values = {"account_id": _account_id(data), "data": _serializer.dumps(data), "seen_at": seen_at,
+                  "expires_at": expires_at}
+        _release_uncommitted_writes()
+        with self.engine.begin() as connection:
+            if new:
+                # Expired sessions are swept whenever a session begins: the table stays the size
+                # of the sessions alive, without a scheduled job.
+                connection.execute(delete(WebSession).where(WebSession.expires_at < seen_at))
+                connection.execute(WebSession.__table__.insert().values(id_hash=key, created_at=created_at, **values))
+            else:
+                connection.execute(WebSession.__table__.update().where(WebSession.id_hash == key).values(**values))
+
+    def delete(self, key: str) -> None:
+        _release_uncommitted_writes()
+        with self.engine.begin() as connection:
+            connection.execute(delete(WebSession).where(WebSession.id_hash == key))
+
+
+class RedisStore:
+    def __init__(self, url: str, prefix: str = "jco:session:"):
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+        self.prefix = prefix
+
+    def load(self, key: str) -> tuple[dict, int, int, int] | None:
+        raw = self.redis.get(self.prefix + key)
+        if raw is None:
+            return None
+        record = json.loads(raw)
+        return _serializer.loads(record["data"]), record["created_at"], record["seen_at"], record["expires_at"]
+
+    def save(self, key: str, data: dict, created_at: int, seen_at: int, expires_at: int, *, new: bool) -> None:
+        record = {"data": _serializer.dumps(data), "created_at": created_at, "seen_at": seen_at,
+                  "expires_at": expires_at}
+        # Redis drops the key when the session ends: nothing to sweep.
+        self.redis.set(self.prefix + key, json.dumps(record), exat=expires_at)
+
+    def delete(self, key: str) -> None:
+        self.redis.delete(self.prefix + key)
+
+
+def _release_uncommitted_writes() -> None:
+    """On SQLite a request that wrote without committing holds the database's write lock until its
+    teardown; writing the session beside it would wait for that lock in vain. The handler chose not
+    to commit those writes, so teardown would discard them anyway: discard them now."""
+    request_session = g.get("db_session")
+    if request_session is None or not request_session.in_transaction():
+        return
+    dbapi = request_session.connection().connection.dbapi_connection
+    if getattr(dbapi, "in_transaction", False) and request_session.get_bind().dialect.name == "sqlite":
+        request_session.rollback()
+
+
+class ServerSessionInterface(SessionInterface):
+    def __init__(self, store, *, max_seconds: int, idle_seconds: int):
+        self.store = store
+        self.max_seconds = max_seconds
+        self.idle_seconds = idle_seconds
+
+    def _expiry(self, created_at: int, seen_at: int) -> int:
+        return min(created_at + self.max_seconds, seen_at + self.idle_seconds)
+
+    def open_session(self, app: Flask, request) -> ServerSession:
+        session_id = request.cookies.get(self.get_cookie_name(app)) or ""
+        if not _ID.match(session_id):
+            return ServerSession()
+        record = self.store.load(_digest(session_id))
+        now = int(time.time())
+        if record is None or record[3] <= now or self._expiry(record[1], record[2]) <= now:
+            return ServerSession()
+        data, created_at, seen_at, _expires_at = record
+        return ServerSession(data, session_id, created_at=created_at, seen_at=seen_at)
+
+    def save_session(self, app: Flask, session: ServerSession, response) -> None:
+        name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
+        if session.session_id and (session.renew or not session):
+            self.store.delete(_digest(session.session_id))
+            session.session_id = None
+        if not session:
+            if name in request.cookies:
+                response.delete_cookie(name, domain=domain, path=path, secure=self.get_cookie_secure(app),
+                                       httponly=self.get_cookie_httponly(app),
+                                       samesite=self.get_cookie_samesite(app))
+            return
+        response.vary.add("Cookie")
+        now = int(time.time())
+        if session.new:
+            session.session_id = secrets.token_urlsafe(32)
+            session.created_at = session.seen_at = now
+            self.store.save(_digest(session.session_id), dict(session), now, now,
+                            self._expiry(now, now), new=True)
+            response.set_cookie(
+                name, session.session_id, expires=self.get_expiration_time(app, session), domain=domain,
+                path=path, secure=self.get_cookie_secure(app), httponly=self.get_cookie_httponly(app),
+                samesite=self.get_cookie_samesite(app),
+            )
+        elif session.modified or now - (session.seen_at or 0) >= TOUCH_SECONDS:
+            session.seen_at = now
+            self.store.save(_digest(session.session_id), dict(session), session.created_at, now,
+                            self._expiry(session.created_at, now), new=False)
+
+
+def end_account_sessions(db_session, account_id: int, keep: ServerSession | None = None) -> None:
+    """Delete the stored sessions of an account (all but ``keep``), in the caller's transaction.
+
+    Rotating the account's session nonce already locks every one of them out, in either store;
+    this also removes the database rows rather than leaving them to expire.
+    """
+    statement = delete(WebSession).where(WebSession.account_id == account_id)
+    if keep is not None and keep.session_id:
+        statement = statement.where(WebSession.id_hash != _digest(keep.session_id))
+    db_session.execute(statement)
+
+
+def init_app(app: Flask) -> None:
+    redis_url = app.config.get("JCO_SESSION_REDIS_URL") or ""
+    store = RedisStore(redis_url) if redis_url else DatabaseStore(app.extensions["jco_engine"])
+    app.session_interface = ServerSessionInterface(
+        store,
+        max_seconds=int(app.config["JCO_SESSION_MAX_HOURS"] * 3600),
+        idle_seconds=int(app.config["JCO_SESSION_IDLE_HOURS"] * 3600),
+    )
