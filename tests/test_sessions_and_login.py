@@ -314,3 +314,10 @@ def test_a_password_check_costs_well_under_100_ms_of_cpu():
         timings.append(time.process_time() - started)
     # ~40 ms here (argon2-cffi's defaults: ~300 ms, and ~0.9 s under load).
     assert sorted(timings)[2] < 0.1
+
+
+def test_static_files_neither_read_nor_end_the_session(app, client, demo):
+    _log_in(client)
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert _logged_in(client)

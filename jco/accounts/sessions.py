@@ -18,7 +18,7 @@ import re
 import secrets
 import time
 
-from flask import Flask, g, request
+from flask import Flask, g
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete, select
@@ -148,7 +148,8 @@ class ServerSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request) -> ServerSession:
         session_id = request.cookies.get(self.get_cookie_name(app)) or ""
-        if not _ID.match(session_id):
+        # Stylesheets, scripts and maps need no session: no lookup for each of them.
+        if request.endpoint == "static" or not _ID.match(session_id):
             return ServerSession()
         record = self.store.load(_digest(session_id))
         now = int(time.time())
@@ -159,11 +160,12 @@ class ServerSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: ServerSession, response) -> None:
         name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
-        if session.session_id and (session.renew or not session):
+        ended = bool(session.session_id and (session.renew or not session))
+        if ended:
             self.store.delete(_digest(session.session_id))
             session.session_id = None
         if not session:
-            if name in request.cookies:
+            if ended:
                 response.delete_cookie(name, domain=domain, path=path, secure=self.get_cookie_secure(app),
                                        httponly=self.get_cookie_httponly(app),
                                        samesite=self.get_cookie_samesite(app))
