@@ -321,3 +321,11 @@ def test_static_files_neither_read_nor_end_the_session(app, client, demo):
     response = client.get("/static/css/app.css")
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
     assert _logged_in(client)
+
+
+@pytest.mark.parametrize("app_config", [{"JCO_SESSION_REDIS_URL": "redis://127.0.0.1:1/0"}])
+def test_an_unreachable_session_store_gives_503_not_a_logged_out_page(app, client):
+    client.set_cookie("session", "a" * 43, domain="jco.test")
+    response = client.get("/jcos")
+    assert response.status_code == 503 and "Set-Cookie" not in response.headers
+    assert client.get("/api/v1/jcos").status_code == 503

@@ -18,11 +18,15 @@ import re
 import secrets
 import time
 
-from flask import Flask, g
+from flask import Flask, g, request
+from flask import session as current_session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.datastructures import CallbackDict
+from werkzeug.exceptions import ServiceUnavailable
 
 from jco.accounts.models import WebSession
 
@@ -55,6 +59,9 @@ class ServerSession(CallbackDict, SessionMixin):
         self.seen_at = seen_at
         self.modified = False
         self.renew = False
+        # The store's error when it could not be read: the request is answered 503 and the
+        # stored session is left as it is, to be found again once the store is back.
+        self.failure: Exception | None = None
 
     @property
     def new(self) -> bool:
@@ -69,6 +76,8 @@ def renew_session(session: ServerSession) -> None:
 
 
 class DatabaseStore:
+    errors = (OperationalError, PoolTimeoutError)
+
     def __init__(self, engine):
         self.engine = engine
 
@@ -107,6 +116,7 @@ class RedisStore:
 
         self.redis = redis.Redis.from_url(url)
         self.prefix = prefix
+        self.errors = (redis.RedisError,)
 
     def load(self, key: str) -> tuple[dict, int, int, int] | None:
         raw = self.redis.get(self.prefix + key)
@@ -151,7 +161,12 @@ class ServerSessionInterface(SessionInterface):
         # Stylesheets, scripts and maps need no session: no lookup for each of them.
         if request.endpoint == "static" or not _ID.match(session_id):
             return ServerSession()
-        record = self.store.load(_digest(session_id))
+        try:
+            record = self.store.load(_digest(session_id))
+        except self.store.errors as error:
+            unavailable = ServerSession()
+            unavailable.failure = error
+            return unavailable
         now = int(time.time())
         if record is None or record[3] <= now or self._expiry(record[1], record[2]) <= now:
             return ServerSession()
@@ -159,6 +174,15 @@ class ServerSessionInterface(SessionInterface):
         return ServerSession(data, session_id, created_at=created_at, seen_at=seen_at)
 
     def save_session(self, app: Flask, session: ServerSession, response) -> None:
+        if session.failure is not None:
+            return
+        try:
+            self._save(app, session, response)
+        except self.store.errors as error:
+            # The response is made already: it goes out, without a cookie (set only once stored).
+            app.logger.warning("Session store unavailable, session not saved: %s", error)
+
+    def _save(self, app: Flask, session: ServerSession, response) -> None:
         name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
         ended = bool(session.session_id and (session.renew or not session))
         if ended:
@@ -203,6 +227,18 @@ def end_account_sessions(db_session, account_id: int, keep: ServerSession | None
 def init_app(app: Flask) -> None:
     redis_url = app.config.get("JCO_SESSION_REDIS_URL") or ""
     store = RedisStore(redis_url) if redis_url else DatabaseStore(app.extensions["jco_engine"])
+    @app.before_request
+    def _session_store_down():
+        # Raised here, inside the request, so that the app's handlers answer 503 (JSON for the API)
+        # rather than looking like a visitor who is not logged in. The health check answers for itself.
+        failure = getattr(current_session, "failure", None)
+        if failure is None or request.endpoint == "healthz":
+            return
+        if isinstance(failure, DatabaseStore.errors):
+            raise failure
+        raise ServiceUnavailable("The session store is not answering right now. Please try again in a moment.",
+                                 retry_after=5)
+
     app.session_interface = ServerSessionInterface(
         store,
         max_seconds=int(app.config["JCO_SESSION_MAX_HOURS"] * 3600),
