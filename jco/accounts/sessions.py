@@ -128,8 +128,10 @@ class RedisStore:
     def save(self, key: str, data: dict, created_at: int, seen_at: int, expires_at: int, *, new: bool) -> None:
         record = {"data": _serializer.dumps(data), "created_at": created_at, "seen_at": seen_at,
                   "expires_at": expires_at}
-        # Redis drops the key when the session ends: nothing to sweep.
-        self.redis.set(self.prefix + key, json.dumps(record), exat=expires_at)
+        # Redis drops the key when the session ends: nothing to sweep. An existing session is only
+        # updated, never re-created: a request still running when its session was ended (log-out
+        # in another tab) must not bring it back.
+        self.redis.set(self.prefix + key, json.dumps(record), exat=expires_at, nx=new, xx=not new)
 
     def delete(self, key: str) -> None:
         self.redis.delete(self.prefix + key)
