@@ -180,5 +180,6 @@ def toggle_account(account_id: int):
             flash(str(error), "error")
         else:
             get_session().commit()
-            flash(f"{account.email} is now {'enabled' if account.active else 'disabled'}.", "success")
+            flash(f"{account.email} is now enabled." if account.active else f"{account.email} is now disabled. "
+                  "Its sessions have ended; its API tokens and calendar address no longer work.", "success")
     return redirect(url_for("accounts.list_accounts"))
