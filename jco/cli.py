@@ -86,7 +86,7 @@ def demo_synthetic(operations: int, seed: int, results_per_operation: int, resul
 @click.option("--role", type=click.Choice(["admin", "secretariat", "delegate", "manager"]), default="admin",
               show_default=True)
 @click.option("--organisation", "organisation_code", default=None, help="Delegation or body code, e.g. DE or OLAF.")
-@click.option("--clearance", default="", help="RESTREINT UE, CONFIDENTIEL UE or SECRET UE.")
+@click.option("--clearance", default="", help="RESTREINT UE, CONFIDENTIEL UE or SECRET UE (granted by the server).")
 @click.option("--name", default="")
 @click.password_option(help="Asked for when not given.")
 def users_create(email, role, organisation_code, clearance, name, password) -> None:
@@ -104,11 +104,35 @@ def users_create(email, role, organisation_code, clearance, name, password) -> N
             raise click.BadParameter(f"no organisation with code {organisation_code}", param_hint="--organisation")
     try:
         account = create_account(session, email=email, password=password, role=role, name=name,
-                                 organisation_id=organisation_id, clearance=clearance.upper())
-    except (AccountError, ValueError) as error:
+                                 organisation_id=organisation_id, clearance=clearance)
+    except AccountError as error:
         raise click.ClickException(str(error)) from None
     session.commit()
     click.echo(f"Created {account.role} account {account.email}.")
+
+
+@users_cli.command("set-clearance")
+@click.argument("email")
+@click.argument("level")
+def users_set_clearance(email: str, level: str) -> None:
+    """Set an account's clearance: RESTREINT UE, CONFIDENTIEL UE, SECRET UE or NONE.
+
+    On the server, the one place besides an admin holding the level where a clearance is granted.
+    """
+    from jco.accounts.services import AccountError, find_by_email, set_clearance
+
+    session = get_session()
+    account = find_by_email(session, email)
+    if account is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    clearance = "" if level.strip().upper() in {"NONE", ""} else level
+    try:
+        changed = set_clearance(session, account, clearance)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(f"{account.email} is cleared for {account.clearance or 'nothing'}"
+               + ("." if changed else " (unchanged)."))
 
 
 def init_app(app: Flask) -> None:

@@ -180,7 +180,65 @@ def can_register_document(user: Account | None) -> bool:
 
 
 def can_manage_accounts(user: Account | None) -> bool:
+    """Opens the accounts page; which accounts, roles and clearances follow below."""
     return is_secretariat(user)
+
+
+# --- account administration -------------------------------------------------------------------
+# Only an admin touches the accounts that hold these roles: otherwise the Secretariat could make
+# itself (or anyone) an admin, or lock the admins out.
+PRIVILEGED_ROLES = (AccountRole.ADMIN, AccountRole.SECRETARIAT)
+# The levels an account may be cleared for (LIMITE is a distribution marking, open to all).
+CLEARANCE_LEVELS = (Marking.NONE, Marking.RESTREINT_UE, Marking.CONFIDENTIEL_UE, Marking.SECRET_UE)
+
+
+def can_manage_account(user: Account | None, account: Account) -> bool:
+    """Change, disable or enable this account (as it is now)."""
+    if is_admin(user):
+        return True
+    return is_secretariat(user) and account.role not in PRIVILEGED_ROLES
+
+
+def can_grant_role(user: Account | None, role: AccountRole | str) -> bool:
+    """Give this role to an account, by creating it or changing it."""
+    if is_admin(user):
+        return True
+    return is_secretariat(user) and AccountRole(role) not in PRIVILEGED_ROLES
+
+
+def roles_grantable_by(user: Account | None) -> list[AccountRole]:
+    return [role for role in AccountRole if can_grant_role(user, role)]
+
+
+def can_grant_clearance(user: Account | None, clearance: Marking | str, current: Marking | str = "") -> bool:
+    """Set an account's clearance from ``current`` to ``clearance``.
+
+    Keeping or lowering a clearance grants nothing; raising one is for an admin who holds at least
+    that clearance. (The server's command line may grant any clearance: see jco/cli.py.)
+    """
+    if not can_manage_accounts(user):
+        return False
+    clearance, current = Marking(clearance or ""), Marking(current or "")
+    if clearance not in CLEARANCE_LEVELS:
+        return False
+    if clearance.rank <= current.rank:
+        return True
+    return is_admin(user) and clearance_of(user).rank >= clearance.rank
+
+
+def clearances_grantable_by(user: Account | None, current: Marking | str = "") -> list[Marking]:
+    return [level for level in CLEARANCE_LEVELS if can_grant_clearance(user, level, current)]
+
+
+def can_disable_account(user: Account | None, account: Account) -> bool:
+    """Nobody locks themselves out; whether the last admin would go is the service's question."""
+    return can_manage_account(user, account) and user.id != account.id
+
+
+def can_change_role(user: Account | None, account: Account, role: AccountRole | str) -> bool:
+    if AccountRole(role) == account.role:
+        return can_manage_account(user, account)
+    return can_manage_account(user, account) and can_grant_role(user, role) and user.id != account.id
 
 
 def can_import(user: Account | None) -> bool:

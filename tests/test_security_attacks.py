@@ -43,7 +43,9 @@ def test_script_in_a_name_comes_back_escaped(client, auth, demo, db):
     auth.login("secretariat@example.org")
     de = db.scalar(select(Organisation.id).where(Organisation.code == "DE"))
     response = client.post("/accounts", data={**NEW_ACCOUNT, "role": "delegate", "organisation_id": de,
-                                              "name": "<script>alert(1)</script>"}, follow_redirects=True)
+                                              "clearance": "", "name": "<script>alert(1)</script>"},
+                           follow_redirects=True)
+    assert "has been created." in response.get_data(as_text=True)
     html = response.get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html
@@ -198,7 +200,8 @@ class TestCsrf:
         self.login(client)
         de = db.scalar(select(Organisation.id).where(Organisation.code == "DE"))
         token = self.token(client, "/accounts")
+        # No clearance: the Secretariat grants none (tests/test_account_administration.py).
         response = client.post("/accounts", data={**NEW_ACCOUNT, "role": "delegate", "organisation_id": de,
-                                                  "csrf_token": token})
+                                                  "clearance": "", "csrf_token": token})
         assert response.status_code == 302
         assert db.scalar(select(Account).where(Account.email == "intruder@example.org")) is not None

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from jco import permissions
 from jco.accounts.models import AccountRole
 from jco.documents.models import Marking
 
@@ -29,14 +30,37 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class AccountForm(FlaskForm):
+def _clearance_label(level: Marking) -> str:
+    return level.label if level.is_classified else "None"
+
+
+class AccountChangeForm(FlaskForm):
+    """Role, delegation and clearance of an account. The lists offer only what the person filling
+    the form may grant (``offer_to``); a forged value goes on to the service, which refuses it and
+    says why, rather than a bare "not a valid choice"."""
+
+    name = StringField("Name", validators=[Optional(), Length(max=120)])
+    role = SelectField("Role", choices=[], validate_choice=False)
+    organisation_id = SelectField("Delegation or body", coerce=int, choices=[])
+    clearance = SelectField("Clearance", choices=[], validate_choice=False)
+    submit = SubmitField("Save changes")
+
+    def offer_to(self, actor, organisations: list[tuple[int, str]], account=None):
+        if account is None:
+            roles = permissions.roles_grantable_by(actor)
+        else:
+            roles = [role for role in AccountRole if permissions.can_change_role(actor, account, role)]
+        self.role.choices = [(role.value, role.label) for role in roles]
+        current = (account.clearance or "") if account is not None else ""
+        levels = permissions.clearances_grantable_by(actor, current)
+        self.clearance.choices = [(level.value, _clearance_label(level)) for level in levels]
+        self.organisation_id.choices = organisations
+        return self
+
+
+class AccountForm(AccountChangeForm):
     email = EmailField("Email", validators=[DataRequired(message="Enter an email address."),
                                             Email(message="Enter a valid email address.")])
-    name = StringField("Name", validators=[Optional(), Length(max=120)])
-    role = SelectField("Role", choices=[(r.value, r.label) for r in AccountRole])
-    organisation_id = SelectField("Delegation or body", coerce=int, choices=[])
-    clearance = SelectField("Clearance", choices=[(m.value, m.label if m.is_classified else "None")
-                                                  for m in Marking if m.value != "LIMITE"])
     password = PasswordField("Initial password", validators=[
         DataRequired(message="Set an initial password."),
         Length(min=10, message="The password must have at least 10 characters.")])

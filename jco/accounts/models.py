@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
+from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, Relationship, SQLModel
 
 from jco.core.timeutil import utcnow
@@ -65,3 +66,29 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: Optional[datetime] = None
     revoked_at: Optional[datetime] = None
+
+
+class WebSession(SQLModel, table=True):
+    """A browser's session, held on the server: the cookie carries only a random id.
+
+    Only the id's SHA-256 is stored, so a copy of the database holds no usable cookie. Times are
+    seconds since the epoch: the expiry query is the same integer comparison on every engine.
+    """
+
+    __tablename__ = "web_session"
+    id_hash: str = Field(primary_key=True, max_length=64)
+    # Set while someone is logged in, so that their other sessions can be ended at once.
+    account_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
+    data: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+    seen_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+    expires_at: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed password checks per account in the current window, counted before each check."""
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=300)
+    window_start: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    attempts: int = 0

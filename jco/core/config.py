@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 MARKINGS_ORDER = ("", "LIMITE", "RESTREINT UE", "CONFIDENTIEL UE", "SECRET UE")
@@ -23,6 +22,11 @@ def _bool(name: str, default: bool) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
 
 
 def from_environment(instance_path: str) -> dict:
@@ -61,8 +65,11 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("JCO_SECURE_COOKIES", False),
         "WTF_CSRF_TIME_LIMIT": None,
-        # The session cookie is re-signed on every request, so this is an idle timeout.
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("JCO_SESSION_IDLE_HOURS", 8)),
+        # Sessions are held on the server (jco/accounts/sessions.py): in the database, or in Redis
+        # when this is set. A session ends this long after log-in however busy, or after the idle time.
+        "JCO_SESSION_REDIS_URL": os.environ.get("JCO_SESSION_REDIS_URL", ""),
+        "JCO_SESSION_MAX_HOURS": _float("JCO_SESSION_MAX_HOURS", 12),
+        "JCO_SESSION_IDLE_HOURS": _float("JCO_SESSION_IDLE_HOURS", 8),
         "RATELIMIT_STORAGE_URI": os.environ.get("JCO_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("JCO_RATELIMIT_ENABLED", True),
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none,

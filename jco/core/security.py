@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, request, session
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -133,6 +133,12 @@ def init_app(app: Flask) -> None:
         # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for the whole
         # site and set by this very host: a sibling subdomain cannot plant a session.
         app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    # Sessions on the server, and password checks counted before they happen, both in stores that
+    # every worker process shares (the database, or Redis when configured).
+    from jco.accounts import sessions, throttle
+
+    sessions.init_app(app)
+    throttle.init_app(app)
     csp = content_security_policy()
 
     @app.before_request
@@ -147,13 +153,6 @@ def init_app(app: Flask) -> None:
             request.method in {"POST", "PUT", "PATCH"} and _contains_nul(request.form)
         ):
             abort(400, "The request contains a character that is not allowed (U+0000).")
-
-    @app.before_request
-    def _sliding_session():
-        # Re-signing the cookie on every authenticated request makes PERMANENT_SESSION_LIFETIME an
-        # idle timeout: Flask refuses a session cookie signed longer ago than that.
-        if request.endpoint != "static" and "_user_id" in session:
-            session.modified = True
 
     @app.after_request
     def _headers(response: Response) -> Response:
