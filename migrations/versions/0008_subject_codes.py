@@ -5,7 +5,7 @@ code (series, number, year) gets one row in subject_file naming the document fam
 to, so that the database itself refuses a second family.
 
 Revision ID: 0008_subject_codes
-Revises: 0006_audit_append_only
+Revises: 0007_server_sessions
 Create Date: 2026-11-30 08:00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "0008_subject_codes"
-down_revision: Union[str, None] = "0006_audit_append_only"
+down_revision: Union[str, None] = "0007_server_sessions"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
