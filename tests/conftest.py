@@ -120,26 +120,6 @@ def app_config():
     return {}
 
 
-# Building an app compiles every URL rule (a third of a second on this machine, for each of ~2,000
-# tests), so each worker builds one per configuration and lends it to every test that asks for that
-# configuration. What a test may change is put back after it: the settings, the extensions' entries,
-# the per-process cache (data versions restart with the emptied tables, so it must not survive).
-_APPS: dict[str, Flask] = {}
-
-
-def _shared_app(config: dict) -> Flask:
-    key = repr(sorted(config.items(), key=lambda item: item[0]))
-    if key not in _APPS:
-        _APPS[key] = create_app(config)
-    return _APPS[key]
-
-
-def _forget_cached_pages(app: Flask) -> None:
-    store = app.extensions.get("jco_cache")
-    if store is not None:
-        store[0].clear()
-
-
 _REFERENCE_ROWS: dict[str, dict[str, list[dict]]] = {}
 
 
@@ -158,19 +138,14 @@ def _put_reference_data(app: Flask, engine) -> None:
 
 @pytest.fixture
 def app(database_url, app_config):
-    app = _shared_app({**TEST_CONFIG, "DATABASE_URL": database_url, **app_config})
-    saved_config, saved_extensions = dict(app.config), dict(app.extensions)
+    # A new app for each test: extensions such as the rate limiter keep per-app state that a
+    # shared app would carry from one test to the next.
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **app_config})
     engine = app.extensions["jco_engine"]
-    _forget_cached_pages(app)
     _put_reference_data(app, engine)
     yield app
     _empty_all_tables(engine)
-    engine.dispose()  # the pool's connections may have been ended by the reset: start afresh
-    app.config.clear()
-    app.config.update(saved_config)
-    app.extensions.clear()
-    app.extensions.update(saved_extensions)
-    _forget_cached_pages(app)
+    engine.dispose()
 
 
 @pytest.fixture
