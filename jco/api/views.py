@@ -24,7 +24,7 @@ from jco.api.errors import ApiError, error_response
 from jco.api.schemas import openapi as spec
 from jco.api.validation import InvalidInput, parse_body, parse_query
 from jco.comments import services as comments
-from jco.comments.models import Comment, CommentRound
+from jco.comments.models import CommentRound
 from jco.core import timeutil
 from jco.core.db import get_session
 from jco.core.extensions import limiter
@@ -206,22 +206,14 @@ def add_results(jco_id: int):
     jco = queries.load_jco(session, jco_id) if jco_id <= spec.MAX_ID else None
     if jco is None or not permissions.can_view_jco(user, jco):
         raise ApiError(404, f"There is no JCO with the id {jco_id}.")
-    if not permissions.can_add_results(user, jco):
-        may_record = permissions.is_secretariat(user) or permissions.leads_jco(user, jco)
-        if may_record and not results_service.accepts_results(jco):
-            # The right account at the wrong moment: the operation has to run first.
-            raise ApiError(422, f"Results are recorded once the operation has run (from the debriefing on); "
-                                f"{jco.title} is at “{jco.state_enum.label}”.")
-        if may_record:
-            raise ApiError(403, f"{jco.title} is closed: only the Secretariat may still correct its results.")
-        raise ApiError(403, f"Only the lead delegation of {jco.title} or the Secretariat may record its results.")
+    try:
+        results_service.check_may_add_results(user, jco)  # the service's own rule, asked before reading the body
+    except permissions.Refused as refusal:
+        raise ApiError(refusal.status, str(refusal)) from None
     data = _json_body(spec.RESULTS_BODY)
     document = None
     if data.get("document_id") is not None:
         document = session.get(Document, data["document_id"])
-        if document is not None and document.jco_id != jco.id:
-            raise ApiError(422, f"{document.reference} is not a document of {jco.title}.",
-                           fields={"document_id": f"Choose one of the documents of {jco.title}."})
         if document is None:
             raise ApiError(422, "The document is not known.",
                            fields={"document_id": "There is no document with this id."})
@@ -234,6 +226,10 @@ def add_results(jco_id: int):
         created = results_service.add_results(session, jco, rows, user, document=document,
                                               replace=bool(data.get("replace", False)))
         session.commit()
+    except permissions.Refused as refusal:
+        session.rollback()
+        raise ApiError(refusal.status, str(refusal),
+                       fields={refusal.field: str(refusal)} if refusal.field else None) from None
     except results_service.ResultsError as error:
         session.rollback()
         # Row numbers count from 1; the body's rows array from 0.
@@ -400,20 +396,14 @@ def submit_comment(round_id: int):
     session = get_session()
     user = api_user()
     round_ = _get(CommentRound, round_id, "round of comments")
-    if not permissions.can_comment(user, round_):
-        raise ApiError(403, "Only a delegation's delegates send written comments.")
-    if not permissions.can_write_comment(user, round_):
-        jco = round_.jco
-        if not jco.state_enum.is_open:
-            raise ApiError(403, f"{jco.title} is {jco.state_enum.label.lower()}: it takes no more comments.")
-        raise ApiError(403, "Your account is not cleared to read the document of this round, so it cannot "
-                            "comment on it.")
+    existing = comments.find_comment(session, round_, user.organisation_id) if user.organisation_id else None
+    # The service's own rule, asked before reading the body; submit_comment asks it again.
+    if (refusal := comments.comment_refusal(user, round_, existing, timeutil.today())) is not None:
+        raise ApiError(refusal.status, str(refusal))
     data = _json_body(spec.COMMENT_BODY)
     if "\x00" in data["body"]:
         raise ApiError(422, "The comment cannot be stored.",
                        fields={"body": "Contains a NUL character, which cannot be stored."})
-    existed = session.scalar(select(Comment.id).where(
-        Comment.round_id == round_.id, Comment.organisation_id == user.organisation_id))
     try:
         comment = comments.submit_comment(
             session, round_, organisation_id=user.organisation_id, author=user, body=data["body"],
@@ -423,12 +413,12 @@ def submit_comment(round_id: int):
     except StaleEdit as error:
         session.rollback()
         raise ApiError(409, str(error)) from None
-    except comments.CommentError as error:
+    except permissions.Refused as error:  # CommentError included (422)
         session.rollback()
-        raise ApiError(422, str(error), fields={error.field: str(error)} if error.field else None) from None
+        raise ApiError(error.status, str(error), fields={error.field: str(error)} if error.field else None) from None
     except (StaleDataError, IntegrityError):
         session.rollback()
         raise ApiError(409, "Your delegation's comment was changed by someone else at the same moment. "
                             "Read it again, then send your change.") from None
     organisation = session.get(Organisation, comment.organisation_id)
-    return jsonify(serializers.comment(comment, organisation)), (200 if existed else 201)
+    return jsonify(serializers.comment(comment, organisation)), (200 if existing else 201)
