@@ -47,6 +47,9 @@ REPORT_ADOPTION_CHOICES = options([
     (Body.MAC.value, "By the Mutual Assistance Committee first, then by the working party"),
 ])
 EXTRA_ROWS = 3
+# Rows typed on one page (a file takes up to results.MAX_ROWS); with four fields a row this stays
+# under the thousand form fields a request may carry (Flask's MAX_FORM_PARTS).
+MAX_TYPED_ROWS = 200
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -306,7 +309,7 @@ class _ResultsTarget:
 
 
 class ResultRowsForm(FlaskForm, _ResultsTarget):
-    rows = CappedFieldList(FormField(ResultRowForm), min_entries=5, max_entries=results.MAX_ROWS)
+    rows = CappedFieldList(FormField(ResultRowForm), min_entries=5, max_entries=MAX_TYPED_ROWS)
     add_rows = SubmitField("Add more rows")
     submit = SubmitField("Add these results")
 

@@ -266,8 +266,9 @@ def record_operation(
     return jco
 
 
-# An operation with every country of the world on it stays well below this; more is a mistake or an attack.
-MAX_PARTICIPANTS = 300
+# Every country of the world and the bodies fit; more is a mistake or an attack. The page's list has
+# four fields a row, which stays under Flask's thousand form fields.
+MAX_PARTICIPANTS = 200
 
 
 @dataclass
