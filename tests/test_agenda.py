@@ -10,7 +10,7 @@ from deadline_factories import jco_report_presented, jco_under_comments
 from docx import Document as Docx
 from factories import make_account, make_document, make_jco, make_meeting
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from jco.audit.models import AuditEntry
 from jco.documents.models import DocType, Document, Marking
@@ -147,6 +147,18 @@ def test_purpose_of_a_decided_item_cannot_change(db, world):
     item = db.scalar(select(AgendaItem).where(AgendaItem.title == "Final report"))
     with pytest.raises(services.AgendaError, match="outcome of this item is recorded"):
         services.update_agenda_item(db, item, title="Final report", purpose=Purpose.INFORMATION)
+
+
+def test_an_item_cites_no_other_operations_documents_whatever_adds_it(db, world):
+    """The rule lives in the service, so the planning page's proposals and the meeting page obey it alike."""
+    other, other_case = presented(db, "Other")
+    before = db.scalar(select(func.count()).select_from(AgendaItem))
+    with pytest.raises(services.AgendaError, match="belongs to another operation"):
+        add_agenda_item(db, world["meeting"], title="Mixed", jco=world["jcos"]["presented"], documents=[other_case])
+    with pytest.raises(services.AgendaError, match="is not registered"):
+        add_agenda_item(db, world["meeting"], title="Unknown", references=["9999/15"])
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(AgendaItem)) == before
 
 
 @pytest.mark.parametrize("email", ["de@example.org", "boss@example.org"])

@@ -14,7 +14,7 @@ from jco.documents import services as doc_services
 from jco.documents.forms import AttachFileForm, DocumentForm, split_codes
 from jco.documents.models import Document, StoredFile
 from jco.operations.queries import document_families, jco_documents
-from jco.web import jco_or_abort
+from jco.web import jco_or_abort, saving
 
 bp = Blueprint("documents", __name__)
 
@@ -155,16 +155,12 @@ def attach_file(document_id: int):
     if not form.validate_on_submit() or not files.has_upload(form.file.data):
         flash("Choose the document's file (PDF, DOCX or ODT).", "error")
         return redirect(url_for("documents.detail", document_id=document.id))
-    try:
+    with saving() as saved:
         stored = doc_services.attach_file(session, document, form.file.data, current_user)
-    except (doc_services.DocumentError, files.FileRejected) as error:
-        session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("documents.detail", document_id=document_id))
-    session.commit()
-    flash(f"The file of {document.reference} is stored." if stored else _withheld_message(document),
-          "success" if stored else "info")
-    return redirect(url_for("documents.detail", document_id=document.id))
+    if saved.ok:
+        flash(f"The file of {document.reference} is stored." if stored else _withheld_message(document),
+              "success" if stored else "info")
+    return redirect(url_for("documents.detail", document_id=document_id))
 
 
 def file_response(stored: StoredFile):
