@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from jco import permissions
 from jco.audit import services as audit
+from jco.core import cache
 from jco.documents.files import may_store_files_marked
 from jco.documents.models import DocType, Document
 from jco.operations import services
@@ -285,8 +286,13 @@ def add_results(
 
 def known_vocabulary(session: Session, actor) -> tuple[list[str], list[str]]:
     """Commodity names and units to suggest to ``actor``: only those of results it may read, so a
-    withheld report's vocabulary never shows (the JCOs' own target goods are metadata, open to all)."""
+    withheld report's vocabulary never shows (the JCOs' own target goods are metadata, open to all).
+    Both scan the results, so they are cached per clearance until the data changes."""
     hidden = permissions.markings_withheld_from(actor)
+    return cache.cached(session, ("known_vocabulary", hidden), lambda: _known_vocabulary(session, hidden))
+
+
+def _known_vocabulary(session: Session, hidden: tuple[str, ...]) -> tuple[list[str], list[str]]:
     visible = true() if not hidden else Result.document_id.is_(None) | Result.document_id.not_in(
         select(Document.id).where(Document.marking.in_(hidden)))
     from_results = session.scalars(
