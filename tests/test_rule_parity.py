@@ -365,3 +365,27 @@ def test_suggestions_leave_out_vocabulary_of_withheld_reports(client, auth, db, 
     auth.login("lv.delegate@example.org")  # cleared
     page = client.get(f"/jcos/{athena}/results").get_data(as_text=True)
     assert '<option value="heroin">' in page
+
+
+# --- the shared commit helper of the pages -----------------------------------------------------
+
+def test_saving_explains_refusals_and_lets_real_faults_through(app):
+    from flask import session as web_session
+    from sqlalchemy.exc import IntegrityError
+
+    from jco.core.db import get_session
+    from jco.operations.models import Organisation
+    from jco.web import saving
+
+    with app.test_request_context():
+        with saving() as saved:
+            raise Refused("Not now.", status=422)
+        assert not saved.ok and web_session["_flashes"] == [("error", "Not now.")]
+        get_session().add(Organisation(code="DE", name="A second Germany"))
+        with pytest.raises(IntegrityError), saving():
+            pass  # the duplicate fails at commit, which no page explains: a fault, not a refusal
+        get_session().rollback()
+        get_session().add(Organisation(code="DE", name="A second Germany"))
+        with saving(duplicate="Germany is there already.") as saved:
+            pass
+        assert not saved.ok and web_session["_flashes"][-1] == ("error", "Germany is there already.")

@@ -54,20 +54,24 @@ class saving:  # noqa: N801 - read as a phrase: ``with saving(form) as saved:``
         return self
 
     def __exit__(self, exc_type, error, _tb) -> bool:
-        session = get_session()
-        if error is None:
-            try:
-                session.commit()
-            except (IntegrityError, StaleDataError) as late:
-                error = late
-            else:
-                self.ok = True
-                return False
+        if error is not None:
+            return self._explain(error)
+        try:
+            get_session().commit()
+        except (IntegrityError, StaleDataError) as late:
+            if not self._explain(late):
+                raise
+        else:
+            self.ok = True
+        return False
+
+    def _explain(self, error: BaseException) -> bool:
+        """Roll back and show ``error`` when it is a refusal this helper knows; False otherwise."""
         if isinstance(error, IntegrityError) and self.duplicate is None:
             return False  # not a collision this page knows how to explain: a real fault
         if not isinstance(error, (ValueError, StaleEdit, StaleDataError, IntegrityError)):
             return False
-        session.rollback()
+        get_session().rollback()
         if isinstance(error, StaleDataError):
             messages = [str(StaleEdit(self.what))]
         elif isinstance(error, IntegrityError):
