@@ -17,6 +17,23 @@ if TYPE_CHECKING:
     from jco.comments.models import Comment, CommentRound
 
 
+class Refused(ValueError):
+    """A rule said no. Raised by the function that owns the rule; pages show the message as a form
+    error or a flash, the API answers ``status`` with the same message.
+
+    ``status`` is 403 when this account may not do it, 422 when the request cannot be done (not
+    now, not with that document, too many rows); ``field`` names the form or body field at fault.
+    """
+
+    status = 403
+
+    def __init__(self, message: str, *, status: int | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+        self.field = field
+
+
 def _role(user: Account | None) -> str | None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return None
@@ -155,14 +172,6 @@ def can_view_all_comments(user: Account | None, jco: Jco) -> bool:
 def can_comment(user: Account | None, round_: CommentRound) -> bool:
     """Every delegation may send one written comment per revision."""
     return is_delegate(user)
-
-
-def can_edit_comment(user: Account | None, comment: Comment, round_: CommentRound, today) -> bool:
-    return (
-        is_delegate(user)
-        and comment.organisation_id == user.organisation_id
-        and today <= round_.deadline
-    )
 
 
 # --- meetings, documents, accounts -----------------------------------------------------------

@@ -72,3 +72,20 @@ def make_document(session, reference: str | None = None, *, jco: Jco | None = No
 
 def make_meeting(session, *, body: str = Body.CCWP_EXPERTS, start_date: date = date(2025, 10, 20), **details) -> Meeting:
     return create_meeting(session, body=body, start_date=start_date, **details)
+
+
+def make_result(session, jco: Jco, commodity: str, quantity: float, unit: str, *, country: str | None = None,
+                document: Document | None = None):
+    """A result row written as the database may hold it already (imported, or recorded before the
+    deployment's marking limit was lowered), without the results service's checks."""
+    from jco.operations.models import Result
+    from jco.operations.services import commodities
+
+    goods = commodities(session, [commodity])[0]
+    session.flush()
+    row = Result(jco_id=jco.id, document_id=document.id if document else None, commodity_id=goods.id,
+                 organisation_id=org(session, country).id if country else None, quantity=quantity, unit=unit,
+                 year=jco.year)
+    session.add(row)
+    session.flush()
+    return row

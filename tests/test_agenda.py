@@ -10,11 +10,11 @@ from deadline_factories import jco_report_presented, jco_under_comments
 from docx import Document as Docx
 from factories import make_account, make_document, make_jco, make_meeting
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from jco.audit.models import AuditEntry
 from jco.documents.models import DocType, Document, Marking
-from jco.meetings import agenda, exports
+from jco.meetings import agenda, exports, services
 from jco.meetings.models import AgendaItem, Meeting, Outcome
 from jco.meetings.services import Purpose, add_agenda_item, record_outcome
 from jco.operations import services as ops
@@ -125,12 +125,12 @@ def test_secretariat_orders_and_edits_items(client, auth, db, world):
     second = add_agenda_item(db, meeting, title="AOB")
     db.commit()
     auth.login("gsc@example.org")
-    client.post(f"/meetings/{meeting.id}/agenda/items/{second.id}/move", data={"direction": "up"})
+    client.post(f"/meetings/{meeting.id}/items/{second.id}/move", data={"direction": "up", "back": "plan"})
     db.expire_all()
     titles = [i.title for i in db.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
                                           .order_by(AgendaItem.position))]
     assert titles == ["AOB", "Already there"]
-    client.post(f"/meetings/{meeting.id}/agenda/items/{second.id}/move", data={"direction": "up"})
+    client.post(f"/meetings/{meeting.id}/items/{second.id}/move", data={"direction": "up", "back": "plan"})
     assert "already first on the agenda" in client.get(f"/meetings/{meeting.id}/agenda").get_data(as_text=True)
     response = client.post(f"/meetings/{meeting.id}/agenda/items/{second.id}/edit",
                            data={"title": "Any other business", "purpose": "information"})
@@ -145,14 +145,26 @@ def test_secretariat_orders_and_edits_items(client, auth, db, world):
 
 def test_purpose_of_a_decided_item_cannot_change(db, world):
     item = db.scalar(select(AgendaItem).where(AgendaItem.title == "Final report"))
-    with pytest.raises(agenda.AgendaError, match="outcome of this item is recorded"):
-        agenda.update_item(db, item, title="Final report", purpose=Purpose.INFORMATION)
+    with pytest.raises(services.AgendaError, match="outcome of this item is recorded"):
+        services.update_agenda_item(db, item, title="Final report", purpose=Purpose.INFORMATION)
+
+
+def test_an_item_cites_no_other_operations_documents_whatever_adds_it(db, world):
+    """The rule lives in the service, so the planning page's proposals and the meeting page obey it alike."""
+    other, other_case = presented(db, "Other")
+    before = db.scalar(select(func.count()).select_from(AgendaItem))
+    with pytest.raises(services.AgendaError, match="belongs to another operation"):
+        add_agenda_item(db, world["meeting"], title="Mixed", jco=world["jcos"]["presented"], documents=[other_case])
+    with pytest.raises(services.AgendaError, match="is not registered"):
+        add_agenda_item(db, world["meeting"], title="Unknown", references=["9999/15"])
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(AgendaItem)) == before
 
 
 @pytest.mark.parametrize("email", ["de@example.org", "boss@example.org"])
 @pytest.mark.parametrize(("method", "path"), [
     ("get", "/meetings/{m}/agenda"), ("post", "/meetings/{m}/agenda"),
-    ("post", "/meetings/{m}/agenda/items/{i}/move"), ("get", "/meetings/{m}/agenda/items/{i}/edit"),
+    ("post", "/meetings/{m}/items/{i}/move"), ("get", "/meetings/{m}/agenda/items/{i}/edit"),
     ("post", "/meetings/{m}/agenda/items/{i}/edit"), ("get", "/meetings/{m}/summary.docx"),
     ("get", "/meetings/{m}/summary.pdf"),
 ])

@@ -159,8 +159,6 @@ ROUTES = [
     page("POST", "meetings.record_outcome", "/meetings/{december}/items/{open_item}/outcome", SECRETARIAT),
     page("POST", "meetings.move_item", "/meetings/{december}/items/{open_item}/move", SECRETARIAT),
     page("POST", "agendas.plan", "/meetings/{next_meeting}/agenda", SECRETARIAT),
-    page("POST", "agendas.move", "/meetings/{next_meeting}/agenda/items/{next_item}/move", SECRETARIAT,
-         data={"direction": "down"}),
     page("POST", "agendas.edit_item", "/meetings/{december}/agenda/items/{open_item}/edit", SECRETARIAT),
     page("POST", "deadlines.new_deadline", "/deadlines/new", SECRETARIAT),
     page("POST", "deadlines.edit_deadline", "/deadlines/{deadline}/edit", SECRETARIAT),

@@ -10,7 +10,7 @@ from jco.documents.models import Document
 from jco.operations import results
 from jco.operations.lifecycle import LifecycleError
 from jco.operations.models import Commodity, Jco, Result
-from tests.factories import make_jco
+from tests.factories import make_jco, make_result
 from tests.step_helpers import jco_id, reading, snapshot, text
 
 
@@ -124,8 +124,7 @@ def test_results_from_a_classified_document_are_withheld_from_uncleared_readers(
     athena = jco_id(app, "Athena", "IV")
     with reading(app) as s:
         addendum = s.scalar(select(Document).where(Document.reference == "6512/1/15 ADD 1 REV 1"))
-        results.add_results(s, s.get(Jco, athena), [results.ResultRow("LV", "heroin", 17.25, "kg")], None,
-                            document=addendum)
+        make_result(s, s.get(Jco, athena), "heroin", 17.25, "kg", country="LV", document=addendum)
         results.add_results(s, s.get(Jco, athena), [results.ResultRow("LV", "khat", 3.0, "kg")], None)
         s.commit()
     auth.login("de.delegate@example.org")

@@ -10,9 +10,12 @@ its reads are in jco.api.queries.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 
 from jco import permissions
@@ -62,6 +65,32 @@ def _rate_key() -> str:
 
 
 limiter.limit(_rate_limit, key_func=_rate_key)(bp)
+
+
+@contextmanager
+def refusals_as_api_errors(session: Session | None = None, *, rows: int = 0, conflict: str = ""):
+    """A domain service's refusal as the API says it: the same words as the page, in JSON.
+
+    With a session, the failed change is rolled back first, so a refused request changes nothing.
+    """
+    try:
+        yield
+    except (permissions.Refused, StaleEdit, LifecycleError, results_service.ResultsError,
+            StaleDataError, IntegrityError) as error:
+        if session is not None:
+            session.rollback()
+        if isinstance(error, results_service.ResultsError):
+            # Row numbers count from 1; the body's rows array from 0.
+            fields = {f"rows[{number - 1}]": message for number, message in error.problems if 1 <= number <= rows}
+            raise ApiError(422, str(error), fields=fields) from None
+        if isinstance(error, permissions.Refused):
+            raise ApiError(error.status, str(error),
+                           fields={error.field: str(error)} if error.field else None) from None
+        if isinstance(error, StaleEdit):
+            raise ApiError(409, str(error)) from None
+        if isinstance(error, LifecycleError):  # the state changed since the check
+            raise ApiError(422, str(error)) from None
+        raise ApiError(409, conflict) from None
 
 
 @bp.errorhandler(ApiError)
@@ -163,51 +192,22 @@ def get_jco(jco_id: int):
           summary="Record result rows of the JCO's final report (its lead delegation or the Secretariat).",
           responses={201: (schemas.Results, "The rows recorded.")}, errors=WRITE_ERRORS)
 def add_results(jco_id: int):
-    session = get_session()
-    user = api_user()
+    session, user = get_session(), api_user()
     jco = queries.load_jco(session, jco_id)
     if jco is None or not permissions.can_view_jco(user, jco):
         raise ApiError(404, f"There is no JCO with the id {jco_id}.")
-    if not permissions.can_add_results(user, jco):
-        may_record = permissions.is_secretariat(user) or permissions.leads_jco(user, jco)
-        if may_record and not results_service.accepts_results(jco):
-            # The right account at the wrong moment: the operation has to run first.
-            raise ApiError(422, f"Results are recorded once the operation has run (from the debriefing on); "
-                                f"{jco.title} is at “{jco.state_enum.label}”.")
-        if may_record:
-            raise ApiError(403, f"{jco.title} is closed: only the Secretariat may still correct its results.")
-        raise ApiError(403, f"Only the lead delegation of {jco.title} or the Secretariat may record its results.")
+    with refusals_as_api_errors():
+        results_service.check_may_add_results(user, jco)  # the service's own rule, asked before reading the body
     data = parse_body(schemas.ResultsRequest)
-    document = None
-    if data.document_id is not None:
-        document = session.get(Document, data.document_id)
-        if document is not None and document.jco_id != jco.id:
-            raise ApiError(422, f"{document.reference} is not a document of {jco.title}.",
-                           fields={"document_id": f"Choose one of the documents of {jco.title}."})
-        if document is None:
-            raise ApiError(422, "The document is not known.",
-                           fields={"document_id": "There is no document with this id."})
-    rows = [
-        results_service.ResultRow(country=row.country, commodity=row.commodity, quantity=row.quantity, unit=row.unit)
-        for row in data.rows
-    ]
-    try:
-        created = results_service.add_results(session, jco, rows, user, document=document,
-                                              replace=data.replace)
+    document = session.get(Document, data.document_id) if data.document_id is not None else None
+    if data.document_id is not None and document is None:
+        raise ApiError(422, "The document is not known.", fields={"document_id": "There is no document with this id."})
+    rows = [results_service.ResultRow(country=row.country, commodity=row.commodity, quantity=row.quantity,
+                                      unit=row.unit) for row in data.rows]
+    with refusals_as_api_errors(session, rows=len(rows), conflict="Someone else changed this operation's results "
+                                "at the same moment. Read them again, then send your rows."):
+        created = results_service.add_results(session, jco, rows, user, document=document, replace=data.replace)
         session.commit()
-    except results_service.ResultsError as error:
-        session.rollback()
-        # Row numbers count from 1; the body's rows array from 0.
-        fields = {f"rows[{number - 1}]": message for number, message in error.problems
-                  if 1 <= number <= len(rows)}
-        raise ApiError(422, str(error), fields=fields) from None
-    except LifecycleError as error:  # the state changed since the check above
-        session.rollback()
-        raise ApiError(422, str(error)) from None
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        raise ApiError(409, "Someone else changed this operation's results at the same moment. "
-                            "Read them again, then send your rows.") from None
     organisations, commodities = api_queries.result_labels(session, created)
     return schemas.Results(items=[schemas.Result.of(r, organisations.get(r.organisation_id), commodities[r.commodity_id])
                                   for r in created]), 201
@@ -316,37 +316,20 @@ def list_deadlines():
           responses={200: (schemas.Comment, "The comment was changed."), 201: (schemas.Comment, "The comment was added.")},
           errors=WRITE_ERRORS)
 def submit_comment(round_id: int):
-    session = get_session()
-    user = api_user()
+    session, user = get_session(), api_user()
     round_ = _found(session.get(CommentRound, round_id), "round of comments", round_id)
-    if not permissions.can_comment(user, round_):
-        raise ApiError(403, "Only a delegation's delegates send written comments.")
-    if not permissions.can_write_comment(user, round_):
-        jco = round_.jco
-        if not jco.state_enum.is_open:
-            raise ApiError(403, f"{jco.title} is {jco.state_enum.label.lower()}: it takes no more comments.")
-        raise ApiError(403, "Your account is not cleared to read the document of this round, so it cannot "
-                            "comment on it.")
+    existing = comments.find_comment(session, round_, user.organisation_id) if user.organisation_id else None
+    # The service's own rule, asked before reading the body; submit_comment asks it again.
+    if (refusal := comments.comment_refusal(user, round_, existing, timeutil.today())) is not None:
+        raise ApiError(refusal.status, str(refusal))
     data = parse_body(schemas.CommentRequest)
     if "\x00" in data.body:
         raise ApiError(422, "The comment cannot be stored.",
                        fields={"body": "Contains a NUL character, which cannot be stored."})
-    existed = api_queries.comment_id(session, round_.id, user.organisation_id)
-    try:
-        comment = comments.submit_comment(
-            session, round_, organisation_id=user.organisation_id, author=user, body=data.body,
-            version=data.version,
-        )
+    with refusals_as_api_errors(session, conflict="Your delegation's comment was changed by someone else at the "
+                                "same moment. Read it again, then send your change."):
+        comment = comments.submit_comment(session, round_, organisation_id=user.organisation_id, author=user,
+                                          body=data.body, version=data.version)
         session.commit()
-    except StaleEdit as error:
-        session.rollback()
-        raise ApiError(409, str(error)) from None
-    except comments.CommentError as error:
-        session.rollback()
-        raise ApiError(422, str(error), fields={error.field: str(error)} if error.field else None) from None
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        raise ApiError(409, "Your delegation's comment was changed by someone else at the same moment. "
-                            "Read it again, then send your change.") from None
     organisation = session.get(Organisation, comment.organisation_id)
-    return schemas.Comment.of(comment, organisation), (200 if existed else 201)
+    return schemas.Comment.of(comment, organisation), (200 if existing else 201)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlmodel import Session
 
 from jco import permissions
+from jco.audit import queries
 from jco.audit.models import AuditEntry
 from jco.core.db import get_session
-from jco.documents.models import Document
-from jco.operations import queries
 from jco.operations.lifecycle import STATE_SHORT, State
 from jco.web import jco_or_abort
 
@@ -89,12 +86,8 @@ def _rows(session: Session, entries: list[AuditEntry]) -> list[LogRow]:
     The services log references, not titles; this is the second lock on the same door, in case a
     change of a document's details ever carries its title.
     """
-    doc_ids = {e.object_id for e in entries if e.object_type == "document" and e.object_id}
-    hidden = set()
-    if doc_ids:
-        for document in session.scalars(select(Document).where(Document.id.in_(doc_ids))):
-            if not permissions.can_view_document_details(current_user, document):
-                hidden.add(document.id)
+    hidden = {d.id for d in queries.documents_named(session, entries)
+              if not permissions.can_view_document_details(current_user, d)}
     rows = []
     for entry in entries:
         before, after = entry.before or {}, entry.after or {}
@@ -111,16 +104,6 @@ def _rows(session: Session, entries: list[AuditEntry]) -> list[LogRow]:
     return rows
 
 
-def _page(session: Session, query, page: int) -> tuple[list[AuditEntry], queries.Page]:
-    per_page = current_app.config["JCO_PAGE_SIZE"]
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = min(max(page, 1), max(ceil(total / per_page), 1))
-    entries = session.scalars(
-        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return list(entries), queries.Page(items=[], total=total, page=page, per_page=per_page)
-
-
 def _page_number() -> int:
     try:
         return int(request.args.get("page", 1))
@@ -132,7 +115,7 @@ def _page_number() -> int:
 def jco_history(jco_id: int):
     session = get_session()
     jco = jco_or_abort(jco_id, permissions.can_view_jco_history)
-    entries, page = _page(session, select(AuditEntry).where(AuditEntry.jco_id == jco_id), _page_number())
+    entries, page = queries.entries_page(session, _page_number(), current_app.config["JCO_PAGE_SIZE"], jco_id=jco_id)
     return render_template("audit/jco_history.html", jco=jco, rows=_rows(session, entries), page=page)
 
 
@@ -141,13 +124,10 @@ def log():
     if not permissions.can_view_audit_log(current_user):
         abort(403)
     session = get_session()
-    types = session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
+    types = queries.object_types(session)
     object_type = request.args.get("type", "")
-    query = select(AuditEntry)
-    if object_type in types:
-        query = query.where(AuditEntry.object_type == object_type)
-    else:
-        object_type = ""
-    entries, page = _page(session, query, _page_number())
+    object_type = object_type if object_type in types else ""
+    entries, page = queries.entries_page(session, _page_number(), current_app.config["JCO_PAGE_SIZE"],
+                                         object_type=object_type)
     return render_template("audit/log.html", rows=_rows(session, entries), page=page, types=types,
                            object_type=object_type)

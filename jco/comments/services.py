@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
+from jco import permissions
 from jco.audit import services as audit
 from jco.comments.models import Comment, CommentRound
 from jco.core.dates import long_date
@@ -22,19 +23,21 @@ from jco.documents.models import DocType, Document, StoredFile
 from jco.operations import services as jco_services
 from jco.operations.lifecycle import State, Transition
 from jco.operations.models import Jco, Organisation
+from jco.permissions import Refused
 
 MAX_COMMENT_LENGTH = 20_000
 
 
-class CommentError(ValueError):
+class CommentError(Refused):
     """A round or a comment that cannot be accepted; the message is meant for the user.
 
     ``field`` names the form field at fault, when there is one.
     """
 
+    status = 422
+
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def open_round(session: Session, jco: Jco, document: Document, deadline: date, actor) -> CommentRound:
@@ -85,6 +88,30 @@ def find_comment(session: Session, round_: CommentRound, organisation_id: int) -
     )
 
 
+def comment_refusal(author, round_: CommentRound, comment: Comment | None, today: date) -> Refused | None:
+    """Why ``author`` may not send or change its delegation's comment on the round today (None: it may).
+
+    The one rule for the round's page, POST /api/v1/rounds/<id>/comments and submit_comment below.
+    ``author`` None is the server itself (import, demo), for which only the deadline counts.
+    """
+    if author is not None:
+        if not permissions.can_comment(author, round_):
+            return Refused("Only a delegation's delegates send written comments.")
+        jco = round_.jco
+        if not State(jco.state).is_open:
+            return Refused(f"{jco.title} is {State(jco.state).label.lower()}: it takes no more comments.")
+        if not permissions.can_write_comment(author, round_):
+            return Refused("Your account is not cleared to read the document of this round, so it cannot "
+                           "comment on it.")
+    if comment is not None and today > round_.deadline:
+        # Late comments are welcome once; changing one after the deadline would rewrite the record.
+        return CommentError(
+            f"The deadline ({long_date(round_.deadline)}) has passed: your delegation's comment can no longer "
+            "be changed. Contact the lead delegation if something must be corrected."
+        )
+    return None
+
+
 def _store_attachment(session: Session, round_: CommentRound, file) -> StoredFile:
     if isinstance(file, StoredFile):
         return file
@@ -128,15 +155,17 @@ def submit_comment(
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
         raise CommentError("Only a delegation can send comments.")
+    if author is not None and getattr(author, "organisation_id", None) != organisation_id:
+        raise Refused("A delegate sends comments only for its own delegation.")
     comment = find_comment(session, round_, organisation_id)
     late = today > round_.deadline
+    if (refusal := comment_refusal(author, round_, comment, today)) is not None and not isinstance(
+            refusal, CommentError):
+        raise refusal
     if comment is not None:
         jco_services.check_version(comment, version, "Your delegation's comment")
-        if late:
-            raise CommentError(
-                f"The deadline ({long_date(round_.deadline)}) has passed: your delegation's comment can no longer "
-                "be changed. Contact the lead delegation if something must be corrected."
-            )
+        if refusal is not None:
+            raise refusal
     elif version not in (None, "", 0, "0"):
         # The page showed a comment that is no longer there.
         raise jco_services.StaleEdit("Your delegation's comment")

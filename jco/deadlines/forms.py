@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from jco.deadlines.services import ManualDetails
 from jco.web.forms import VersionedForm
 
 
@@ -34,6 +35,32 @@ class ManualDeadlineForm(VersionedForm):
     meeting_id = SelectField("Meeting", coerce=int, choices=[], validators=[Optional()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save deadline")
+
+    @classmethod
+    def for_row(cls, row, method: str) -> ManualDeadlineForm:
+        """The form for an existing deadline: filled in from it (GET), or what was sent (POST)."""
+        form = cls(obj=row if method == "GET" else None)
+        if method == "GET":
+            form.owners.data = [o.id for o in row.owners]
+            form.jco_id.data = row.jco_id or 0
+            form.meeting_id.data = row.meeting_id or 0
+            form.version.data = row.version
+        return form
+
+    def offer(self, choices) -> ManualDeadlineForm:
+        """Set the choices (jco.deadlines.queries.ManualDeadlineChoices)."""
+        self.owners.choices = [(o.id, f"{o.name} ({o.code})") for o in choices.owners]
+        self.jco_id.choices = [(0, "— none —")] + [(j.id, f"JCO {j.title}") for j in choices.jcos]
+        self.meeting_id.choices = [(0, "— none —")] + [(m.id, f"{m.display_title}, {m.days_label}")
+                                                       for m in choices.meetings]
+        return self
+
+    def details(self) -> ManualDetails:
+        return ManualDetails(
+            title=self.title.data or "", due_date=self.due_date.data, owner_ids=list(self.owners.data or []),
+            owed_by_secretariat=bool(self.owed_by_secretariat.data), jco_id=self.jco_id.data or None,
+            meeting_id=self.meeting_id.data or None, note=self.note.data or "",
+        )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

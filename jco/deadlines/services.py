@@ -27,6 +27,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
+from jco import permissions
 from jco.audit import services as audit
 from jco.comments.models import Comment, CommentRound
 from jco.core.dates import long_date
@@ -262,6 +263,26 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
 
     deadlines.sort(key=lambda d: (d.due, d.key))
     return deadlines
+
+
+@dataclass
+class Scope:
+    """Which deadlines an account follows: ``view`` "all" (each deadline whole), "delegation" (those
+    its delegation owes, its own share of each, ``organisation_id``) or "none"."""
+
+    view: str
+    organisation_id: int | None
+    deadlines: list[Deadline]
+
+
+def scope_for(account, deadlines: list[Deadline]) -> Scope:
+    """The one rule for "My deadlines", the calendar feeds and the API: the Secretariat and managers
+    follow every deadline; a delegate those its delegation owes; any other account none."""
+    if permissions.can_view_all_deadlines(account):
+        return Scope("all", None, deadlines)
+    if permissions.is_delegate(account):
+        return Scope("delegation", account.organisation_id, owed_by(deadlines, account.organisation_id))
+    return Scope("none", None, [])
 
 
 def owed_by(deadlines: list[Deadline], organisation_id: int | None) -> list[Deadline]:

@@ -1,12 +1,15 @@
-"""Document queries shared by pages, exports and the API."""
+"""Document queries shared by pages, exports and the API: the one document order, a document with
+what its page shows, its family, its file's metadata."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal_column, true
+from sqlalchemy import ColumnElement, case, func, literal_column, select, true
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
 
-from jco.documents.models import Document
+from jco.documents.models import Document, StoredFile
 from jco.documents.references import sort_terms
 
 
@@ -43,3 +46,32 @@ def document_order(*, newest_families_first: bool = False) -> tuple[Any, ...]:
     Append ``Document.id`` where a query needs a total order over duplicates.
     """
     return sort_terms(_SqlKeys(), newest_families_first=newest_families_first)
+
+
+
+def load_document(session: Session, document_id: int) -> Document | None:
+    return session.scalar(
+        select(Document).where(Document.id == document_id).options(
+            selectinload(Document.subject_codes), selectinload(Document.jco)
+        )
+    )
+
+
+def family_of(session: Session, document: Document) -> list[Document]:
+    """Every document with the same number (base, REVs, ADDs, CORs), in no particular order."""
+    return list(session.scalars(
+        select(Document).where(
+            Document.prefix == document.prefix, Document.number == document.number, Document.year == document.year
+        )
+    ))
+
+
+def file_info(session: Session, document: Document):
+    """(filename, size, media type, sha256) of the document's file, without loading its bytes."""
+    if document.file_id is None:
+        return None
+    return session.execute(
+        select(StoredFile.filename, StoredFile.size, StoredFile.media_type, StoredFile.sha256).where(
+            StoredFile.id == document.file_id
+        )
+    ).one()

@@ -6,18 +6,15 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from jco import permissions
 from jco.core.db import get_session
-from jco.documents import files
+from jco.documents import files, queries
 from jco.documents import services as doc_services
 from jco.documents.forms import AttachFileForm, DocumentForm, split_codes
 from jco.documents.models import Document, StoredFile
-from jco.operations import queries
-from jco.operations.queries import document_families
-from jco.web import jco_or_abort
+from jco.operations.queries import document_families, jco_documents
+from jco.web import jco_or_abort, saving
 
 bp = Blueprint("documents", __name__)
 
@@ -33,34 +30,25 @@ def too_large(_error):
     ), 413
 
 
+def _document_or_abort(document_id: int) -> Document:
+    document = queries.load_document(get_session(), document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
 @bp.get("/documents/<int:document_id>")
 def detail(document_id: int):
     session = get_session()
-    document = session.scalar(
-        select(Document).where(Document.id == document_id).options(
-            selectinload(Document.subject_codes), selectinload(Document.jco)
-        )
-    )
-    if document is None:
-        abort(404)
-    family = session.scalars(
-        select(Document).where(
-            Document.prefix == document.prefix, Document.number == document.number, Document.year == document.year
-        )
-    ).all()
-    file_info = None
-    if document.file_id and permissions.can_view_document_details(current_user, document):
-        file_info = session.execute(
-            select(StoredFile.filename, StoredFile.size, StoredFile.media_type, StoredFile.sha256).where(
-                StoredFile.id == document.file_id
-            )
-        ).one()
+    document = _document_or_abort(document_id)
+    visible = permissions.can_view_document_details(current_user, document)
+    family = queries.family_of(session, document)
     return render_template(
         "documents/detail.html",
         document=document,
-        family=document_families(list(family))[0] if family else [],
-        file_info=file_info,
-        details_visible=permissions.can_view_document_details(current_user, document),
+        family=document_families(family)[0] if family else [],
+        file_info=queries.file_info(session, document) if visible else None,
+        details_visible=visible,
         attach_form=AttachFileForm() if permissions.can_attach_file(current_user, document) else None,
     )
 
@@ -141,7 +129,7 @@ def new_jco_document(jco_id: int):
         document = _register(form, jco.id)
         if document is not None:
             return redirect(url_for("documents.detail", document_id=document.id))
-    families = document_families(queries.jco_documents(session, jco.id))
+    families = document_families(jco_documents(session, jco.id))
     return _document_form_page(form, jco=jco, families=families)
 
 
@@ -160,25 +148,19 @@ def new_document():
 @bp.post("/documents/<int:document_id>/file")
 def attach_file(document_id: int):
     session = get_session()
-    document = session.scalar(select(Document).where(Document.id == document_id).options(selectinload(Document.jco)))
-    if document is None:
-        abort(404)
+    document = _document_or_abort(document_id)
     if not permissions.can_attach_file(current_user, document):
         abort(403)
     form = AttachFileForm()
     if not form.validate_on_submit() or not files.has_upload(form.file.data):
         flash("Choose the document's file (PDF, DOCX or ODT).", "error")
         return redirect(url_for("documents.detail", document_id=document.id))
-    try:
+    with saving() as saved:
         stored = doc_services.attach_file(session, document, form.file.data, current_user)
-    except (doc_services.DocumentError, files.FileRejected) as error:
-        session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("documents.detail", document_id=document_id))
-    session.commit()
-    flash(f"The file of {document.reference} is stored." if stored else _withheld_message(document),
-          "success" if stored else "info")
-    return redirect(url_for("documents.detail", document_id=document.id))
+    if saved.ok:
+        flash(f"The file of {document.reference} is stored." if stored else _withheld_message(document),
+              "success" if stored else "info")
+    return redirect(url_for("documents.detail", document_id=document_id))
 
 
 def file_response(stored: StoredFile):

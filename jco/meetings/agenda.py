@@ -1,5 +1,6 @@
-"""Agenda planning for the Secretariat: which items are due at a meeting, and the changes it makes
-to an agenda (confirming proposals, ordering and editing items). Each change is audited.
+"""Agenda planning for the Secretariat: which items are due at a meeting, and putting the chosen ones
+on its agenda. Every change to an agenda (adding, ordering, editing, removing items) is made by
+jco.meetings.services, and audited there.
 
 An item is proposed for an operation that has none on this meeting and none waiting, undecided,
 on another meeting still to come:
@@ -20,12 +21,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
-from jco.audit import services as audit
 from jco.comments.models import CommentRound
 from jco.core.dates import long_date
 from jco.documents.models import DocType, Document
 from jco.meetings.models import AgendaItem, Meeting
-from jco.meetings.services import Purpose, add_agenda_item
+from jco.meetings.services import AgendaError, Purpose, add_agenda_item
 from jco.operations.lifecycle import ADOPTING_BODIES, Body, State
 from jco.operations.models import Jco
 
@@ -34,10 +34,6 @@ CANDIDATE_STATES = (State.PRESENTED, State.COMMENTS, State.REVISION, State.REPOR
 
 
 PURPOSE_ORDER = [Purpose.BUSINESS_CASE, Purpose.REVISION, Purpose.FINAL_REPORT]
-
-
-class AgendaError(ValueError):
-    """A change to an agenda that cannot be made; the message is meant for the user."""
 
 
 @dataclass
@@ -156,53 +152,6 @@ def confirm(session: Session, meeting: Meeting, tokens: list[str], today: date, 
         raise AgendaError("None of the chosen items is still due: the agenda may have changed meanwhile.")
     return [add_agenda_item(session, meeting, title=p.title, jco=p.jco, purpose=p.purpose, documents=p.documents,
                             actor=actor) for p in proposals]
-
-
-def _renumber(items: list[AgendaItem]) -> list[AgendaItem]:
-    items = sorted(items, key=lambda i: (i.position, i.id))
-    for n, item in enumerate(items, start=1):
-        item.position = n
-    return items
-
-
-def move_item(session: Session, meeting: Meeting, item: AgendaItem, direction: str, actor=None) -> None:
-    """Move an item one place up or down (and close any gaps in the numbering)."""
-    if direction not in ("up", "down"):
-        raise AgendaError("An item can only move up or down.")
-    items = _renumber(list(session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id))))
-    index = next(i for i, it in enumerate(items) if it.id == item.id)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(items):
-        raise AgendaError(f"“{item.title}” is already {'first' if direction == 'up' else 'last'} on the agenda.")
-    before = item.position
-    items[index].position, items[other].position = items[other].position, items[index].position
-    session.add_all(items)
-    audit.record(session, actor, "agenda.move", item, jco_id=item.jco_id,
-                 summary=f"Moved “{item.title}” {direction} on the agenda of {meeting.display_title} ({meeting.days_label})",
-                 before={"position": before}, after={"position": item.position})
-    session.flush()
-
-
-def update_item(session: Session, item: AgendaItem, *, title: str, purpose: str, actor=None) -> AgendaItem:
-    title = " ".join(title.split())
-    if not title:
-        raise AgendaError("Give the item a title.")
-    if len(title) > 300:
-        raise AgendaError("Keep the title under 300 characters.")
-    if purpose not in Purpose.LABELS:
-        raise AgendaError("Choose what the item is for.")
-    if item.outcome and purpose != item.purpose:
-        raise AgendaError("The outcome of this item is recorded, so what it was for can no longer change.")
-    if purpose != Purpose.INFORMATION and item.jco_id is None:
-        raise AgendaError("Only an item about an operation can be for adoption; this one has no operation.")
-    before = {"title": item.title, "purpose": item.purpose}
-    item.title, item.purpose = title, purpose
-    session.add(item)
-    b, a = audit.diff(before, {"title": item.title, "purpose": item.purpose})
-    audit.record(session, actor, "agenda.edit", item, jco_id=item.jco_id, summary=f"Edited the agenda item “{title}”",
-                 before=b, after=a)
-    session.flush()
-    return item
 
 
 def body_addressee(body: str) -> str:

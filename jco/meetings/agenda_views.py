@@ -1,4 +1,7 @@
-"""The Secretariat's agenda page (proposals, order, edits) and the agenda and summary exports."""
+"""The Secretariat's agenda page (proposals, order, edits) and the agenda and summary exports.
+
+Moving an item is the meetings blueprint's one route (meetings.move_item), reached from here too.
+"""
 
 from __future__ import annotations
 
@@ -6,115 +9,51 @@ import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
 
 from jco import permissions
 from jco.core.db import get_session
 from jco.core.timeutil import today
-from jco.deadlines.forms import MultiCheckboxField
-from jco.meetings import agenda, exports
-from jco.meetings.models import AgendaItem, Meeting
-from jco.meetings.services import Purpose
+from jco.meetings import agenda, exports, services
+from jco.meetings.forms import AgendaItemEditForm, ConfirmProposalsForm
+from jco.meetings.models import Meeting
+from jco.meetings.views import item_or_abort, meeting_or_abort
+from jco.web import saving
 
 bp = Blueprint("agendas", __name__)
-
-
-class ConfirmProposalsForm(FlaskForm):
-    proposals = MultiCheckboxField("Items due at this meeting", choices=[], validate_choice=False)
-    submit = SubmitField("Put the chosen items on the agenda")
-
-
-class MoveItemForm(FlaskForm):
-    direction = HiddenField()
-
-
-class AgendaItemForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(message="Give the item a title."),
-                                             Length(max=300, message="Keep the title under 300 characters.")])
-    purpose = SelectField("What it is for", choices=list(Purpose.LABELS.items()))
-    submit = SubmitField("Save item")
-
-
-def _meeting(meeting_id: int) -> Meeting:
-    meeting = exports.load_meeting(get_session(), meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
-def _item(meeting: Meeting, item_id: int) -> AgendaItem:
-    item = next((i for i in meeting.items if i.id == item_id), None)
-    if item is None:
-        abort(404)
-    return item
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
 def plan(meeting_id: int):
     if not permissions.can_plan_agenda(current_user):
         abort(403)
-    meeting = _meeting(meeting_id)
-    session = get_session()
-    now = today()
+    meeting = meeting_or_abort(meeting_id)
+    session, now = get_session(), today()
     proposals = agenda.propose(session, meeting, now)
     form = ConfirmProposalsForm()
     form.proposals.choices = [(p.token, p.title) for p in proposals]
     if form.validate_on_submit():
-        if not form.proposals.data:
-            form.proposals.errors = ["Choose at least one item to put on the agenda."]
-        else:
-            try:
-                added = agenda.confirm(session, meeting, form.proposals.data, now, current_user)
-            except agenda.AgendaError as error:
-                session.rollback()
-                flash(str(error), "error")
-            else:
-                session.commit()
-                flash(f"{len(added)} item{'s' if len(added) != 1 else ''} put on the agenda.", "success")
-            return redirect(url_for("agendas.plan", meeting_id=meeting.id))
+        with saving() as saved:
+            added = agenda.confirm(session, meeting, form.proposals.data, now, current_user)
+        if saved.ok:
+            flash(f"{len(added)} item{'s' if len(added) != 1 else ''} put on the agenda.", "success")
+        return redirect(url_for("agendas.plan", meeting_id=meeting_id))
     return render_template("meetings/agenda_plan.html", meeting=meeting, proposals=proposals, form=form, today=now)
-
-
-@bp.post("/meetings/<int:meeting_id>/agenda/items/<int:item_id>/move")
-def move(meeting_id: int, item_id: int):
-    if not permissions.can_plan_agenda(current_user):
-        abort(403)
-    meeting = _meeting(meeting_id)
-    item = _item(meeting, item_id)
-    form = MoveItemForm()
-    if not form.validate_on_submit():
-        abort(400)
-    session = get_session()
-    try:
-        agenda.move_item(session, meeting, item, form.direction.data, current_user)
-    except agenda.AgendaError as error:
-        session.rollback()
-        flash(str(error), "error")
-    else:
-        session.commit()
-    return redirect(url_for("agendas.plan", meeting_id=meeting.id) + f"#plan-item-{item.id}")
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/items/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_item(meeting_id: int, item_id: int):
     if not permissions.can_plan_agenda(current_user):
         abort(403)
-    meeting = _meeting(meeting_id)
-    item = _item(meeting, item_id)
-    form = AgendaItemForm(obj=item if request.method == "GET" else None)
+    meeting = meeting_or_abort(meeting_id)
+    item = item_or_abort(meeting, item_id)
+    form = AgendaItemEditForm(obj=item if request.method == "GET" else None)
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            agenda.update_item(session, item, title=form.title.data, purpose=form.purpose.data, actor=current_user)
-        except agenda.AgendaError as error:
-            session.rollback()
-            form.title.errors = list(form.title.errors) + [str(error)]
-        else:
-            session.commit()
+        with saving(form, field="title") as saved:
+            services.update_agenda_item(get_session(), item, title=form.title.data, purpose=form.purpose.data,
+                                        actor=current_user)
+        if saved.ok:
             flash("The agenda item has been saved.", "success")
-            return redirect(url_for("agendas.plan", meeting_id=meeting.id) + f"#plan-item-{item.id}")
+            return redirect(url_for("agendas.plan", meeting_id=meeting_id, _anchor=f"plan-item-{item_id}"))
     return render_template("meetings/agenda_item_edit.html", meeting=meeting, item=item, form=form)
 
 
@@ -142,7 +81,7 @@ def _send(note: exports.Note, meeting: Meeting, what: str, fmt: str) -> Response
 def export_agenda(meeting_id: int, fmt: str):
     if not permissions.can_export_agenda(current_user):
         abort(403)
-    meeting = _meeting(meeting_id)
+    meeting = meeting_or_abort(meeting_id)
     note = exports.agenda_note(get_session(), meeting, current_user, today())
     return _send(note, meeting, "agenda", fmt)
 
@@ -151,7 +90,7 @@ def export_agenda(meeting_id: int, fmt: str):
 def export_summary(meeting_id: int, fmt: str):
     if not permissions.can_draft_summary(current_user):
         abort(403)
-    meeting = _meeting(meeting_id)
+    meeting = meeting_or_abort(meeting_id)
     if meeting.start_date > today():
         abort(404, "There is no summary of discussions before the meeting has taken place.")
     note = exports.summary_note(get_session(), meeting, current_user, today())

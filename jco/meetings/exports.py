@@ -23,7 +23,7 @@ from jco.core.dates import long_date
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.references import in_document_order
 from jco.meetings.agenda import body_addressee
-from jco.meetings.models import AgendaItem, Meeting, Outcome
+from jco.meetings.models import Meeting, Outcome
 from jco.meetings.services import Purpose
 
 SECRETARIAT = "General Secretariat of the Council"
@@ -54,15 +54,6 @@ class Note:
     @property
     def header_lines(self) -> list[tuple[str, str]]:
         return [("From", SECRETARIAT), ("On", self.on), ("To", self.to), ("Subject", self.subject)]
-
-
-def load_meeting(session: Session, meeting_id: int) -> Meeting | None:
-    return session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id).options(
-            selectinload(Meeting.items).selectinload(AgendaItem.documents),
-            selectinload(Meeting.items).selectinload(AgendaItem.jco),
-        )
-    )
 
 
 def _meeting_day(meeting: Meeting) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField, TimeField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from jco.documents.references import (
     MEETING_NOTICE_PREFIX,
@@ -14,8 +14,8 @@ from jco.documents.references import (
 )
 from jco.meetings.models import Outcome
 from jco.meetings.services import Purpose
-from jco.operations.forms import options
-from jco.operations.lifecycle import Body
+from jco.operations.forms import MultiCheckboxField, options
+from jco.operations.lifecycle import STATE_SHORT, Body, State
 from jco.web.forms import VersionedForm
 
 NO_JCO = 0
@@ -39,6 +39,19 @@ class MeetingForm(VersionedForm):
                         validators=[DataRequired(message="Say where the meeting takes place."), Length(max=120)])
     notice_reference = StringField("Agenda notice reference", validators=[Optional(), Length(max=40)])
     submit = SubmitField("Save")
+
+    def fields(self) -> dict:
+        """The meeting's details as the meetings service takes them."""
+        return {
+            "body": self.body.data,
+            "title": (self.title.data or "").strip(),
+            "start_date": self.start_date.data,
+            "end_date": self.end_date.data or self.start_date.data,
+            "start_time": self.start_time.data,
+            "end_time": self.end_time.data,
+            "place": (self.place.data or "").strip(),
+            "notice_reference": self.notice_reference.data or "",
+        }
 
     def validate_title(self, field):
         if self.body.data == Body.OTHER and not (field.data or "").strip():
@@ -74,12 +87,20 @@ class AgendaItemForm(FlaskForm):
     documents = StringField("Documents", validators=[Optional(), Length(max=500)])
     submit = SubmitField("Add to the agenda")
 
+    def offer(self, jcos: list[tuple[int, str, str, str]]) -> AgendaItemForm:
+        """Choices: the operations (jco.meetings.queries.jcos_for_items), each with its state."""
+        self.jco_id.choices = options([(NO_JCO, "— none —")] + [
+            (jco_id, f"{f'{name} {edition}'.strip()} ({STATE_SHORT[State(state)].lower()})")
+            for jco_id, name, edition, state in jcos
+        ])
+        return self
+
     def validate_jco_id(self, field):
         if self.purpose.data in NEEDS_JCO and field.data == NO_JCO:
             raise ValidationError("Choose the operation whose document is presented or adopted.")
 
     def validate_documents(self, field):
-        """Each ;-separated citation must parse; whether it is registered is the view's question."""
+        """Each ;-separated citation must parse; whether it is registered is the service's question."""
         self.citations = []
         for text in (field.data or "").split(";"):
             if not text.strip():
@@ -94,6 +115,24 @@ class AgendaItemForm(FlaskForm):
         return [str(part) for citation in getattr(self, "citations", []) for part in citation]
 
 
+class AgendaItemEditForm(FlaskForm):
+    """Changing an item from the agenda-planning page: what it says and what it is for."""
+
+    title = StringField("Title", validators=[DataRequired(message="Give the item a title."),
+                                             Length(max=300, message="Keep the title under 300 characters.")])
+    purpose = SelectField("What it is for", choices=options(Purpose.LABELS.items()))
+    submit = SubmitField("Save item")
+
+
+class ConfirmProposalsForm(FlaskForm):
+    proposals = MultiCheckboxField("Items due at this meeting", choices=[], validate_choice=False)
+    submit = SubmitField("Put the chosen items on the agenda")
+
+    def validate_proposals(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one item to put on the agenda.")
+
+
 class OutcomeForm(FlaskForm):
     outcome = SelectField("Outcome", choices=OUTCOME_CHOICES,
                           validators=[DataRequired(message="Choose the outcome.")])
@@ -102,4 +141,7 @@ class OutcomeForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
+    """Moving an item, from the meeting's page or (``back`` "plan") from the agenda-planning page."""
+
     direction = SelectField("Direction", choices=options([("up", "Up"), ("down", "Down")]))
+    back = HiddenField(validators=[AnyOf(["", "plan"])], default="")

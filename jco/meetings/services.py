@@ -13,6 +13,13 @@ from jco.meetings.models import AgendaItem, Meeting, Outcome
 from jco.operations import services as jco_services
 from jco.operations.lifecycle import Body, LifecycleError, State, Transition
 from jco.operations.models import Jco
+from jco.permissions import Refused
+
+
+class AgendaError(Refused):
+    """A change to an agenda that cannot be made; the message is meant for the user."""
+
+    status = 422
 
 
 class Purpose:
@@ -46,14 +53,35 @@ def create_meeting(
     return meeting
 
 
+def cite(session: Session, jco: Jco | None, *, documents: list[Document] = (),
+         references: list[str] = ()) -> list[Document]:
+    """The documents an agenda item cites: those given, then those named by reference, which must be
+    registered; an item about an operation cites no other operation's documents."""
+    documents = list(documents)
+    if references:
+        found = {d.reference: d for d in session.scalars(select(Document).where(Document.reference.in_(references)))}
+        missing = [ref for ref in references if ref not in found]
+        if missing:
+            raise AgendaError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not registered. "
+                              "Register the document first, or correct the reference.", field="documents")
+        documents += [found[ref] for ref in references]
+    foreign = [d.reference for d in documents if jco is not None and d.jco_id not in (None, jco.id)]
+    if foreign:
+        raise AgendaError(f"{', '.join(foreign)} belong{'s' if len(foreign) == 1 else ''} to another operation.",
+                          field="documents")
+    return documents
+
+
 def add_agenda_item(
     session: Session, meeting: Meeting, *, title: str, jco: Jco | None = None, purpose: str = Purpose.INFORMATION,
-    documents: list[Document] = (), actor=None, position: int | None = None,
+    documents: list[Document] = (), references: list[str] = (), actor=None, position: int | None = None,
 ) -> AgendaItem:
+    """Put an item on the agenda, citing ``documents`` and the documents named by ``references``."""
+    documents = cite(session, jco, documents=documents, references=references)
     if position is None:
         position = (session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)) or 0) + 1
     item = AgendaItem(meeting_id=meeting.id, position=position, title=title.strip(), jco_id=jco.id if jco else None,
-                      purpose=purpose, documents=list(documents))
+                      purpose=purpose, documents=documents)
     session.add(item)
     session.flush()
     audit.record(session, actor, "agenda.add", item, jco_id=item.jco_id,
@@ -165,20 +193,46 @@ def _items(session: Session, meeting_id: int) -> list[AgendaItem]:
 def move_agenda_item(session: Session, item: AgendaItem, direction: str, actor=None) -> AgendaItem:
     """Swap ``item`` with its neighbour ("up" or "down"); positions are renumbered 1, 2, 3 …"""
     if direction not in ("up", "down"):
-        raise ValueError("An item moves up or down.")
+        raise AgendaError("An item can only move up or down.")
     items = _items(session, item.meeting_id)
     index = next(i for i, other in enumerate(items) if other.id == item.id)
     target = index - 1 if direction == "up" else index + 1
     if not 0 <= target < len(items):
-        raise ValueError(f"“{item.title}” is already {'first' if direction == 'up' else 'last'} on the agenda.")
+        raise AgendaError(f"“{item.title}” is already {'first' if direction == 'up' else 'last'} on the agenda.")
     before = item.position
     items[index], items[target] = items[target], items[index]
     for position, other in enumerate(items, 1):
         other.position = position
         session.add(other)
+    meeting = session.get(Meeting, item.meeting_id)
     audit.record(session, actor, "agenda.move", item, jco_id=item.jco_id,
-                 summary=f"Moved “{item.title}” {direction} the agenda",
+                 summary=f"Moved “{item.title}” {direction} on the agenda of {meeting.display_title} "
+                         f"({meeting.days_label})",
                  before={"position": before}, after={"position": item.position})
+    session.flush()
+    return item
+
+
+def update_agenda_item(session: Session, item: AgendaItem, *, title: str, purpose: str, actor=None) -> AgendaItem:
+    title = " ".join(title.split())
+    if not title:
+        raise AgendaError("Give the item a title.", field="title")
+    if len(title) > 300:
+        raise AgendaError("Keep the title under 300 characters.", field="title")
+    if purpose not in Purpose.LABELS:
+        raise AgendaError("Choose what the item is for.", field="purpose")
+    if item.outcome and purpose != item.purpose:
+        raise AgendaError("The outcome of this item is recorded, so what it was for can no longer change.",
+                          field="purpose")
+    if purpose != Purpose.INFORMATION and item.jco_id is None:
+        raise AgendaError("Only an item about an operation can be for adoption; this one has no operation.",
+                          field="purpose")
+    before = {"title": item.title, "purpose": item.purpose}
+    item.title, item.purpose = title, purpose
+    session.add(item)
+    b, a = audit.diff(before, {"title": item.title, "purpose": item.purpose})
+    audit.record(session, actor, "agenda.edit", item, jco_id=item.jco_id, summary=f"Edited the agenda item “{title}”",
+                 before=b, after=a)
     session.flush()
     return item
 
@@ -186,7 +240,7 @@ def move_agenda_item(session: Session, item: AgendaItem, direction: str, actor=N
 def remove_agenda_item(session: Session, item: AgendaItem, actor=None) -> None:
     """Take an item off the agenda; one with a recorded outcome stays, as the record of a decision."""
     if item.outcome:
-        raise ValueError(f"“{item.title}” already has an outcome ({Outcome(item.outcome).label.lower()}); "
+        raise AgendaError(f"“{item.title}” already has an outcome ({Outcome(item.outcome).label.lower()}); "
                          "it stays on the agenda as the record of what was decided.")
     meeting_id = item.meeting_id
     audit.record(session, actor, "agenda.remove", item, jco_id=item.jco_id,

@@ -11,7 +11,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     Form,
     FormField,
     RadioField,
@@ -26,10 +25,14 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from jco.core.dates import long_date
-from jco.operations.lifecycle import Body
-from jco.operations.models import JcoKind, Role
+from jco.core.timeutil import today
+from jco.documents.models import Document
+from jco.operations import results, services
+from jco.operations.lifecycle import Body, Transition
+from jco.operations.models import Jco, JcoKind, Organisation, OrgKind, Role
+from jco.operations.queries import participants_in_order
 from jco.operations.results import ResultRow, check_row
-from jco.web.forms import VersionedForm
+from jco.web.forms import CappedFieldList, VersionedForm
 
 NO_CHOICE = 0
 
@@ -45,6 +48,9 @@ REPORT_ADOPTION_CHOICES = options([
     (Body.MAC.value, "By the Mutual Assistance Committee first, then by the working party"),
 ])
 EXTRA_ROWS = 3
+# Rows typed on one page (a file takes up to results.MAX_ROWS); with four fields a row this stays
+# under the thousand form fields a request may carry (Flask's MAX_FORM_PARTS).
+MAX_TYPED_ROWS = 200
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -52,6 +58,32 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def organisation_choices(organisations: list[Organisation], blank: str) -> list[SelectChoice]:
+    """Member States, then bodies, then other countries, each group by name."""
+    day = today()
+    groups: dict[str, list[SelectChoice]] = {"EU Member States": [], "Agencies and bodies": [], "Other countries": []}
+    for org in organisations:
+        if org.kind == OrgKind.BODY:
+            group = "Agencies and bodies"
+        elif org.is_member_state_on(day):
+            group = "EU Member States"
+        else:
+            group = "Other countries"
+        groups[group].append(SelectChoice(value=org.id, label=f"{org.name} ({org.code})", optgroup=group))
+    return [SelectChoice(value=NO_CHOICE, label=blank), *(c for group in groups.values() for c in group)]
+
+
+def country_choices(countries: list[Organisation]) -> list[SelectChoice]:
+    """Member States first: most results are theirs; then every other country."""
+    day = today()
+    members, others = [], []
+    for org in countries:
+        group = members if org.is_member_state_on(day) else others
+        group.append(SelectChoice(value=org.code, label=f"{org.name} ({org.code})",
+                                  optgroup="EU Member States" if group is members else "Other countries"))
+    return [SelectChoice(value="", label="— not by country —"), *members, *others]
 
 
 def _end_not_before_start(start_name: str, what: str):
@@ -85,6 +117,51 @@ class JcoForm(VersionedForm):
     report_adoption = RadioField("Report adoption", choices=REPORT_ADOPTION_CHOICES, default="working_party")
     submit = SubmitField("Save")
 
+    @classmethod
+    def for_jco(cls, jco: Jco) -> JcoForm:
+        """The form filled in with the operation as it is, for its editing page."""
+        return cls(
+            formdata=None, version=jco.version, name=jco.name, edition=jco.edition, kind=jco.kind,
+            description=jco.description, planned_start=jco.planned_start, planned_end=jco.planned_end,
+            commodities=", ".join(c.name for c in jco.commodities),
+            transport_modes=[m.id for m in jco.transport_modes],
+            project_ids=[p.id for p in jco.projects],
+            action_id=jco.action_id or NO_CHOICE,
+            report_adoption=Body.MAC.value if jco.report_prior_body == Body.MAC else "working_party",
+        )
+
+    def offer(self, choices) -> JcoForm:
+        """Set the choices that come from the database (jco.operations.queries.JcoFormChoices)."""
+        self.transport_modes.choices = options((m.id, m.name) for m in choices.transport_modes)
+        self.action_id.choices = options([(NO_CHOICE, "— none —")] + [(a.id, f"{a.code} {a.title}")
+                                                                     for a in choices.actions])
+        self.project_ids.choices = options(
+            (p.id, f"{p.acronym} — {p.name}" + (f" (funded by {p.funded_by})" if p.funded_by else ""))
+            for p in choices.projects
+        )
+        if choices.organisations is None:
+            del self.lead_id
+        else:
+            self.lead_id.choices = organisation_choices(choices.organisations, "— choose —")
+        return self
+
+    def details(self) -> services.JcoDetails:
+        chosen = set(self.transport_modes.data or [])
+        modes = [choice.label for choice in self.transport_modes.choices if choice.value in chosen]
+        return services.JcoDetails(
+            name=self.name.data,
+            edition=self.edition.data or "",
+            kind=self.kind.data,
+            description=self.description.data or "",
+            action_id=self.action_id.data or None,
+            report_prior_body=Body.MAC.value if self.report_adoption.data == Body.MAC.value else None,
+            planned_start=self.planned_start.data,
+            planned_end=self.planned_end.data,
+            commodities=split_names(self.commodities.data),
+            transport_modes=modes + split_names(self.other_transport_modes.data),
+            project_ids=list(self.project_ids.data or []),
+        )
+
     def validate_lead_id(self, field):
         if field.data == NO_CHOICE:
             raise ValidationError("Choose the delegation or body that leads the operation.")
@@ -110,9 +187,36 @@ class ParticipantRowForm(Form):
 
 
 class ParticipantsForm(VersionedForm):
-    rows = FieldList(FormField(ParticipantRowForm), min_entries=1)
+    rows = CappedFieldList(FormField(ParticipantRowForm), min_entries=1, max_entries=services.MAX_PARTICIPANTS)
     add_rows = SubmitField("Add more rows")
     submit = SubmitField("Save participants")
+
+    @classmethod
+    def for_request(cls, jco: Jco, method: str, organisations: list[Organisation]) -> ParticipantsForm:
+        """The operation's participants plus blank rows (GET), or what was sent (POST)."""
+        if method == "GET":
+            rows = [{"organisation_id": p.organisation_id, "role": p.role, "agency": p.agency}
+                    for p in participants_in_order(jco)]
+            form = cls(formdata=None, version=jco.version, rows=rows)
+        else:
+            form = cls()
+        if method == "GET" or form.add_rows.data:
+            for _ in range(EXTRA_ROWS):
+                form.rows.append_entry()
+        choices = organisation_choices(organisations, "— none —")
+        for entry in form.rows:
+            entry.form.organisation_id.choices = choices
+        return form
+
+    @property
+    def saving(self) -> bool:
+        """Sent with "Save" (not "Add more rows") and valid."""
+        return not self.add_rows.data and self.validate_on_submit()
+
+    def participant_rows(self) -> list[services.ParticipantRow]:
+        return [services.ParticipantRow(organisation_id=row.organisation_id.data, role=row.role.data,
+                                        agency=(row.agency.data or "").strip())
+                for row in self.kept_rows()]
 
     def kept_rows(self) -> list[ParticipantRowForm]:
         return [entry.form for entry in self.rows if not entry.form.remove.data and not entry.form.is_blank]
@@ -141,8 +245,20 @@ class ParticipantsForm(VersionedForm):
 class TransitionForm(FlaskForm):
     """A life-cycle button; only withdrawing asks for more (the reason)."""
 
-    reason = TextAreaField("Reason for withdrawing", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField("Reason for withdrawing", validators=[Length(max=2000)])  # no Optional(): it skips validate_reason
     submit = SubmitField("Confirm")
+
+    def __init__(self, step: Transition, **kwargs):
+        super().__init__(prefix=step.value, **kwargs)
+        self.step = step
+
+    def validate_reason(self, field):
+        if self.step is Transition.WITHDRAW and not (field.data or "").strip():
+            raise ValidationError("Give the reason for withdrawing the operation.")
+
+    @property
+    def note(self) -> str:
+        return (self.reason.data or "").strip() if self.step is Transition.WITHDRAW else ""
 
 
 class OperationForm(VersionedForm):
@@ -194,7 +310,7 @@ class _ResultsTarget:
 
 
 class ResultRowsForm(FlaskForm, _ResultsTarget):
-    rows = FieldList(FormField(ResultRowForm), min_entries=5)
+    rows = CappedFieldList(FormField(ResultRowForm), min_entries=5, max_entries=MAX_TYPED_ROWS)
     add_rows = SubmitField("Add more rows")
     submit = SubmitField("Add these results")
 
@@ -209,3 +325,52 @@ class ResultRowsForm(FlaskForm, _ResultsTarget):
 class ResultsUploadForm(FlaskForm, _ResultsTarget):
     file = FileField("Results file (CSV)", validators=[FileRequired(message="Choose a CSV file to upload.")])
     submit = SubmitField("Upload the results")
+
+
+class ResultsForms:
+    """The results page's two forms, typed rows and a CSV file: only the one whose button was
+    pressed reads the request. ``rows`` and ``sender`` are what to record, once they are valid."""
+
+    def __init__(self, request, documents, countries: list[Organisation]) -> None:
+        posted = request.form if request.method == "POST" else {}
+        uploading = "upload-submit" in posted
+        entering = request.method == "POST" and not uploading
+        self.entry = ResultRowsForm(prefix="entry") if entering else ResultRowsForm(prefix="entry", formdata=None)
+        self.upload = ResultsUploadForm(prefix="upload") if uploading else ResultsUploadForm(prefix="upload",
+                                                                                            formdata=None)
+        if entering and self.entry.add_rows.data:
+            for _ in range(EXTRA_ROWS):
+                self.entry.rows.append_entry()
+        choices = options([(NO_CHOICE, "— not tied to a document —")] + [
+            (d.id, d.reference + (f" ({d.marking})" if d.marking else "")) for d in documents])
+        self.entry.document_id.choices = choices
+        self.upload.document_id.choices = choices
+        by_country = country_choices(countries)
+        for entry in self.entry.rows:
+            entry.form.country.choices = by_country
+        self.upload_problems: list[str] = []
+        self.rows: list[ResultRow] | None = None
+        self.sender = None
+        if entering and "entry-submit" in posted and self.entry.validate_on_submit():
+            self.rows, self.sender = self.entry.parsed, self.entry
+        elif uploading and self.upload.validate_on_submit():
+            self._read_upload()
+
+    def document(self, session) -> Document | None:
+        chosen = self.sender.document_id.data if self.sender is not None else None
+        return session.get(Document, chosen) if chosen else None
+
+    def _read_upload(self) -> None:
+        try:
+            text = self.upload.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.upload.file.errors = ["The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”."]
+            return
+        try:
+            self.rows, self.sender = results.parse_results_csv(text), self.upload
+        except results.ResultsError as error:
+            self.upload_problems = error.messages
+            self.upload.file.errors = [
+                f"The file has {len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}; "
+                "nothing was added. Correct the lines listed and upload it again."
+            ]

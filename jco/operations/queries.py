@@ -17,15 +17,19 @@ from jco.documents.references import group_by_family
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.lifecycle import State
 from jco.operations.models import (
+    ActionPlanAction,
     Commodity,
+    FundedProject,
     Jco,
     JcoCommodity,
     JcoEvent,
     JcoKind,
     Organisation,
+    OrgKind,
     Participant,
     Result,
     Role,
+    TransportMode,
 )
 
 SORTS = {
@@ -331,3 +335,33 @@ def jco_results_summary(session: Session, jco_id: int, cleared_markings: list[st
     ).all()
     withheld = session.scalar(base(func.count(Result.id)).where(~visible)) or 0
     return ResultsSummary([tuple(r) for r in detail], [tuple(r) for r in totals], withheld)
+
+
+# --- what the editing forms offer ---------------------------------------------------------------
+
+@dataclass
+class JcoFormChoices:
+    transport_modes: list[TransportMode]
+    actions: list[ActionPlanAction]
+    projects: list[FundedProject]
+    organisations: list[Organisation] | None  # None: the page does not choose the lead
+
+
+def organisations_by_name(session: Session, *, countries_only: bool = False) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.name)
+    if countries_only:
+        query = query.where(Organisation.kind == OrgKind.COUNTRY)
+    return list(session.scalars(query))
+
+
+def jco_form_choices(session: Session, *, choose_lead: bool) -> JcoFormChoices:
+    return JcoFormChoices(
+        transport_modes=list(session.scalars(select(TransportMode).order_by(TransportMode.id))),
+        actions=list(session.scalars(select(ActionPlanAction).order_by(ActionPlanAction.code))),
+        projects=list(session.scalars(select(FundedProject).order_by(FundedProject.acronym))),
+        organisations=organisations_by_name(session) if choose_lead else None,
+    )
+
+
+def has_results(session: Session, jco_id: int) -> bool:
+    return session.scalar(select(Result.id).where(Result.jco_id == jco_id).limit(1)) is not None

@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pycountry
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, true
 from sqlmodel import Session
 
+from jco import permissions
 from jco.audit import services as audit
-from jco.documents.models import Document
+from jco.core import cache
+from jco.documents.files import may_store_files_marked
+from jco.documents.models import DocType, Document
 from jco.operations import services
 from jco.operations.lifecycle import RESULTS_STATES, LifecycleError, State
-from jco.operations.models import Jco, Organisation, OrgKind, Result
+from jco.operations.models import Commodity, Jco, JcoCommodity, Organisation, OrgKind, Result
+from jco.permissions import Refused
 
 HEADER = ("country", "commodity", "quantity", "unit")
 MAX_ROWS = 5000
@@ -159,19 +163,87 @@ def accepts_results(jco: Jco) -> bool:
     return State(jco.state) in RESULTS_STATES
 
 
-def add_results(
-    session: Session, jco: Jco, rows: list[ResultRow], actor, *, document: Document | None = None,
-    replace: bool = False,
-) -> list[Result]:
-    """Record ``rows`` for ``jco`` (all or none); with ``replace``, its earlier results go first."""
+# --- the rules: who, when, which document, how many rows, and what ``replace`` may delete -------------
+# The results page and POST /api/v1/jcos/<id>/results both end in add_results below, so they refuse
+# the same requests with the same words. ``actor`` None is the server itself (import, demo, CLI).
+
+def check_may_add_results(actor, jco: Jco) -> None:
+    """Raise Refused unless ``actor`` may record results of ``jco`` now."""
+    if actor is None or permissions.can_add_results(actor, jco):
+        return
+    may_record = permissions.is_secretariat(actor) or permissions.leads_jco(actor, jco)
+    if may_record and not accepts_results(jco):
+        raise Refused(f"Results are recorded once the operation has run (from the debriefing on); "
+                      f"{jco.title} is at “{State(jco.state).label}”.", status=422)
+    if may_record:
+        raise Refused(f"{jco.title} is closed: only the Secretariat may still correct its results.")
+    raise Refused(f"Only the lead delegation of {jco.title} or the Secretariat may record its results.")
+
+
+def document_refusal(actor, jco: Jco, document: Document) -> Refused | None:
+    """Why results may not cite ``document`` (None: they may). Results are content, not metadata:
+    a final report of this operation, that the account is cleared for and this deployment may hold."""
+    if document.jco_id != jco.id or document.doc_type != DocType.FINAL_REPORT:
+        return Refused(f"{document.reference} is not a final report of {jco.title}.", status=422, field="document_id")
+    if actor is not None and not permissions.can_view_document_details(actor, document):
+        return Refused(f"{document.reference} is marked {document.marking}; your account is not cleared for it, "
+                       "so results cannot cite it.", field="document_id")
+    if not may_store_files_marked(document.marking):
+        return Refused(f"{document.reference} is marked {document.marking}, above what this system may hold: "
+                       "its results cannot be recorded here.", status=422, field="document_id")
+    return None
+
+
+def citable_documents(session: Session, jco: Jco, actor) -> list[Document]:
+    """The JCO's final-report documents that ``actor``'s results may cite, in document order."""
+    documents = session.scalars(
+        select(Document).where(Document.jco_id == jco.id, Document.doc_type == DocType.FINAL_REPORT)
+    ).all()
+    return sorted((d for d in documents if document_refusal(actor, jco, d) is None), key=lambda d: d.sort_key)
+
+
+def withheld_rows(session: Session, jco: Jco, actor) -> int:
+    """How many of the JCO's result rows come from documents ``actor`` may not read."""
+    hidden = permissions.markings_withheld_from(actor) if actor is not None else ()
+    if not hidden:
+        return 0
+    return session.scalar(
+        select(func.count()).select_from(Result).join(Document, Document.id == Result.document_id)
+        .where(Result.jco_id == jco.id, Document.marking.in_(hidden))
+    ) or 0
+
+
+def check_rows(session: Session, jco: Jco, rows: list[ResultRow], actor, *, document: Document | None,
+               replace: bool) -> None:
+    """Raise Refused (or ResultsError for the rows themselves) unless these rows may be recorded."""
+    check_may_add_results(actor, jco)
     if not accepts_results(jco):
         raise LifecycleError(
             f"Results are recorded from the debriefing on; the operation is at “{State(jco.state).label}”."
         )
     if not rows:
         raise ResultsError([(1, "There are no result rows to add.")], noun="Row")
-    if document is not None and document.jco_id != jco.id:
-        raise ValueError(f"{document.reference} is not a document of {jco.title}.")
+    if len(rows) > MAX_ROWS:
+        raise Refused(f"{len(rows):,} rows is more than the {MAX_ROWS:,} that one submission may record: "
+                      "split them; nothing was added.", status=422, field="rows")
+    if document is not None:
+        refusal = document_refusal(actor, jco, document)
+        if refusal is not None:
+            raise refusal
+    if replace and (hidden := withheld_rows(session, jco, actor)):
+        # Replacing would delete rows this account cannot see, hence cannot know it is deleting.
+        raise Refused(f"{hidden} result row{'s' if hidden != 1 else ''} of {jco.title} come"
+                      f"{'s' if hidden == 1 else ''} from reports your account is not cleared for, so it cannot "
+                      "replace the results. Add your rows without replacing, or ask a cleared colleague.",
+                      field="replace")
+
+
+def add_results(
+    session: Session, jco: Jco, rows: list[ResultRow], actor, *, document: Document | None = None,
+    replace: bool = False,
+) -> list[Result]:
+    """Record ``rows`` for ``jco`` (all or none); with ``replace``, its earlier results go first."""
+    check_rows(session, jco, rows, actor, document=document, replace=replace)
     codes = {row.country for row in rows if row.country}
     countries = {
         o.code: o for o in session.scalars(
@@ -210,3 +282,26 @@ def add_results(
     )
     session.flush()
     return results
+
+
+def known_vocabulary(session: Session, actor) -> tuple[list[str], list[str]]:
+    """Commodity names and units to suggest to ``actor``: only those of results it may read, so a
+    withheld report's vocabulary never shows (the JCOs' own target goods are metadata, open to all).
+    Both scan the results, so they are cached per clearance until the data changes."""
+    hidden = permissions.markings_withheld_from(actor)
+    return cache.cached(session, ("known_vocabulary", hidden), lambda: _known_vocabulary(session, hidden))
+
+
+def _known_vocabulary(session: Session, hidden: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    visible = true() if not hidden else Result.document_id.is_(None) | Result.document_id.not_in(
+        select(Document.id).where(Document.marking.in_(hidden)))
+    from_results = session.scalars(
+        select(Commodity.name).join(Result, Result.commodity_id == Commodity.id).where(visible).distinct()
+    ).all()
+    targeted = session.scalars(
+        select(Commodity.name).join(JcoCommodity, JcoCommodity.commodity_id == Commodity.id).distinct()
+    ).all()
+    goods = sorted({*from_results, *targeted}, key=str.lower)[:200]
+    used = session.scalars(select(Result.unit).where(visible).distinct().limit(100)).all()
+    units = sorted({*used, "kg", "pieces", "litres", "cigarettes", "EUR"}, key=str.lower)
+    return goods, units

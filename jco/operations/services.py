@@ -29,6 +29,7 @@ from jco.operations.models import (
     Role,
     TransportMode,
 )
+from jco.permissions import Refused
 
 
 class StaleEdit(RuntimeError):
@@ -43,8 +44,13 @@ class StaleEdit(RuntimeError):
 
 def check_version(obj, submitted: int | str | None, what: str) -> None:
     if submitted in (None, ""):
-        return
-    if int(submitted) != obj.version:
+        return  # the server's own changes (import, CLI); every page form requires it (jco.web.forms)
+    try:
+        submitted = int(submitted)
+    except (TypeError, ValueError):
+        raise Refused("The version must be a whole number: the one the page or the API showed.",
+                      status=422, field="version") from None
+    if submitted != obj.version:
         raise StaleEdit(what)
 
 
@@ -260,6 +266,11 @@ def record_operation(
     return jco
 
 
+# Every country of the world and the bodies fit; more is a mistake or an attack. The page's list has
+# four fields a row, which stays under Flask's thousand form fields.
+MAX_PARTICIPANTS = 200
+
+
 @dataclass
 class ParticipantRow:
     organisation_id: int
@@ -271,6 +282,9 @@ def set_participants(
     session: Session, jco: Jco, rows: list[ParticipantRow], actor=None, *, version: int | None = None
 ) -> Jco:
     check_version(jco, version, "This operation")
+    if len(rows) > MAX_PARTICIPANTS:
+        raise Refused(f"{len(rows):,} participants is more than the {MAX_PARTICIPANTS} an operation may list; "
+                      "nothing was saved.", status=422, field="rows")
     seen: set[int] = set()
     for row in rows:
         if row.organisation_id in seen:

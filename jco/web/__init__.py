@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,6 +20,7 @@ from jco.documents.models import Marking
 from jco.operations.lifecycle import STATE_LABELS, STATE_SHORT, State
 from jco.operations.models import Jco
 from jco.operations.queries import load_jco
+from jco.operations.services import StaleEdit
 
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "healthz", "favicon"}
 
@@ -33,6 +34,64 @@ def jco_or_abort(jco_id: int, may: Callable[..., bool] | None = None) -> Jco:
     if may is not None and not may(current_user, jco):
         abort(403)
     return jco
+
+
+class saving:  # noqa: N801 - read as a phrase: ``with saving(form) as saved:``
+    """Run one service call, commit, and turn a refusal into words on the page.
+
+    Inside the block the view calls the service; on leaving it the session commits. A refusal (a
+    rule's Refused, a ValueError or LifecycleError from the service, a stale version, a row changed
+    or taken meanwhile) rolls everything back and is shown: on ``form`` (on the field the error
+    names, else ``field``, else the whole form), or flashed when there is no form. ``saved.ok`` says
+    whether the change went through, so the view redirects or shows the form again.
+    """
+
+    def __init__(self, form=None, *, what: str = "This record", duplicate: str | None = None,
+                 field: str | None = None) -> None:
+        self.form, self.what, self.duplicate, self.field = form, what, duplicate, field
+        self.ok = False
+
+    def __enter__(self) -> saving:
+        return self
+
+    def __exit__(self, exc_type, error, _tb) -> bool:
+        if error is not None:
+            return self._explain(error)
+        try:
+            get_session().commit()
+        except (IntegrityError, StaleDataError) as late:
+            if not self._explain(late):
+                raise
+        else:
+            self.ok = True
+        return False
+
+    def _explain(self, error: BaseException) -> bool:
+        """Roll back and show ``error`` when it is a refusal this helper knows; False otherwise."""
+        if isinstance(error, IntegrityError) and self.duplicate is None:
+            return False  # not a collision this page knows how to explain: a real fault
+        if not isinstance(error, (ValueError, StaleEdit, StaleDataError, IntegrityError)):
+            return False
+        get_session().rollback()
+        if isinstance(error, StaleDataError):
+            messages = [str(StaleEdit(self.what))]
+        elif isinstance(error, IntegrityError):
+            messages = [self.duplicate]
+        else:
+            messages = list(getattr(error, "messages", None) or [str(error)])
+        self._show(messages, None if isinstance(error, StaleEdit) else getattr(error, "field", None) or self.field)
+        return True
+
+    def _show(self, messages: list[str], field: str | None) -> None:
+        if self.form is None:
+            for message in messages:
+                flash(message, "error")
+            return
+        target = self.form[field] if field and field in self.form else None
+        errors = target.errors if target is not None else self.form.form_errors
+        if isinstance(errors, tuple):  # WTForms leaves a tuple on fields that were never validated
+            errors = target.errors = list(errors)
+        errors.extend(messages)
 
 
 def init_app(app: Flask) -> None:

@@ -3,14 +3,76 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import FieldList, IntegerField
+from wtforms.utils import unset_value
+from wtforms.validators import InputRequired
+from wtforms.widgets import HiddenInput
+
+RELOAD = "Reload the page and make your change again."
 
 
 class EmptyForm(FlaskForm):
     """For button-only actions, so that even they carry a CSRF token."""
 
 
+class VersionField(IntegerField):
+    """The version of the record the page showed. Without it a stale page would overwrite a newer
+    edit, so a missing or malformed value is a form error, never a silent save nor a crash."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label="Version", **kwargs):
+        kwargs.setdefault("validators", [InputRequired(message=f"The page did not say which version it showed. {RELOAD}")])
+        super().__init__(label, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            return
+        try:
+            value = int(valuelist[0])
+        except (TypeError, ValueError):
+            self.data = None
+            raise ValueError(f"The version the page sent is not a number. {RELOAD}") from None
+        if not 0 <= value <= 2**31 - 1:
+            self.data = None
+            raise ValueError(f"The version the page sent is out of range. {RELOAD}")
+        self.data = value
+
+
 class VersionedForm(FlaskForm):
     """An edit form that remembers which version of the record the page showed."""
 
-    version = HiddenField()
+    version = VersionField()
+
+    @classmethod
+    def for_new(cls, *args, **kwargs):
+        """The same form for a record that does not exist yet, hence has no version to check."""
+        form = cls(*args, **kwargs)
+        del form.version
+        return form
+
+
+class CappedFieldList(FieldList):
+    """A list of rows with at most ``max_entries``: more rows sent are refused with a message, not
+    silently cut (WTForms drops the extra ones) nor a crash when more rows are asked for."""
+
+    too_many = 0
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.too_many = 0
+        if formdata and self.max_entries:
+            sent = len(set(self._extract_indices(self.name, formdata)))
+            self.too_many = sent if sent > self.max_entries else 0
+        super().process(formdata, data, extra_filters)
+
+    def validate(self, form, extra_validators=()):
+        if self.too_many:
+            self.errors = [f"{self.too_many:,} rows were sent; at most {self.max_entries:,} can be saved at once. "
+                           "Nothing was saved."]
+            return False
+        return super().validate(form, extra_validators)
+
+    def append_entry(self, data=None):
+        if self.max_entries and len(self.entries) >= self.max_entries:
+            return None  # the list is full; the page says so through its row count
+        return super().append_entry(data)

@@ -1,0 +1,38 @@
+"""What the change-log pages read: one page of entries, the kinds of object logged, the documents named."""
+
+from __future__ import annotations
+
+from math import ceil
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from jco.audit.models import AuditEntry
+from jco.documents.models import Document
+from jco.operations.queries import Page
+
+
+def object_types(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)))
+
+
+def entries_page(session: Session, page: int, per_page: int, *, jco_id: int | None = None,
+                 object_type: str = "") -> tuple[list[AuditEntry], Page]:
+    """Newest first; ``page`` is clamped to the pages there are."""
+    query = select(AuditEntry)
+    if jco_id is not None:
+        query = query.where(AuditEntry.jco_id == jco_id)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = min(max(page, 1), max(ceil(total / per_page), 1))
+    entries = session.scalars(
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(entries), Page(items=[], total=total, page=page, per_page=per_page)
+
+
+def documents_named(session: Session, entries: list[AuditEntry]) -> list[Document]:
+    """The documents the entries are about, to decide whose titles a reader may see."""
+    ids = {e.object_id for e in entries if e.object_type == "document" and e.object_id}
+    return list(session.scalars(select(Document).where(Document.id.in_(ids)))) if ids else []
