@@ -107,7 +107,9 @@ def test_a_disabled_accounts_tokens_stop_working(client, demo, db):
     assert client.get("/api/v1/jcos", headers=headers).status_code == 200
     set_active(db, account, False)
     db.commit()
-    assert "disabled" in _assert_error(client.get("/api/v1/jcos", headers=headers), 401)["message"]
+    # Disabling the account revokes its tokens (issue 11): the token is refused, whatever it was for.
+    message = _assert_error(client.get("/api/v1/jcos", headers=headers), 401)["message"]
+    assert "revoked" in message or "disabled" in message
 
 
 def test_the_session_cookie_is_not_accepted(client, auth, demo):
