@@ -10,6 +10,7 @@ from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlin
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode
 from jco.imports.models import ImportStash
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
+from jco.mypage.models import PageVisit, Watch
 from jco.operations.models import (
     ActionPlanAction,
     Commodity,
@@ -35,6 +36,6 @@ __all__ = [
     "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DataVersion", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",
-    "Organisation", "OrgKind", "Outcome", "Participant", "ReminderSent", "Result", "Role", "StoredFile", "SubjectCode",
-    "TransportMode", "metadata",
+    "Organisation", "OrgKind", "Outcome", "PageVisit", "Participant", "ReminderSent", "Result", "Role", "StoredFile", "SubjectCode",
+    "TransportMode", "Watch", "metadata",
 ]

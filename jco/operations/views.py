@@ -17,7 +17,9 @@ from jco import permissions
 from jco.core import cache
 from jco.core.db import get_session
 from jco.core.timeutil import today
+from jco.deadlines.services import Settings as DeadlineSettings
 from jco.documents.models import DocType, Document, Marking
+from jco.mypage import queries as mypage_queries
 from jco.operations import lifecycle, queries, results, services
 from jco.operations.forms import (
     EXTRA_ROWS,
@@ -97,6 +99,8 @@ def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int =
         transitions=actions,
         transition_forms=forms,
         results=_results_summary(session, jco.id),
+        extras=mypage_queries.jco_page_extras(session, current_user, jco, today(),
+                                              DeadlineSettings.from_config(current_app.config)),
     ), status
 
 

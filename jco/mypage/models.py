@@ -1,0 +1,32 @@
+"""Who watches which operation, and when an account last looked at its page."""
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from jco.core.timeutil import utcnow
+
+
+class Watch(SQLModel, table=True):
+    """An account's choice about one operation: to watch it, or (``watching`` false) to stop
+    watching one it would otherwise watch because its delegation takes part."""
+
+    __tablename__ = "watch"
+    __table_args__ = (UniqueConstraint("account_id", "jco_id", name="uq_watch_account_jco"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True, ondelete="CASCADE")
+    jco_id: int = Field(foreign_key="jco.id", index=True, ondelete="CASCADE")
+    watching: bool = True
+    changed_at: datetime = Field(default_factory=utcnow)
+
+
+class PageVisit(SQLModel, table=True):
+    """When an account last opened My page, and the start of what it is shown as changed."""
+
+    __tablename__ = "page_visit"
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    # The moment changes are listed from: the previous visit's last request.
+    changes_since: Optional[datetime] = None
