@@ -148,6 +148,7 @@ ROUTES = [
     page("POST", "operations.operation", "/jcos/{baltica}/operation", SECRETARIAT | {"pl"}),
     page("POST", "mypage.watch", "/jcos/{postbox}/watch"),
     page("POST", "mypage.unwatch", "/jcos/{postbox}/unwatch"),
+    page("POST", "mypage.set_digest", "/account/digest"),
     page("POST", "operations.add_results", "/jcos/{baltica}/results", SECRETARIAT | {"pl"}),
     page("POST", "documents.new_jco_document", "/jcos/{postbox}/documents/new", SECRETARIAT | {"de"}),
     page("POST", "documents.new_document", "/documents/new", SECRETARIAT),

@@ -9,7 +9,8 @@ from jco import permissions
 from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.deadlines.services import Settings
-from jco.mypage import queries, watching
+from jco.mypage import digest, queries, watching
+from jco.mypage.forms import DigestForm
 from jco.web import jco_or_abort
 from jco.web.forms import EmptyForm
 
@@ -49,3 +50,22 @@ def watch(jco_id: int):
 @bp.post("/jcos/<int:jco_id>/unwatch")
 def unwatch(jco_id: int):
     return _set_watching(jco_id, False)
+
+
+@bp.post("/account/digest")
+def set_digest():
+    form = DigestForm()
+    if form.validate_on_submit():
+        session = get_session()
+        digest.set_digest(session, current_user, form.enabled.data == "1")
+        session.commit()
+        flash("You will receive the daily digest of changes." if form.enabled.data == "1"
+              else "You will no longer receive the daily digest.", "success")
+    else:
+        flash("Nothing was changed: choose to turn the digest on or off.", "error")
+    return redirect(url_for("accounts.account", _anchor="digest-h"))
+
+
+@bp.app_template_global()
+def digest_enabled_for(account) -> bool:
+    return digest.digest_enabled(get_session(), account)

@@ -1,4 +1,4 @@
-"""watching operations, and when an account last opened My page
+"""watching operations, when an account last opened My page, and the daily digest of changes
 
 Revision ID: 0013_watching
 Revises: 0006_audit_append_only
@@ -42,9 +42,31 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("account_id"),
     )
+    op.create_table(
+        "digest_setting",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("account_id"),
+    )
+    op.create_table(
+        "digest_sent",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("claimed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("account_id", "day", name="uq_digest_sent"),
+    )
+    op.create_index("ix_digest_sent_account_id", "digest_sent", ["account_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_digest_sent_account_id", table_name="digest_sent")
+    op.drop_table("digest_sent")
+    op.drop_table("digest_setting")
     op.drop_table("page_visit")
     op.drop_index("ix_watch_jco_id", table_name="watch")
     op.drop_index("ix_watch_account_id", table_name="watch")
