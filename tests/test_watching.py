@@ -137,3 +137,26 @@ def test_a_cleared_reader_sees_the_classified_title_in_its_changes(client, auth,
                       marking=Marking.RESTREINT_UE, title="Athena IV seizure details")
         s.commit()
     assert "Athena IV seizure details" in _changes(client)
+
+
+def test_outcomes_and_deadlines_set_by_hand_are_changes_too(client, auth, demo, app):
+    from jco.deadlines.services import ManualDetails, create_manual_deadline
+    from jco.meetings.models import AgendaItem
+    from jco.meetings.services import record_outcome
+    from jco.operations.models import Jco
+
+    postbox = jco_id(app, "Postbox")
+    auth.login("de.delegate@example.org")
+    client.get("/")
+    _age_visit(app, "de.delegate@example.org")
+    with reading(app) as s:
+        item = s.scalar(select(AgendaItem).where(AgendaItem.jco_id == postbox, AgendaItem.outcome.is_(None)))
+        record_outcome(s, item, "postponed")
+        title = item.title
+        create_manual_deadline(s, ManualDetails(title="Send the risk analysis", due_date=s.get(Jco, postbox)
+                                                .created_at.date() + timedelta(days=400), owner_ids=[],
+                                                owed_by_secretariat=True, jco_id=postbox))
+        s.commit()
+    changes = _changes(client)
+    assert f"“{title}” — postponed." in changes
+    assert "Deadline “Send the risk analysis” set for" in changes

@@ -3,7 +3,7 @@
 An account watches an operation when it chose to, or when its delegation takes part in it (lead,
 co-lead, participant or observer) and it has not chosen to stop. The changes listed are read from
 the records themselves — life-cycle steps, documents registered, rounds of written comments
-opened — and each is worded through jco.permissions, so nothing withheld from the reader appears.
+opened, outcomes recorded, deadlines set or moved by hand — and each is worded through jco.permissions, so nothing withheld from the reader appears.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from sqlmodel import Session
 
 from jco import permissions
 from jco.audit import services as audit
+from jco.audit.models import AuditEntry
 from jco.comments.models import CommentRound
 from jco.core.timeutil import utcnow
+from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import long_date
 from jco.documents.models import Document
-from jco.meetings.models import Meeting
+from jco.meetings.models import AgendaItem, Meeting, Outcome
 from jco.mypage.models import PageVisit, Watch
 from jco.operations.lifecycle import STATE_SHORT, State
 from jco.operations.models import Jco, JcoEvent, Participant
@@ -99,7 +101,7 @@ class Change:
 
 
 def changes(session: Session, account, jco_ids: set[int], since: datetime, limit: int = MAX_CHANGES) -> list[Change]:
-    """What happened to these operations after ``since``, newest first: three queries."""
+    """What happened to these operations after ``since``, newest first: five queries."""
     if not jco_ids:
         return []
     found: list[Change] = []
@@ -130,8 +132,32 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
         found.append(Change(round_.opened_at, jco.id, jco.title,
                             f"Written comments on {document.reference} opened, until {long_date(round_.deadline)}.",
                             round_id=round_.id))
+    for entry, item, meeting, jco in session.execute(
+        select(AuditEntry, AgendaItem, Meeting, Jco).join(AgendaItem, AgendaItem.id == AuditEntry.object_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id).join(Jco, Jco.id == AgendaItem.jco_id)
+        .where(AuditEntry.action == "agenda.outcome", AuditEntry.object_type == "agenda_item",
+               AuditEntry.jco_id.in_(jco_ids), AuditEntry.at > since)
+    ):
+        outcome = _outcome((entry.after or {}).get("outcome"))
+        found.append(Change(entry.at, jco.id, jco.title, f"Outcome at {meeting.display_title}, "
+                            f"{meeting.days_label}: “{item.title}” — {outcome}.", meeting_id=meeting.id))
+    for entry, deadline, jco in session.execute(
+        select(AuditEntry, ManualDeadline, Jco).join(ManualDeadline, ManualDeadline.id == AuditEntry.object_id)
+        .join(Jco, Jco.id == ManualDeadline.jco_id)
+        .where(AuditEntry.action.in_(["deadline.create", "deadline.update"]), AuditEntry.object_type == "manual_deadline",
+               AuditEntry.jco_id.in_(jco_ids), AuditEntry.at > since)
+    ):
+        found.append(Change(entry.at, jco.id, jco.title,
+                            f"Deadline “{deadline.title}” set for {long_date(deadline.due_date)}."))
     found.sort(key=lambda c: (c.at, c.what), reverse=True)
     return found[:limit]
+
+
+def _outcome(value: str | None) -> str:
+    try:
+        return Outcome(value).label.lower()
+    except ValueError:
+        return "recorded"
 
 
 def _short(state: str) -> str:
