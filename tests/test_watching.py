@@ -160,3 +160,16 @@ def test_outcomes_and_deadlines_set_by_hand_are_changes_too(client, auth, demo, 
     changes = _changes(client)
     assert f"“{title}” — postponed." in changes
     assert "Deadline “Send the risk analysis” set for" in changes
+
+
+def test_looking_at_my_page_and_watching_leave_cached_figures_alone(client, auth, demo, app):
+    """Both are bookkeeping of one account: no cached dashboard figure is computed from them."""
+    from jco.core.cache import current_version
+
+    with reading(app) as s:
+        before = current_version(s)
+    auth.login("manager@example.org")
+    client.get("/")
+    client.post(f"/jcos/{jco_id(app, 'Postbox')}/watch")
+    with reading(app) as s:
+        assert current_version(s) == before
