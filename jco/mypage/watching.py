@@ -101,7 +101,8 @@ class Change:
 
 
 def changes(session: Session, account, jco_ids: set[int], since: datetime, limit: int = MAX_CHANGES) -> list[Change]:
-    """What happened to these operations after ``since``, newest first: five queries."""
+    """What happened to these operations after ``since``, newest first (at most ``limit``): five queries,
+    each bounded by the limit."""
     if not jco_ids:
         return []
     found: list[Change] = []
@@ -109,7 +110,7 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
         select(JcoEvent, Jco, Meeting, Document).join(Jco, Jco.id == JcoEvent.jco_id)
         .outerjoin(Meeting, Meeting.id == JcoEvent.meeting_id)
         .outerjoin(Document, Document.id == JcoEvent.document_id)
-        .where(JcoEvent.jco_id.in_(jco_ids), JcoEvent.at > since)
+        .where(JcoEvent.jco_id.in_(jco_ids), JcoEvent.at > since).order_by(JcoEvent.at.desc()).limit(limit)
     ):
         what = f"Moved to “{_short(event.to_state)}”"
         if meeting is not None:
@@ -120,6 +121,7 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
     for document, jco in session.execute(
         select(Document, Jco).join(Jco, Jco.id == Document.jco_id)
         .where(Document.jco_id.in_(jco_ids), Document.created_at > since)
+        .order_by(Document.created_at.desc()).limit(limit)
     ):
         title = permissions.document_title_for(account, document)
         found.append(Change(document.created_at, jco.id, jco.title,
@@ -128,6 +130,7 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
         select(CommentRound, Jco, Document).join(Jco, Jco.id == CommentRound.jco_id)
         .join(Document, Document.id == CommentRound.document_id)
         .where(CommentRound.jco_id.in_(jco_ids), CommentRound.opened_at > since)
+        .order_by(CommentRound.opened_at.desc()).limit(limit)
     ):
         found.append(Change(round_.opened_at, jco.id, jco.title,
                             f"Written comments on {document.reference} opened, until {long_date(round_.deadline)}.",
@@ -137,6 +140,7 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
         .join(Meeting, Meeting.id == AgendaItem.meeting_id).join(Jco, Jco.id == AgendaItem.jco_id)
         .where(AuditEntry.action == "agenda.outcome", AuditEntry.object_type == "agenda_item",
                AuditEntry.jco_id.in_(jco_ids), AuditEntry.at > since)
+        .order_by(AuditEntry.at.desc()).limit(limit)
     ):
         outcome = _outcome((entry.after or {}).get("outcome"))
         found.append(Change(entry.at, jco.id, jco.title, f"Outcome at {meeting.display_title}, "
@@ -146,6 +150,7 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
         .join(Jco, Jco.id == ManualDeadline.jco_id)
         .where(AuditEntry.action.in_(["deadline.create", "deadline.update"]), AuditEntry.object_type == "manual_deadline",
                AuditEntry.jco_id.in_(jco_ids), AuditEntry.at > since)
+        .order_by(AuditEntry.at.desc()).limit(limit)
     ):
         found.append(Change(entry.at, jco.id, jco.title,
                             f"Deadline “{deadline.title}” set for {long_date(deadline.due_date)}."))
