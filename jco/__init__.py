@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, redirect, url_for
+from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,10 +49,12 @@ def create_app(config: dict | None = None) -> Flask:
     from jco.imports.views import bp as imports_bp
     from jco.meetings.agenda_views import bp as agendas_bp
     from jco.meetings.views import bp as meetings_bp
+    from jco.mypage.views import bp as mypage_bp
     from jco.operations.exports import bp as exports_bp
     from jco.operations.views import bp as operations_bp
     from jco.web import vendor
 
+    app.register_blueprint(mypage_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(documents_bp)
@@ -75,9 +77,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     cli.init_app(app)
     backup.init_app(app)
-
-    @app.get("/")
-    def index():
-        return redirect(url_for("operations.register"))
 
     return app

@@ -139,6 +139,9 @@ def init_app(app: Flask) -> None:
     from jco.deadlines.reminders import reminders_cli
 
     app.cli.add_command(reminders_cli)
+    from jco.mypage.digest import notifications_cli
+
+    app.cli.add_command(notifications_cli)
     from jco.imports.cli import import_command
 
     app.cli.add_command(import_command)

@@ -10,6 +10,7 @@ from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlin
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode, SubjectFile
 from jco.imports.models import ImportStash
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
+from jco.mypage.models import DigestSent, DigestSetting, PageVisit, Watch
 from jco.operations.models import (
     ActionPlanAction,
     Commodity,
@@ -32,9 +33,9 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "ApiToken",
-    "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DataVersion", "DocType", "Document", "FundedProject",
+    "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DataVersion", "DigestSent", "DigestSetting", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",
-    "Organisation", "OrgKind", "Outcome", "Participant", "ReminderSent", "Result", "Role", "StoredFile", "SubjectCode", "SubjectFile",
-    "TransportMode", "metadata",
+    "Organisation", "OrgKind", "Outcome", "PageVisit", "Participant", "ReminderSent", "Result", "Role", "StoredFile",
+    "SubjectCode", "SubjectFile", "TransportMode", "Watch", "metadata",
 ]

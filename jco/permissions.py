@@ -406,3 +406,15 @@ def can_create_api_token(user: Account | None) -> bool:
 
 def can_revoke_api_token(user: Account | None, token) -> bool:
     return _role(user) is not None and token.account_id == user.id
+
+
+# --- My page and watching ---
+
+def can_watch(user: Account | None, jco: Jco) -> bool:
+    """Any account that may read an operation may follow its changes."""
+    return can_view_jco(user, jco)
+
+
+def can_view_status_board(user: Account | None) -> bool:
+    """Where every open operation stands: what the register shows, arranged by stage."""
+    return can_view_dashboard(user)

@@ -13,7 +13,7 @@ def _logged_in(client) -> bool:
 def test_login_and_logout(client, auth, demo):
     assert not _logged_in(client)
     response = auth.login("de.delegate@example.org")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/jcos")
+    assert response.status_code == 302 and response.headers["Location"] in ("/", "http://jco.test/")
     assert _logged_in(client)
     assert "de.delegate@example.org" in text(client.get("/jcos"))
     response = client.post("/logout", follow_redirects=True)
@@ -27,7 +27,7 @@ def test_login_returns_to_the_page_asked_for_but_never_off_site(client, auth, de
     client.post("/logout")
     response = client.post("/login?next=//evil.example/x", data={"email": "fr.delegate@example.org",
                                                                    "password": "jco-demo"})
-    assert response.headers["Location"].endswith("/jcos")
+    assert response.headers["Location"] in ("/", "http://jco.test/")
 
 
 def test_changing_the_password_ends_the_other_sessions(app, demo):

@@ -80,7 +80,7 @@ ROUTES = [
     page("GET", "deadlines.subscribed_calendar", "/calendar/{calendar_token}.ics", anonymous=OK),
     api("GET", "get_openapi", "/openapi.json", anonymous=OK),
     # --- reading ---------------------------------------------------------------------------------
-    page("GET", "index", "/"),
+    page("GET", "mypage.my_page", "/"),
     page("GET", "operations.register", "/jcos"),
     page("GET", "operations.detail", "/jcos/{athena}"),
     page("GET", "documents.detail", "/documents/{addendum}"),
@@ -147,6 +147,9 @@ ROUTES = [
     page("POST", "operations.transition", "/jcos/{postbox}/transitions/withdraw", SECRETARIAT | {"de"}),
     page("POST", "operations.transition", "/jcos/{athena}/transitions/close", SECRETARIAT),
     page("POST", "operations.operation", "/jcos/{baltica}/operation", SECRETARIAT | {"pl"}),
+    page("POST", "mypage.watch", "/jcos/{postbox}/watch"),
+    page("POST", "mypage.unwatch", "/jcos/{postbox}/unwatch"),
+    page("POST", "mypage.set_digest", "/account/digest"),
     page("POST", "operations.add_results", "/jcos/{baltica}/results", SECRETARIAT | {"pl"}),
     page("POST", "documents.new_jco_document", "/jcos/{postbox}/documents/new", SECRETARIAT | {"de"}),
     page("POST", "documents.new_document", "/documents/new", SECRETARIAT),

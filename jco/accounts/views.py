@@ -32,7 +32,7 @@ def _load_user(user_id: str):
 
 
 def _safe_next(target: str | None) -> str:
-    return safe_next_url(target) or url_for("operations.register")
+    return safe_next_url(target) or url_for("mypage.my_page")
 
 
 def _failed_login(response) -> bool:

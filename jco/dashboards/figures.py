@@ -346,9 +346,10 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
     seizures: dict[tuple[str, str], int] = {}
     for r in rows:
         seizures[(r.commodity, r.unit)] = seizures.get((r.commodity, r.unit), 0) + r.seizures
-    # Ranked by number of seizures: quantities in different units cannot be compared.
+    # Ranked by number of result rows: quantities in different units cannot be compared.
     top = sorted(seizures, key=lambda k: (-seizures[k], k))[:TOP_COMMODITIES]
-    note = "Each commodity is shown in the unit the reports give; one bar per year."
+    note = ("Each commodity is shown in the unit the reports give; one bar per year. Quantities are the sums of "
+            "the final reports' result rows; a row is one commodity for one country, not one seizure.")
     if len(seizures) > len(top):
         note += f" The chart shows the {len(top)} commodities seized most often; the table lists all {len(seizures)}."
     if withheld_note:
@@ -383,8 +384,8 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
         }
     shown = set(top)
     table = Table(
-        "Seizures and quantities seized, by year, commodity and unit",
-        ["Year", "Commodity", "Unit", "Seizures", "Quantity"],
+        "Result rows and quantities seized, by year, commodity and unit",
+        ["Year", "Commodity", "Unit", "Result rows", "Quantity"],
         [[r.year, r.commodity, r.unit, r.seizures, _round(r.quantity)] for r in rows],
         frozenset({3, 4}),
         page_rows=[[r.year, r.commodity, r.unit, r.seizures, _round(r.quantity)] for r in rows
@@ -394,15 +395,16 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
 
 
 def results_country_chart(rows: list[CountryResultRow], withheld_note: str = "") -> Chart:
-    title = "Number of seizures reported by each country"
+    # Reports give totals per country and commodity, not single seizures: the chart counts rows.
+    title = "Result rows reported for each country (one row: one commodity, as a final report lists it)"
     drawable = map_country_ids()
     on_map = [r for r in rows if r.kind == OrgKind.COUNTRY and r.iso3 in drawable]
-    beside = [(r.name or "Not attributed to a country", f"{r.seizures} seizure{'s' if r.seizures != 1 else ''}")
+    beside = [(r.name or "Not attributed to a country", f"{r.seizures} result row{'s' if r.seizures != 1 else ''}")
               for r in rows if r not in on_map]
     figure = None
     if on_map:
-        figure = _binned_map(on_map, lambda r: r.seizures, ORANGES, "Seizures", "seizures")
-    table = Table("Seizures reported, by country or body", ["Country or body", "Code", "Seizures"],
+        figure = _binned_map(on_map, lambda r: r.seizures, ORANGES, "Result rows", "result rows")
+    table = Table("Result rows reported, by country or body", ["Country or body", "Code", "Result rows"],
                   [[r.name or "Not attributed", r.code or "", r.seizures] for r in rows], frozenset({2}))
     return Chart("results-by-country", title, figure, table, note=withheld_note, beside=beside,
                  beside_heading="Bodies and others (not on the map)",

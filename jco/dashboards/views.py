@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlmodel import Session
 
@@ -14,7 +14,9 @@ from jco.core import cache
 from jco.core.db import get_session
 from jco.core.timeutil import today as today_
 from jco.dashboards import figures, queries
+from jco.dashboards.board import cached_status_board
 from jco.dashboards.queries import Scope
+from jco.deadlines.services import Settings
 from jco.operations.exports import table_response
 from jco.operations.lifecycle import State
 from jco.operations.models import JcoKind
@@ -71,8 +73,12 @@ def dashboard():
     today = today_()
     version = cache.current_version(session)
     charts = [_chart(session, name, scope, today, version) for name in CHARTS]
+    board_all = request.args.get("closed") == "1"
     return render_template(
         "dashboards/dashboard.html",
+        board=cached_status_board(session, today, Settings.from_config(current_app.config),
+                                  include_closed=board_all, version=version),
+        board_all=board_all,
         charts=charts,
         filters=scope.filters,
         filter_args=scope.filters.as_args(sort=None, page=1),

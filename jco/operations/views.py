@@ -16,6 +16,7 @@ from jco.core import cache
 from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.deadlines import services as deadline_services
+from jco.mypage import queries as mypage_queries
 from jco.operations import lifecycle, queries, results, services
 from jco.operations.forms import JcoForm, OperationForm, ParticipantsForm, ResultsForms, TransitionForm
 from jco.operations.lifecycle import State, Transition
@@ -72,6 +73,8 @@ def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int =
         deadlines=deadline_services.collect(session, now, deadline_services.Settings.from_config(current_app.config),
                                             jco_id=jco.id),
         today=now,
+        extras=mypage_queries.jco_page_extras(session, current_user, jco, now,
+                                              deadline_services.Settings.from_config(current_app.config)),
     ), status
 
 

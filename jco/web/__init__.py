@@ -225,6 +225,7 @@ def highest_marking(markings) -> str:
 def _nav_items(app: Flask) -> list[tuple[str, str]]:
     """Navigation links, in order; areas added by later blueprints appear when they exist."""
     wanted = [
+        ("mypage.my_page", "My page"),
         ("operations.register", "Register"),
         ("meetings.list_meetings", "Meetings"),
         ("dashboards.dashboard", "Dashboard"),

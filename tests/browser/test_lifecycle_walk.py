@@ -66,9 +66,14 @@ def expect_state(page, jco_url: str, state: State) -> None:
     assert page.locator(".state-long").inner_text() == STATE_LABELS[state]
 
 
-def upload(page, jco_url: str, reference: str, title: str, doc_type: str, previous: str = "") -> None:
-    page.goto(jco_url)
-    page.get_by_role("link", name="Upload a document").click()
+def upload(page, jco_url: str, reference: str, title: str, doc_type: str, previous: str = "",
+           from_my_page: str = "") -> None:
+    """Register a document: from the operation's page, or by the named button on My page."""
+    if from_my_page:
+        from_my_page_follow(page, from_my_page)
+    else:
+        page.goto(jco_url)
+        page.get_by_role("link", name="Upload a document").click()
     page.get_by_label("Reference").fill(reference)
     page.get_by_label("Title").fill(title)
     page.get_by_label("Type").select_option(label=doc_type)
@@ -79,6 +84,13 @@ def upload(page, jco_url: str, reference: str, title: str, doc_type: str, previo
         {"name": f"{reference.replace('/', '-')}.pdf", "mimeType": "application/pdf", "buffer": pdf(title)})
     page.get_by_role("button", name="Register the document").click()
     page.get_by_text(reference).first.wait_for()
+
+
+def from_my_page_follow(page, button: str) -> None:
+    """Start from My page and follow the button on this operation's row."""
+    page.goto("/")
+    page.get_by_role("heading", level=1, name="My page").wait_for()
+    page.locator("tr", has_text=NAME).get_by_role("link", name=button).first.click()
 
 
 def add_item_and_record(page, meeting_url: str, title: str, purpose: str, documents: str, outcome: str) -> None:
@@ -145,14 +157,17 @@ def test_a_new_jco_walks_through_its_whole_life(page, live_server, blocked_reque
     round_url = page.url
     expect_state(page, jco_url, State.COMMENTS)
 
-    # Two participating delegations comment.
+    # Two participating delegations comment: France from the operation's page, Poland from My page.
     for who, text in (("fr_delegate", "France supports the operation."), ("pl_delegate", "Poland will take part.")):
         switch(page, who)
-        page.goto(jco_url)
-        # With the keyboard: the link starts with a visually hidden span, so its first box (where a
-        # mouse click would be aimed) is empty.
-        with page.expect_navigation():
-            page.get_by_role("link", name=f"Comments on {BUSINESS_CASE}").press("Enter")
+        if who == "pl_delegate":
+            from_my_page_follow(page, "Write comments")
+        else:
+            page.goto(jco_url)
+            # With the keyboard: the link starts with a visually hidden span, so its first box (where a
+            # mouse click would be aimed) is empty.
+            with page.expect_navigation():
+                page.get_by_role("link", name=f"Comments on {BUSINESS_CASE}").press("Enter")
         assert page.url == round_url
         page.get_by_role("textbox", name="Comment").fill(text)
         page.get_by_role("button", name="Send the comment").click()
@@ -177,8 +192,8 @@ def test_a_new_jco_walks_through_its_whole_life(page, live_server, blocked_reque
 
     # The lead runs the operation and records it.
     switch(page, "de_delegate")
-    page.goto(jco_url)
-    page.get_by_role("button", name="Start the operational phase").click()
+    from_my_page_follow(page, "Start the operational phase")
+    page.locator("section.next-step").get_by_role("button", name="Start the operational phase").click()
     expect_state(page, jco_url, State.OPERATIONAL)
     page.get_by_role("button", name="End the operational phase").click()
     expect_state(page, jco_url, State.DEBRIEFING)
@@ -190,8 +205,9 @@ def test_a_new_jco_walks_through_its_whole_life(page, live_server, blocked_reque
     page.get_by_role("button", name="Save").click()
     page.get_by_text("The operational phase and the debriefing have been recorded.").wait_for()
 
-    # The final report and its results.
-    upload(page, jco_url, FINAL_REPORT, "Final report of JCO Walk-through", "Final report")
+    # The final report (its button on My page) and its results.
+    upload(page, jco_url, FINAL_REPORT, "Final report of JCO Walk-through", "Final report",
+           from_my_page="Submit the final report")
     page.goto(jco_url)
     page.get_by_role("navigation", name="Actions on this operation").get_by_role("link", name="Add results").click()
     rows = (("Germany", "cigarettes", "125000", "pieces"), ("France", "counterfeit goods", "42", "parcels"))

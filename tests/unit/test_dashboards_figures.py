@@ -144,7 +144,7 @@ def test_results_country_map():
             CountryResultRow("WCO", "WCO", "body", None, 1)]
     chart = figures.results_country_chart(rows)
     assert [t["locations"] for t in valid(chart.figure)["data"]] == [["POL"]]
-    assert chart.beside == [("Not attributed to a country", "2 seizures"), ("WCO", "1 seizure")]
+    assert chart.beside == [("Not attributed to a country", "2 result rows"), ("WCO", "1 result row")]
     assert chart.table.rows[1] == ["Not attributed", "", 2]
 
 

@@ -1,0 +1,166 @@
+"""The daily e-mail digest of what changed on watched operations, sent by
+`flask --app jco notifications send` (run it daily from cron).
+
+Each active account that has not turned the digest off, and watches operations that changed since
+its last digest (or in the last day, for its first), gets one e-mail a day listing the same items
+as My page — worded through jco.permissions, so nothing withheld from it appears.
+
+Sending is idempotent across runs and hosts exactly like the reminders (jco.deadlines.reminders):
+a run inserts and commits a ``digest_sent`` row — UNIQUE on (account, day) — before it sends; a
+concurrent run fails on the constraint and skips; a failed send deletes the row so a later run retries.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
+
+import click
+from flask import current_app, render_template
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from jco.accounts.models import Account
+from jco.audit import services as audit
+from jco.core.timeutil import utcnow
+from jco.deadlines.reminders import Mailer
+from jco.deadlines.rules import long_date
+from jco.mypage import watching
+from jco.mypage.models import DigestSent, DigestSetting
+
+
+def digest_enabled(session: Session, account) -> bool:
+    row = session.get(DigestSetting, account.id)
+    return row is None or row.enabled
+
+
+def set_digest(session: Session, account, enabled: bool) -> None:
+    """The account's own choice; one audit entry."""
+    row = session.get(DigestSetting, account.id) or DigestSetting(account_id=account.id)
+    row.enabled = enabled
+    session.add(row)
+    session.flush()
+    audit.record(session, account, "digest.enable" if enabled else "digest.disable", object_type="account",
+                 object_id=account.id, summary=f"Turned the daily digest {'on' if enabled else 'off'}",
+                 after={"digest_enabled": enabled})
+    session.flush()
+
+
+@dataclass
+class Planned:
+    account_id: int
+    email: str
+    changes: list[watching.Change]
+    message: EmailMessage
+    # When the changes were read: the next digest lists what came after.
+    read_at: datetime
+
+
+@dataclass
+class RunReport:
+    sent: list[Planned] = field(default_factory=list)
+    already: int = 0
+    failed: list[tuple[Planned, str]] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)
+
+
+def compose(account: Account, changes: list[watching.Change], today: date, config) -> EmailMessage:
+    base_url = config["JCO_BASE_URL"]
+    context = {"account": account, "changes": changes, "today": long_date(today), "base_url": base_url,
+               "my_page": f"{base_url}/", "account_link": f"{base_url}/account"}
+    message = EmailMessage()
+    count = len(changes)
+    message["Subject"] = f"{count} change{'s' if count != 1 else ''} on the operations you watch ({long_date(today)})"
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = account.email
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid("digest", domain=urlsplit(base_url).hostname or "jco-tracker")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(render_template("mypage/email/digest.txt", **context))
+    message.add_alternative(render_template("mypage/email/digest.html", **context), subtype="html")
+    return message
+
+
+def plan(session: Session, today: date, config, now: datetime | None = None) -> list[Planned]:
+    """Digests due today, composed before anything is written. A few queries per account."""
+    now = now or utcnow()
+    disabled = set(session.scalars(select(DigestSetting.account_id).where(DigestSetting.enabled.is_(False))))
+    last = dict(session.execute(
+        select(DigestSent.account_id, func.max(DigestSent.claimed_at))
+        .where(DigestSent.sent_at.is_not(None)).group_by(DigestSent.account_id)
+    ).all())
+    planned = []
+    for account in session.scalars(select(Account).where(Account.active.is_(True)).order_by(Account.email)):
+        if account.id in disabled:
+            continue
+        ids = watching.watched_ids(session, account)
+        since = last.get(account.id) or now - timedelta(days=1)
+        changes = watching.changes(session, account, ids, since)
+        if changes:
+            planned.append(Planned(account.id, account.email, changes, compose(account, changes, today, config), now))
+    return planned
+
+
+def send_digests(session: Session, today: date, config, *, mailer: Mailer | None = None,
+                 dry_run: bool = False) -> RunReport:
+    report = RunReport()
+    planned = plan(session, today, config)
+    session.commit()  # end the read, so that each claim below is its own short transaction
+    if dry_run:
+        report.planned = planned
+        return report
+    mailer = mailer or Mailer(config)
+    try:
+        for item in planned:
+            claim = DigestSent(account_id=item.account_id, day=today, claimed_at=item.read_at)
+            session.add(claim)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()  # sent already today, or being sent by a concurrent run
+                report.already += 1
+                continue
+            try:
+                mailer.send(item.message)
+            except (smtplib.SMTPException, OSError) as error:
+                session.delete(claim)
+                session.commit()
+                report.failed.append((item, str(error) or error.__class__.__name__))
+                mailer.close()
+                continue
+            claim.sent_at = utcnow()
+            session.add(claim)
+            session.commit()
+            report.sent.append(item)
+    finally:
+        mailer.close()
+    return report
+
+
+notifications_cli = AppGroup("notifications", help="The daily e-mail digest of changes on watched operations.")
+
+
+@notifications_cli.command("send")
+@click.option("--dry-run", is_flag=True, help="List the digests due, send nothing.")
+def send_command(dry_run: bool) -> None:
+    """Send today's digests (run it daily from cron; running it twice sends nothing twice)."""
+    from jco.core.db import get_session
+    from jco.core.timeutil import today
+
+    report = send_digests(get_session(), today(), current_app.config, dry_run=dry_run)
+    if dry_run:
+        for item in report.planned:
+            click.echo(f"would send to {item.email}: {item.message['Subject']}")
+        click.echo(f"{len(report.planned)} digests due.")
+        return
+    for item, error in report.failed:
+        click.echo(f"could not send to {item.email}: {error}", err=True)
+    click.echo(f"Sent {len(report.sent)} digests; {report.already} already sent; {len(report.failed)} failed.")
+    if report.failed:
+        raise SystemExit(1)

@@ -1,0 +1,196 @@
+"""What happens next to one operation, who acts and by when: one pure function, so that My page,
+the operation's page and any later digest say the same thing.
+
+No Flask and no database: the caller gathers :class:`StepFacts` (a few queries for any number of
+operations) and says who the reader is (:class:`Reader`, from jco.permissions). The answer names
+the action as an endpoint and its arguments; the template turns it into a link or a form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from jco.operations.lifecycle import Body, State, Transition
+
+
+class Actor(StrEnum):
+    LEAD = "lead"
+    SECRETARIAT = "secretariat"
+    DELEGATIONS = "delegations"
+    NOBODY = "nobody"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: a link (GET) to a page, or a life-cycle step posted to the operation."""
+
+    label: str
+    endpoint: str
+    params: tuple[tuple[str, int | str], ...] = ()
+    transition: Transition | None = None  # set when the button posts a life-cycle step
+
+    @property
+    def args(self) -> dict:
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """The next meeting whose agenda has an item for the operation (only what the answer needs)."""
+
+    id: int
+    label: str
+    day: date
+
+
+@dataclass(frozen=True)
+class StepFacts:
+    jco_id: int
+    state: str
+    lead_name: str = "the lead delegation"
+    has_business_case: bool = False
+    has_final_report: bool = False
+    # The latest round of written comments, if any.
+    round_id: int | None = None
+    round_deadline: date | None = None
+    # The meeting to come whose agenda has an undecided item for the operation.
+    meeting: Meeting | None = None
+    # The earliest open deadline of the operation (from jco.deadlines), if any.
+    due: date | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+    report_prior_body: str | None = None
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads, as jco.permissions answers it for this operation."""
+
+    leads: bool = False
+    secretariat: bool = False
+    # A delegate that may write its delegation's comment on the latest round, and has not yet.
+    owes_comment: bool = False
+    may_transition: frozenset[Transition] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    what: str
+    actor: Actor
+    who: str
+    due: date | None = None
+    meeting: Meeting | None = None
+    # Only when the reader is the one to act.
+    action: Action | None = None
+
+    @property
+    def transition(self) -> Transition | None:
+        return self.action.transition if self.action else None
+
+
+def _upload(facts: StepFacts, label: str) -> Action:
+    return Action(label, "documents.new_jco_document", (("jco_id", facts.jco_id),))
+
+
+def _agenda(facts: StepFacts, label: str = "Record the outcome") -> Action:
+    if facts.meeting is not None:
+        return Action(label, "meetings.detail", (("meeting_id", facts.meeting.id),))
+    return Action("Plan a meeting's agenda", "meetings.list_meetings")
+
+
+def _step(facts: StepFacts, transition: Transition) -> Action:
+    return Action(transition.label, "operations.transition",
+                  (("jco_id", facts.jco_id), ("transition", transition.value)), transition)
+
+
+def next_step(facts: StepFacts, reader: Reader, today: date) -> NextStep:
+    """The next step of the operation's life cycle, as the reader should read it."""
+    try:
+        state = State(facts.state)
+    except ValueError:
+        return NextStep("No next step is known for this stage.", Actor.NOBODY, "")
+    lead, secretariat = facts.lead_name, "the Secretariat"
+    meeting = facts.meeting
+
+    def by_lead(what: str, action: Action, due: date | None = None) -> NextStep:
+        return NextStep(what, Actor.LEAD, lead, due or facts.due, meeting, action if reader.leads else None)
+
+    def by_secretariat(what: str, action: Action | None, due: date | None = None) -> NextStep:
+        return NextStep(what, Actor.SECRETARIAT, secretariat, due or facts.due, meeting,
+                        action if reader.secretariat else None)
+
+    def transition(what: str, step: Transition, actor: Actor, due: date | None) -> NextStep:
+        action = _step(facts, step) if step in reader.may_transition else None
+        if actor is Actor.LEAD:
+            return NextStep(what, actor, lead, due, meeting, action if reader.leads else None)
+        return NextStep(what, actor, secretariat, due, meeting, action if reader.secretariat else None)
+
+    at_meeting = f" at {meeting.label}" if meeting else " at a coming meeting"
+    meeting_day = meeting.day if meeting else None
+
+    if state is State.PROPOSED:
+        if not facts.has_business_case:
+            return by_lead("The lead delegation uploads its business case.", _upload(facts, "Upload the business case"))
+        return by_secretariat(f"The business case is presented for adoption{at_meeting}.",
+                              _agenda(facts, "Plan the agenda"), meeting_day)
+    if state is State.PRESENTED:
+        return by_lead("The lead delegation opens a round of written comments, unless the working party "
+                       f"adopts the business case{at_meeting}.",
+                       Action("Open a round of written comments", "comments.open_round", (("jco_id", facts.jco_id),)))
+    if state is State.COMMENTS:
+        if facts.round_deadline is not None and today <= facts.round_deadline:
+            action = (Action("Write comments", "comments.round_detail", (("round_id", facts.round_id),))
+                      if reader.owes_comment else None)
+            return NextStep("Delegations send their written comments on the business case.", Actor.DELEGATIONS,
+                            "the participating delegations", facts.round_deadline, meeting, action)
+        return by_lead(f"The lead delegation takes the comments into account and presents a revised business "
+                       f"case{at_meeting}.", _upload(facts, "Upload the revised business case"))
+    if state is State.REVISION:
+        return by_secretariat(f"The working party decides on the revised business case{at_meeting}.",
+                              _agenda(facts), meeting_day)
+    if state is State.ADOPTED:
+        return transition("The lead delegation starts the operational phase.", Transition.START_OPERATION,
+                          Actor.LEAD, facts.planned_start)
+    if state is State.OPERATIONAL:
+        return transition("The lead delegation ends the operational phase and holds the debriefing.",
+                          Transition.END_OPERATION, Actor.LEAD, facts.planned_end)
+    if state is State.DEBRIEFING:
+        if not facts.has_final_report:
+            return by_lead("The lead delegation submits the final report with its results.",
+                           _upload(facts, "Submit the final report"))
+        return by_secretariat(f"The final report is presented{at_meeting}.", _agenda(facts, "Plan the agenda"),
+                              meeting_day)
+    if state in (State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED):
+        body = "the working party"
+        if state is State.REPORT_PRESENTED and facts.report_prior_body:
+            body = f"the {Body(facts.report_prior_body).label}"
+        return by_secretariat(f"{body[0].upper()}{body[1:]} adopts the final report{at_meeting}.",
+                              _agenda(facts), meeting_day)
+    if state is State.REPORT_ADOPTED:
+        return transition("The Secretariat closes the operation.", Transition.CLOSE, Actor.SECRETARIAT, None)
+    return NextStep(f"Nothing more happens: the operation is {state.label.lower()}.", Actor.NOBODY, "")
+
+
+def deadline_action(kind: str, key: str, jco_id: int | None, meeting_id: int | None, *,
+                    may_act: bool) -> Action | None:
+    """The button that meets a deadline (jco.deadlines kinds), when the reader may press it."""
+    if not may_act:
+        return None
+    source = int(key.split(":", 1)[1])
+    if kind == "comments":
+        return Action("Write comments", "comments.round_detail", (("round_id", source),))
+    if kind == "revision" and jco_id:
+        return Action("Upload the revised business case", "documents.new_jco_document", (("jco_id", jco_id),))
+    if kind == "report" and jco_id:
+        return Action("Submit the final report", "documents.new_jco_document", (("jco_id", jco_id),))
+    if kind == "adoption":
+        if meeting_id:
+            return Action("Record the outcome", "meetings.detail", (("meeting_id", meeting_id),))
+        return Action("Plan a meeting's agenda", "meetings.list_meetings")
+    if jco_id:
+        return Action("Open the operation", "operations.detail", (("jco_id", jco_id),))
+    if meeting_id:
+        return Action("Open the meeting", "meetings.detail", (("meeting_id", meeting_id),))
+    return None

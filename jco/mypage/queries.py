@@ -1,0 +1,183 @@
+"""Everything My page shows, gathered in a fixed number of queries for the reading account.
+
+Delegates: the next meeting and its agenda, what their delegation owes (each with the button that
+meets it), their delegation's operations with their next step, and what changed on the operations
+they watch. The Secretariat: meetings to prepare, what it owes, overdue duties by delegation.
+Managers: the status board. Deadlines come from jco.deadlines.services; what a reader may see is
+decided by jco.permissions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from jco import permissions
+from jco.accounts.models import AccountRole
+from jco.dashboards import board
+from jco.deadlines import services as deadline_services
+from jco.deadlines.rules import Deadline, Kind, Status
+from jco.meetings.models import AgendaItem, Meeting
+from jco.mypage import nextstep, steps, watching
+from jco.operations.lifecycle import OPEN_STATES
+from jco.operations.models import Jco, Participant, Role
+
+
+@dataclass
+class Owed:
+    deadline: Deadline
+    words: str
+    css: str
+    action: nextstep.Action | None
+
+
+@dataclass
+class MyOperation:
+    jco: Jco
+    role: str
+    step: nextstep.NextStep
+
+
+@dataclass
+class MeetingToPrepare:
+    meeting: Meeting
+    reason: str
+
+
+@dataclass
+class MyPage:
+    view: str  # "delegate", "secretariat", "manager" or "none"
+    next_meeting: Meeting | None = None
+    owed: list[Owed] = field(default_factory=list)
+    operations: list[MyOperation] = field(default_factory=list)
+    changes: list[watching.Change] = field(default_factory=list)
+    changes_since: datetime | None = None
+    watched: int = 0
+    to_prepare: list[MeetingToPrepare] = field(default_factory=list)
+    overdue_by_owner: list[tuple[str, list[tuple[Deadline, str]]]] = field(default_factory=list)
+    board: list[board.BoardStage] = field(default_factory=list)
+
+
+def _view(user) -> str:
+    if permissions.is_secretariat(user):
+        return "secretariat"
+    if permissions.is_delegate(user):
+        return "delegate"
+    if user.role == AccountRole.MANAGER:
+        return "manager"
+    return "none"
+
+
+def next_meeting(session: Session, today: date) -> Meeting | None:
+    """The first meeting not yet over, with its agenda items and their documents."""
+    return session.scalar(
+        select(Meeting).where(Meeting.end_date >= today).order_by(Meeting.start_date, Meeting.id).limit(1)
+        .options(selectinload(Meeting.items).selectinload(AgendaItem.documents),
+                 selectinload(Meeting.items).selectinload(AgendaItem.jco))
+    )
+
+
+def delegation_operations(session: Session, organisation_id: int) -> list[tuple[Jco, str]]:
+    """The open operations the delegation takes part in, with its role, by name."""
+    rows = session.execute(
+        select(Jco, Participant.role).join(Participant, Participant.jco_id == Jco.id)
+        .where(Participant.organisation_id == organisation_id, Jco.state.in_([s.value for s in OPEN_STATES]))
+        .options(selectinload(Jco.participants).selectinload(Participant.organisation))
+        .order_by(Jco.name, Jco.edition)
+    ).all()
+    return [(jco, Role(role).label) for jco, role in rows]
+
+
+def _owed(user, deadlines: list[Deadline], organisation_id: int | None, jcos: dict[int, Jco],
+          today: date) -> list[Owed]:
+    owed = []
+    for d in deadline_services.owed_by(deadlines, organisation_id):
+        if d.status_for(organisation_id, today) is Status.MET:
+            continue
+        jco = jcos.get(d.jco_id)
+        if d.kind is Kind.COMMENTS:
+            may_act = permissions.is_delegate(user) and all(
+                permissions.can_view_document_details(user, doc) for doc in d.documents)
+        elif d.kind in (Kind.REVISION, Kind.REPORT):
+            may_act = jco is not None and permissions.can_upload_document(user, jco)
+        elif d.kind is Kind.ADOPTION:
+            may_act = permissions.can_record_outcome(user)
+        else:
+            may_act = True  # a link to the operation or the meeting, which check access themselves
+        owed.append(Owed(d, d.words_for(organisation_id, today), d.css_class_for(organisation_id, today),
+                         nextstep.deadline_action(d.kind.value, d.key, d.jco_id, d.meeting_id, may_act=may_act)))
+    return owed
+
+
+def meetings_to_prepare(session: Session, today: date) -> list[MeetingToPrepare]:
+    """Meetings to come without an agenda notice, and meetings held with items still undecided."""
+    found = [MeetingToPrepare(m, "The agenda has not been issued (no meeting notice recorded).")
+             for m in session.scalars(
+                 select(Meeting).where(Meeting.start_date >= today, Meeting.notice_reference == "")
+                 .order_by(Meeting.start_date, Meeting.id))]
+    undecided = exists().where(AgendaItem.meeting_id == Meeting.id, AgendaItem.jco_id.is_not(None),
+                               AgendaItem.outcome.is_(None))
+    found += [MeetingToPrepare(m, "Outcomes are not recorded for every operation on its agenda.")
+              for m in session.scalars(
+                  select(Meeting).where(Meeting.end_date < today, undecided).order_by(Meeting.start_date, Meeting.id))]
+    return found
+
+
+def overdue_by_owner(deadlines: list[Deadline], today: date) -> list[tuple[str, list[tuple[Deadline, str]]]]:
+    """Overdue deadlines under each delegation (or the Secretariat) that has not met them, by name,
+    each with its words ("Overdue by 3 days")."""
+    groups: dict[str, list[tuple[Deadline, str]]] = defaultdict(list)
+    for deadline in deadlines:
+        for owner in deadline.pending_owners():
+            if deadline.status_for(owner.organisation_id, today) is Status.OVERDUE:
+                groups[owner.name].append((deadline, deadline.words_for(owner.organisation_id, today)))
+    return sorted(groups.items())
+
+
+def my_page(session: Session, user, today: date, settings: deadline_services.Settings) -> MyPage:
+    """The page of ``user``; records the visit (the caller commits)."""
+    page = MyPage(view=_view(user))
+    since = watching.visit(session, user)
+    page.changes_since = since
+    if page.view == "manager":
+        page.board = board.cached_status_board(session, today, settings)
+    if page.view == "none":
+        return page
+    deadlines = deadline_services.collect(session, today, settings)
+    page.next_meeting = next_meeting(session, today)
+    if page.view == "delegate":
+        mine = delegation_operations(session, user.organisation_id)
+        jcos = {jco.id: jco for jco, _ in mine}
+        found = steps.next_steps(session, user, [jco for jco, _ in mine], deadlines, today)
+        page.operations = [MyOperation(jco, role, found[jco.id]) for jco, role in mine]
+        page.owed = _owed(user, deadlines, user.organisation_id, jcos, today)
+    else:
+        page.owed = _owed(user, deadlines, None, {}, today)
+        page.to_prepare = meetings_to_prepare(session, today)
+        page.overdue_by_owner = overdue_by_owner(deadlines, today)
+    ids = watching.watched_ids(session, user)
+    page.watched = len(ids)
+    if since is not None:
+        page.changes = watching.changes(session, user, ids, since)
+    return page
+
+
+@dataclass
+class JcoPageExtras:
+    """What the operation's page adds for its reader: the next step and the watch button."""
+
+    step: nextstep.NextStep
+    watching: bool
+    may_watch: bool
+
+
+def jco_page_extras(session: Session, user, jco: Jco, today: date,
+                    settings: deadline_services.Settings) -> JcoPageExtras:
+    deadlines = deadline_services.collect(session, today, settings, jco_id=jco.id)
+    step = steps.next_steps(session, user, [jco], deadlines, today)[jco.id]
+    return JcoPageExtras(step, watching.is_watching(session, user, jco), permissions.can_watch(user, jco))

@@ -1,0 +1,93 @@
+"""The facts the next step is derived from, gathered for any number of operations in a fixed
+number of queries, and the reader's position as jco.permissions answers it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from jco import permissions
+from jco.comments.models import Comment, CommentRound
+from jco.deadlines.rules import Deadline, Status
+from jco.documents.models import DocType, Document
+from jco.meetings.models import AgendaItem, Meeting
+from jco.mypage import nextstep
+from jco.operations.lifecycle import available_transitions
+from jco.operations.models import Jco, Role
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    return f"{meeting.display_title}, {meeting.days_label}"
+
+
+def lead_name(jco: Jco) -> str:
+    """Who acts when the lead does: its organisation's name (and the co-lead's, if it leads too)."""
+    leads = [p.organisation.name for p in jco.participants if p.role == Role.LEAD]
+    return " and ".join(leads) if leads else "the lead delegation"
+
+
+def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline], today: date) -> dict[int, nextstep.NextStep]:
+    """The next step of each operation (participants loaded), as ``user`` should read it: three queries,
+    plus one when the reader is a delegate (its own comments)."""
+    if not jcos:
+        return {}
+    ids = [j.id for j in jcos]
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for jco_id, doc_type in session.execute(
+        select(Document.jco_id, Document.doc_type).distinct()
+        .where(Document.jco_id.in_(ids),
+               Document.doc_type.in_([DocType.BUSINESS_CASE.value, DocType.FINAL_REPORT.value]))
+    ):
+        kinds[jco_id].add(doc_type)
+    latest: dict[int, tuple[CommentRound, Document]] = {}
+    for round_, document in session.execute(
+        select(CommentRound, Document).join(Document, Document.id == CommentRound.document_id)
+        .where(CommentRound.jco_id.in_(ids)).order_by(CommentRound.deadline, CommentRound.id)
+    ):
+        latest[round_.jco_id] = (round_, document)
+    meetings: dict[int, nextstep.Meeting] = {}
+    for jco_id, meeting in session.execute(
+        select(AgendaItem.jco_id, Meeting).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.jco_id.in_(ids), AgendaItem.outcome.is_(None), Meeting.end_date >= today)
+        .order_by(Meeting.start_date.desc(), Meeting.id.desc())
+    ):
+        meetings[jco_id] = nextstep.Meeting(meeting.id, _meeting_label(meeting), meeting.start_date)
+    commented: set[int] = set()
+    if permissions.is_delegate(user) and latest:
+        commented = set(session.scalars(select(Comment.round_id).where(
+            Comment.round_id.in_([r.id for r, _ in latest.values()]),
+            Comment.organisation_id == user.organisation_id)))
+    due: dict[int, date] = {}
+    for deadline in deadlines:
+        if deadline.jco_id in due or deadline.status(today) is Status.MET:
+            continue
+        due[deadline.jco_id] = deadline.due
+
+    answers = {}
+    for jco in jcos:
+        round_, document = latest.get(jco.id, (None, None))
+        facts = nextstep.StepFacts(
+            jco_id=jco.id, state=jco.state, lead_name=lead_name(jco),
+            has_business_case=DocType.BUSINESS_CASE.value in kinds[jco.id],
+            has_final_report=DocType.FINAL_REPORT.value in kinds[jco.id],
+            round_id=round_.id if round_ else None, round_deadline=round_.deadline if round_ else None,
+            meeting=meetings.get(jco.id), due=due.get(jco.id),
+            planned_start=jco.planned_start, planned_end=jco.planned_end, report_prior_body=jco.report_prior_body,
+        )
+        owes_comment = (
+            round_ is not None and round_.id not in commented and today <= round_.deadline
+            and permissions.is_delegate(user) and not permissions.leads_jco(user, jco)
+            and permissions.can_comment(user, round_)
+            and permissions.can_view_document_details(user, document)
+        )
+        reader = nextstep.Reader(
+            leads=permissions.leads_jco(user, jco), secretariat=permissions.is_secretariat(user),
+            owes_comment=owes_comment,
+            may_transition=frozenset(t for t in available_transitions(jco.state)
+                                     if permissions.can_transition(user, jco, t)),
+        )
+        answers[jco.id] = nextstep.next_step(facts, reader, today)
+    return answers

@@ -1,0 +1,172 @@
+"""Watching operations, and what changed on the watched ones.
+
+An account watches an operation when it chose to, or when its delegation takes part in it (lead,
+co-lead, participant or observer) and it has not chosen to stop. The changes listed are read from
+the records themselves — life-cycle steps, documents registered, rounds of written comments
+opened, outcomes recorded, deadlines set or moved by hand — and each is worded through jco.permissions, so nothing withheld from the reader appears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from jco import permissions
+from jco.audit import services as audit
+from jco.audit.models import AuditEntry
+from jco.comments.models import CommentRound
+from jco.core.timeutil import utcnow
+from jco.deadlines.models import ManualDeadline
+from jco.deadlines.rules import long_date
+from jco.documents.models import Document
+from jco.meetings.models import AgendaItem, Meeting, Outcome
+from jco.mypage.models import PageVisit, Watch
+from jco.operations.lifecycle import STATE_SHORT, State
+from jco.operations.models import Jco, JcoEvent, Participant
+
+# Requests closer together than this belong to one visit: reloading My page keeps its changes.
+VISIT_GAP_SECONDS = 30 * 60
+MAX_CHANGES = 50
+
+
+class WatchError(ValueError):
+    """A watch that cannot be changed as asked; the message is meant for the user."""
+
+
+def is_watching(session: Session, account, jco: Jco) -> bool:
+    row = session.scalar(select(Watch).where(Watch.account_id == account.id, Watch.jco_id == jco.id))
+    if row is not None:
+        return row.watching
+    return permissions.takes_part(account, jco)
+
+
+def set_watching(session: Session, account, jco: Jco, watching: bool) -> Watch:
+    """Start or stop watching; one audit entry. Asking for what already holds is refused."""
+    if not permissions.can_watch(account, jco):
+        raise WatchError("Your account cannot watch operations.")
+    if is_watching(session, account, jco) == watching:
+        raise WatchError(f"You are already watching JCO {jco.title}." if watching
+                         else f"You are not watching JCO {jco.title}.")
+    row = session.scalar(select(Watch).where(Watch.account_id == account.id, Watch.jco_id == jco.id))
+    if row is None:
+        row = Watch(account_id=account.id, jco_id=jco.id)
+    row.watching = watching
+    row.changed_at = utcnow()
+    session.add(row)
+    session.flush()
+    audit.record(session, account, "watch.start" if watching else "watch.stop", row, jco_id=jco.id,
+                 summary=f"{'Started' if watching else 'Stopped'} watching JCO {jco.title}",
+                 after={"watching": watching})
+    session.flush()
+    return row
+
+
+def watched_ids(session: Session, account) -> set[int]:
+    """The operations the account watches: two queries."""
+    choices = dict(session.execute(select(Watch.jco_id, Watch.watching).where(Watch.account_id == account.id)).all())
+    ids = {jco_id for jco_id, watching in choices.items() if watching}
+    if permissions.is_delegate(account):
+        ids |= {jco_id for jco_id in session.scalars(
+            select(Participant.jco_id).where(Participant.organisation_id == account.organisation_id))
+            if choices.get(jco_id, True)}
+    return ids
+
+
+def visit(session: Session, account, now: datetime | None = None) -> datetime | None:
+    """Record a look at My page; the moment from which changes are shown (None: the first visit)."""
+    now = now or utcnow()
+    row = session.get(PageVisit, account.id)
+    if row is None:
+        row = PageVisit(account_id=account.id, last_seen_at=now, changes_since=None)
+    elif (now - row.last_seen_at).total_seconds() > VISIT_GAP_SECONDS:
+        row.changes_since = row.last_seen_at
+    row.last_seen_at = now
+    session.add(row)
+    session.flush()
+    return row.changes_since
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    jco_id: int
+    jco_title: str
+    what: str
+    document_id: int | None = None
+    round_id: int | None = None
+    meeting_id: int | None = None
+
+
+def changes(session: Session, account, jco_ids: set[int], since: datetime, limit: int = MAX_CHANGES) -> list[Change]:
+    """What happened to these operations after ``since``, newest first (at most ``limit``): five queries,
+    each bounded by the limit."""
+    if not jco_ids:
+        return []
+    found: list[Change] = []
+    for event, jco, meeting, document in session.execute(
+        select(JcoEvent, Jco, Meeting, Document).join(Jco, Jco.id == JcoEvent.jco_id)
+        .outerjoin(Meeting, Meeting.id == JcoEvent.meeting_id)
+        .outerjoin(Document, Document.id == JcoEvent.document_id)
+        .where(JcoEvent.jco_id.in_(jco_ids), JcoEvent.at > since).order_by(JcoEvent.at.desc()).limit(limit)
+    ):
+        what = f"Moved to “{_short(event.to_state)}”"
+        if meeting is not None:
+            what += f" at {meeting.display_title}, {meeting.days_label}"
+        if document is not None:
+            what += f" ({document.reference})"
+        found.append(Change(event.at, jco.id, jco.title, what + ".", meeting_id=meeting.id if meeting else None))
+    for document, jco in session.execute(
+        select(Document, Jco).join(Jco, Jco.id == Document.jco_id)
+        .where(Document.jco_id.in_(jco_ids), Document.created_at > since)
+        .order_by(Document.created_at.desc()).limit(limit)
+    ):
+        title = permissions.document_title_for(account, document)
+        found.append(Change(document.created_at, jco.id, jco.title,
+                            f"New document {document.reference}: {title}.", document_id=document.id))
+    for round_, jco, document in session.execute(
+        select(CommentRound, Jco, Document).join(Jco, Jco.id == CommentRound.jco_id)
+        .join(Document, Document.id == CommentRound.document_id)
+        .where(CommentRound.jco_id.in_(jco_ids), CommentRound.opened_at > since)
+        .order_by(CommentRound.opened_at.desc()).limit(limit)
+    ):
+        found.append(Change(round_.opened_at, jco.id, jco.title,
+                            f"Written comments on {document.reference} opened, until {long_date(round_.deadline)}.",
+                            round_id=round_.id))
+    for entry, item, meeting, jco in session.execute(
+        select(AuditEntry, AgendaItem, Meeting, Jco).join(AgendaItem, AgendaItem.id == AuditEntry.object_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id).join(Jco, Jco.id == AgendaItem.jco_id)
+        .where(AuditEntry.action == "agenda.outcome", AuditEntry.object_type == "agenda_item",
+               AuditEntry.jco_id.in_(jco_ids), AuditEntry.at > since)
+        .order_by(AuditEntry.at.desc()).limit(limit)
+    ):
+        outcome = _outcome((entry.after or {}).get("outcome"))
+        found.append(Change(entry.at, jco.id, jco.title, f"Outcome at {meeting.display_title}, "
+                            f"{meeting.days_label}: “{item.title}” — {outcome}.", meeting_id=meeting.id))
+    for entry, deadline, jco in session.execute(
+        select(AuditEntry, ManualDeadline, Jco).join(ManualDeadline, ManualDeadline.id == AuditEntry.object_id)
+        .join(Jco, Jco.id == ManualDeadline.jco_id)
+        .where(AuditEntry.action.in_(["deadline.create", "deadline.update"]), AuditEntry.object_type == "manual_deadline",
+               AuditEntry.jco_id.in_(jco_ids), AuditEntry.at > since)
+        .order_by(AuditEntry.at.desc()).limit(limit)
+    ):
+        found.append(Change(entry.at, jco.id, jco.title,
+                            f"Deadline “{deadline.title}” set for {long_date(deadline.due_date)}."))
+    found.sort(key=lambda c: (c.at, c.what), reverse=True)
+    return found[:limit]
+
+
+def _outcome(value: str | None) -> str:
+    try:
+        return Outcome(value).label.lower()
+    except ValueError:
+        return "recorded"
+
+
+def _short(state: str) -> str:
+    try:
+        return STATE_SHORT[State(state)]
+    except (ValueError, KeyError):
+        return state
