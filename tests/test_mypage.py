@@ -75,7 +75,7 @@ def test_what_the_delegation_owes_is_soonest_first_each_with_its_button(client, 
     html = text(client.get("/"))
     owed = section(html, "owed-h")
     assert owed.index("Final report of JCO Baltica") < owed.index("Written comments on 9001/26")
-    assert "Overdue by" in owed and "Submit the final report" in owed
+    assert "Missed (due 16 December 2015)" in owed and "Submit the final report" in owed
     assert f'href="/jcos/{jco_id(app, "Baltica")}/documents/new"' in html
     # The lead's own round asks nothing of it: France leads Lighthouse and owes no comment on it.
     auth.logout()
@@ -90,7 +90,7 @@ def test_the_secretariat_sees_meetings_to_prepare_and_overdue_duties_by_delegati
     assert "The agenda has not been issued" in prepare
     assert "CCWP Experts, 2 December 2015 : Outcomes are not recorded" in prepare
     overdue = section(html, "overdue-h")
-    assert "Poland" in overdue and "Final report of JCO Baltica" in overdue and "Overdue by" in overdue
+    assert "Poland" in overdue and "Final report of JCO Baltica" in overdue and "Missed (due" in overdue
     owed = section(html, "owed-h")
     assert "Adoption of the final report of JCO DEMO Kestrel" in owed and "Record the outcome" in owed
     assert "my-jcos-h" not in html

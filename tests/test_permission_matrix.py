@@ -72,6 +72,7 @@ def page(method, endpoint, path, allowed=EVERYONE, refused=403, anonymous=LOGIN,
 ROUTES = [
     # --- public --------------------------------------------------------------------------------
     page("GET", "healthz", "/healthz", anonymous=OK),
+    page("GET", "favicon", "/favicon.ico", anonymous=OK),
     page("GET", "static", "/static/css/app.css", anonymous=OK),
     page("GET", "vendor.plotly_js", "/static-vendor/plotly-{plotly}.min.js", anonymous=OK),
     page("GET", "vendor.plotly_stylesheet", "/static-vendor/plotly-{plotly}.css", anonymous=OK),
