@@ -27,6 +27,7 @@ from jco.operations.models import (
     Role,
     TransportMode,
 )
+from jco.search.models import SearchEntry
 
 metadata = SQLModel.metadata
 
@@ -35,6 +36,6 @@ __all__ = [
     "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DataVersion", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",
-    "Organisation", "OrgKind", "Outcome", "Participant", "ReminderSent", "Result", "Role", "StoredFile", "SubjectCode",
+    "Organisation", "OrgKind", "Outcome", "Participant", "ReminderSent", "Result", "Role", "SearchEntry", "StoredFile", "SubjectCode",
     "TransportMode", "metadata",
 ]

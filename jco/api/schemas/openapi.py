@@ -48,7 +48,8 @@ REGISTER_FILTERS = [
 LIST_JCOS = [
     *REGISTER_FILTERS,
     Param("sort", {"type": "string", "enum": list(SORTS), "default": DEFAULT_SORT},
-          "Order: name, -name, year, -year (newest first), state, updated (latest change first)."),
+          "Order: name, -name, year, -year (newest first), kind, -kind, state, -state (in life-cycle order), "
+          "updated (latest change first)."),
     PAGE, PER_PAGE,
 ]
 LIST_DOCUMENTS = [
