@@ -28,7 +28,8 @@ def fold(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [fold(w) for w in _WORD.findall(text or "")]
+    # Folded first, then split: folding can turn one character into several ("½" into "1⁄2").
+    return _WORD.findall(fold(text or ""))
 
 
 def terms(*texts: str) -> str:
