@@ -368,3 +368,20 @@ def test_each_engine_reads_its_full_text_index(app, world):
             assert "Seq Scan on search_entry" not in plan, plan
         else:
             assert "VIRTUAL TABLE INDEX" in plan and "search_fts" in plan, plan
+
+
+def test_the_search_page_sends_a_fixed_number_of_statements(app, client, world):
+    from tests.factories import count_statements
+
+    client.post("/login", data={"email": "gsc@search.test", "password": "jco-demo"})
+    engine = app.extensions["jco_engine"]
+    with count_statements(engine) as before:
+        assert client.get("/search?q=postbox").status_code == 200
+    with app.app_context():
+        s = get_session()
+        for n in range(5):
+            make_document(s, f"{13000 + n}/15", jco=s.get(Jco, world["postbox"]), title=f"Postbox annex {n}")
+        s.commit()
+    with count_statements(engine) as after:
+        assert client.get("/search?q=postbox").status_code == 200
+    assert len(after) == len(before) <= 25, after

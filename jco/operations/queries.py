@@ -44,8 +44,6 @@ SORTS = {
     "updated": (Jco.updated_at.desc(), Jco.id.desc()),
 }
 DEFAULT_SORT = "-year"
-# The register's sortable columns: the sort a header's link asks for, by the column's key.
-SORTABLE_COLUMNS = ("name", "year", "kind", "state")
 
 
 @dataclass
