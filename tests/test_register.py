@@ -9,6 +9,8 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from jco.accounts.services import find_by_email
+from jco.api.auth import create_token
 from jco.operations.lifecycle import State
 from jco.operations.models import Jco
 
@@ -82,3 +84,16 @@ def test_filters_and_order_stay_in_the_address(client, auth, demo, app):
     export = unescape(re.search(r'href="(/jcos/export\.csv[^"]*)"', html).group(1))
     assert "open=1" in export and "sort=state" in export
     assert 'value="state" selected' in html
+
+
+def test_the_api_filters_and_sorts_as_the_register_does(reader, db):
+
+    _row, secret = create_token(db, find_by_email(db, "de.delegate@example.org"), "test")
+    db.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    for query in ("open=1&sort=state", "sort=-state", "q=athena+4", "q=tobacco&open=1&sort=kind"):
+        page_ids = [int(i) for i in ROW.findall(reader.get(f"/jcos?{query}").get_data(as_text=True))]
+        api_query = query.replace("open=1", "open=true")
+        api = reader.get(f"/api/v1/jcos?{api_query}&per_page=100", headers=headers)
+        assert api.status_code == 200, api.get_data(as_text=True)
+        assert [item["id"] for item in api.json["items"]] == page_ids, query

@@ -151,7 +151,7 @@ def _json_body(schema: dict) -> dict:
 def _register_filters(values: dict) -> queries.RegisterFilters:
     return queries.RegisterFilters(
         state=values["state"] or "", lead=(values["lead"] or "").upper(), year=values["year"],
-        goods=values["goods"], kind=values["kind"] or "", q=values["q"] or "",
+        goods=values["goods"], kind=values["kind"] or "", q=values["q"] or "", open_only=bool(values.get("open")),
         sort=values.get("sort") or queries.DEFAULT_SORT, page=values.get("page") or 1,
     )
 

@@ -43,7 +43,9 @@ REGISTER_FILTERS = [
     Param("goods", ID_SCHEMA, "Only JCOs targeting this commodity (its id)."),
     Param("kind", {"type": "string", "enum": [k.value for k in JcoKind]}, "Only JCOs of this kind."),
     Param("q", {"type": "string", "maxLength": 100, "pattern": SEARCH_PATTERN},
-          "Only JCOs whose name contains this text (case-insensitive)."),
+          "Only JCOs matching every word (each as the start of a word, accents and case ignored) in "
+          "their name, edition (IV or 4), goods, lead or participants: the register's and the search page's matching."),
+    Param("open", {"type": "boolean"}, "true: only operations still open (neither closed nor withdrawn)."),
 ]
 LIST_JCOS = [
     *REGISTER_FILTERS,
