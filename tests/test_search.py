@@ -385,3 +385,23 @@ def test_the_search_page_sends_a_fixed_number_of_statements(app, client, world):
     with count_statements(engine) as after:
         assert client.get("/search?q=postbox").status_code == 200
     assert len(after) == len(before) <= 25, after
+
+
+def test_the_migration_indexes_what_was_recorded_before_it(app, world):
+    """Migration 0011 reads the files already held and builds every entry (then the app keeps them)."""
+    from alembic import command
+
+    from jco.core import migrate
+
+    engine = app.extensions["jco_engine"]
+    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006_audit_append_only")
+    migrate.upgrade(engine)
+    with app.app_context():
+        s = get_session()
+        assert _ref_ids(s, Kind.DOCUMENT, "quokkas") == {world["revision"]}
+        assert _ref_ids(s, Kind.DOCUMENT, "online marketplaces") == {world["case"]}
+        assert _ref_ids(s, Kind.JCO, "athena 4") == {world["athena"]}
+        assert _ref_ids(s, Kind.COMMENT, "wombat")

@@ -26,8 +26,9 @@ def upgrade() -> None:
     from jco.search import index
     from jco.search.models import SQLITE_DDL, TSVECTOR_SQL
 
-    with op.batch_alter_table("stored_file") as batch:
-        batch.add_column(sa.Column("text", sa.Text(), nullable=False, server_default=""))
+    # A plain ALTER on both engines: a batch rebuild of stored_file would trip the foreign keys that
+    # point at it once files are held.
+    op.add_column("stored_file", sa.Column("text", sa.Text(), nullable=False, server_default=""))
     op.create_table(
         "search_entry",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,5 +57,4 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         op.execute("DROP TABLE IF EXISTS search_fts")
     op.drop_table("search_entry")
-    with op.batch_alter_table("stored_file") as batch:
-        batch.drop_column("text")
+    op.execute("ALTER TABLE stored_file DROP COLUMN text")  # SQLite >= 3.35 drops it without a rebuild
