@@ -405,3 +405,16 @@ def test_the_migration_indexes_what_was_recorded_before_it(app, world):
         assert _ref_ids(s, Kind.DOCUMENT, "online marketplaces") == {world["case"]}
         assert _ref_ids(s, Kind.JCO, "athena 4") == {world["athena"]}
         assert _ref_ids(s, Kind.COMMENT, "wombat")
+
+
+def test_hits_are_ranked_by_how_well_they_match(app, client, world):
+    with app.app_context():
+        s = get_session()
+        weak = make_document(s, "14000/15", title="Annual report on customs cooperation")
+        documents.attach_file(s, weak, Upload(placeholder_pdf("14000/15", "a long text " * 40 + "quetzal once"),
+                                              "w.pdf"))
+        strong = make_document(s, "14001/15", title="Quetzal: the quetzal trade in quetzal feathers")
+        s.commit()
+        weak_id, strong_id = weak.id, strong.id
+    links = re.findall(r'href="/documents/(\d+)"', section(found(client, "quetzal", "it@search.test"), "document"))
+    assert [int(i) for i in links] == [strong_id, weak_id]
