@@ -52,6 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     from jco.mypage.views import bp as mypage_bp
     from jco.operations.exports import bp as exports_bp
     from jco.operations.views import bp as operations_bp
+    from jco.search import index as _search_index  # noqa: F401  (keeps the index current on every flush)
+    from jco.search.views import bp as search_bp
     from jco.web import vendor
 
     app.register_blueprint(mypage_bp)
@@ -67,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(search_bp)
 
     from jco import api
 

@@ -145,6 +145,9 @@ def init_app(app: Flask) -> None:
     from jco.imports.cli import import_command
 
     app.cli.add_command(import_command)
+    from jco.search.cli import search_cli
+
+    app.cli.add_command(search_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

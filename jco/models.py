@@ -28,6 +28,7 @@ from jco.operations.models import (
     Role,
     TransportMode,
 )
+from jco.search.models import SearchEntry
 
 metadata = SQLModel.metadata
 
@@ -36,6 +37,6 @@ __all__ = [
     "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DataVersion", "DigestSent", "DigestSetting", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",
-    "Organisation", "OrgKind", "Outcome", "PageVisit", "Participant", "ReminderSent", "Result", "Role", "StoredFile",
-    "SubjectCode", "SubjectFile", "TransportMode", "Watch", "metadata",
+    "Organisation", "OrgKind", "Outcome", "PageVisit", "Participant", "ReminderSent", "Result", "Role", "SearchEntry",
+    "StoredFile", "SubjectCode", "SubjectFile", "TransportMode", "Watch", "metadata",
 ]

@@ -6,6 +6,7 @@ from sqlmodel import create_engine
 
 import jco.models  # noqa: F401  (registers every table)
 from jco.models import metadata
+from jco.search.models import is_modelled
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
@@ -34,6 +35,7 @@ def _run(connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=is_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -100,6 +100,7 @@ def _urls(values: dict, role: str) -> list[tuple[str, bool]]:
             for case in ROUTES if case.method == "GET" and case.endpoint not in (
                 "static", "vendor.plotly_js", "vendor.plotly_stylesheet", "healthz")]
     urls += [(f"/jcos?q={q}", False) for q in ("Athena", "addendum", "6512")]
+    urls += [(f"/search?q={q}", False) for q in ("Athena", "addendum", "6512", REFERENCE, "revised final report")]
     urls += [(f"/dashboard/{chart}.{fmt}", False) for chart in CHARTS for fmt in ("csv", "xlsx")]
     for meeting in values["meetings"]:
         urls += [(f"/meetings/{meeting}", False), (f"/meetings/{meeting}/calendar.ics", False),

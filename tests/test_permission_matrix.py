@@ -83,6 +83,7 @@ ROUTES = [
     # --- reading ---------------------------------------------------------------------------------
     page("GET", "mypage.my_page", "/"),
     page("GET", "operations.register", "/jcos"),
+    page("GET", "search.search", "/search?q=athena"),
     page("GET", "operations.detail", "/jcos/{athena}"),
     page("GET", "documents.detail", "/documents/{addendum}"),
     page("GET", "documents.download", "/documents/{report_rev}/file"),

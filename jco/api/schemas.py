@@ -114,12 +114,15 @@ class RegisterQuery(Query):
     goods: Id | None = Field(None, description="Only JCOs targeting this commodity (its id).")
     kind: JcoKind | None = Field(None, description="Only JCOs of this kind.")
     q: Annotated[str, Field(max_length=100, pattern=SEARCH_PATTERN)] | None = Field(
-        None, description="Only JCOs whose name contains this text (case-insensitive).")
+        None, description="Only JCOs matching every word (each as the start of a word, accents and case ignored) "
+                          "in their name, edition (IV or 4), goods, lead or participants: the register's and the "
+                          "search page's matching.")
+    open: bool | None = Field(None, description="true: only operations still open (neither closed nor withdrawn).")
 
 
 class ListJcosQuery(RegisterQuery, PageQuery):
-    sort: SortOrder = Field(DEFAULT_SORT, description="Order: name, -name, year, -year (newest first), state, "
-                                                      "updated (latest change first).")
+    sort: SortOrder = Field(DEFAULT_SORT, description="Order: name, -name, year, -year (newest first), kind, -kind, "
+                                                      "state, -state (in life-cycle order), updated (latest change first).")
 
 
 class ListDocumentsQuery(PageQuery):

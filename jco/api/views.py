@@ -140,7 +140,7 @@ def _register_filters(query: schemas.RegisterQuery, sort: str = queries.DEFAULT_
                       page: int = 1) -> queries.RegisterFilters:
     return queries.RegisterFilters(
         state=query.state or "", lead=(query.lead or "").upper(), year=query.year, goods=query.goods,
-        kind=query.kind or "", q=query.q or "", sort=sort, page=page,
+        kind=query.kind or "", q=query.q or "", open_only=bool(query.open), sort=sort, page=page,
     )
 
 

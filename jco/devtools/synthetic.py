@@ -50,6 +50,7 @@ from jco.operations.models import (
     TransportMode,
 )
 from jco.operations.reference_data import EU_MEMBERSHIP, ensure_reference_data
+from jco.search import index as search_index
 
 PREFIX = "SYN-"
 # Business cases are numbered 100000 + n and final reports 500000 + n: far above real Council
@@ -472,6 +473,8 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
                            organisation_id=results_rng.choice(country_ids), commodity_id=commodity_id,
                            quantity=round(results_rng.lognormvariate(5, 2), 1), unit=unit, year=planned_start.year)
     writer.finish()
+    # The bulk copy bypassed the session, so the search index (jco.search) learns of it here.
+    search_index.rebuild(session.connection())
     audit.record(session, None, "demo.synthetic", object_type="jco",
                  summary=f"Generated {operations:,} synthetic operations (seed {seed})")
     session.flush()

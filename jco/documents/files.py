@@ -19,6 +19,7 @@ from sqlmodel import Session
 from werkzeug.utils import secure_filename
 
 from jco.documents.models import Marking, StoredFile
+from jco.search.extract import file_text
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_STORED_MARKING = Marking.LIMITE
@@ -186,6 +187,7 @@ def store_bytes(
         media_type=kind.media_type,
         filename=safe_filename(filename, kind),
         content=content,
+        text=file_text(content, kind.media_type),
     )
     session.add(stored)
     session.flush()

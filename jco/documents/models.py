@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Column, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -80,6 +80,8 @@ class StoredFile(SQLModel, table=True):
     filename: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # The words of a PDF or DOCX file, read once at upload for the search index (jco.search).
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
 
 
 _document_version = Column("version", Integer, nullable=False, default=1)

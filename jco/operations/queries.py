@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
@@ -15,7 +15,7 @@ from jco.core.security import bounded_int
 from jco.documents.models import Document
 from jco.documents.references import group_by_family
 from jco.meetings.models import AgendaItem, Meeting
-from jco.operations.lifecycle import State
+from jco.operations.lifecycle import OPEN_STATES, State
 from jco.operations.models import (
     ActionPlanAction,
     Commodity,
@@ -31,13 +31,21 @@ from jco.operations.models import (
     Role,
     TransportMode,
 )
+from jco.search import queries as search_queries
+from jco.search.models import Kind
+
+# States sort in the order an operation goes through them, not by their codes' spelling.
+_STATE_STEP = case({state.value: step for step, state in enumerate(State)}, value=Jco.state, else_=len(State))
 
 SORTS = {
     "name": (Jco.name.asc(), Jco.edition.asc()),
     "-name": (Jco.name.desc(), Jco.edition.desc()),
     "year": (Jco.year.asc().nulls_last(), Jco.name.asc()),
     "-year": (Jco.year.desc().nulls_last(), Jco.name.asc()),
-    "state": (Jco.state.asc(), Jco.name.asc()),
+    "kind": (Jco.kind.asc(), Jco.name.asc()),
+    "-kind": (Jco.kind.desc(), Jco.name.asc()),
+    "state": (_STATE_STEP.asc(), Jco.name.asc()),
+    "-state": (_STATE_STEP.desc(), Jco.name.asc()),
     "updated": (Jco.updated_at.desc(), Jco.id.desc()),
 }
 DEFAULT_SORT = "-year"
@@ -51,6 +59,7 @@ class RegisterFilters:
     goods: int | None = None  # commodity id
     kind: str = ""
     q: str = ""
+    open_only: bool = False
     sort: str = DEFAULT_SORT
     page: int = 1
 
@@ -68,15 +77,30 @@ class RegisterFilters:
             goods=as_int("goods"),
             kind=(args.get("kind") or "").strip()[:20],
             q=(args.get("q") or "").strip()[:100],
+            open_only=args.get("open") in ("1", "on", "true", "y"),
             sort=args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT,
             page=max(as_int("page") or 1, 1),
         )
 
     def as_args(self, **changes) -> dict:
         values = {"state": self.state, "lead": self.lead, "year": self.year, "goods": self.goods,
-                  "kind": self.kind, "q": self.q, "sort": self.sort, "page": self.page}
+                  "kind": self.kind, "q": self.q, "open": 1 if self.open_only else None, "sort": self.sort,
+                  "page": self.page}
         values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "", 1) or (k == "page" and v != 1)}
+        return {k: v for k, v in values.items()
+                if v not in (None, "", 1) or (k == "page" and v != 1) or (k == "open" and v == 1)}
+
+    def sort_of(self, column: str) -> str | None:
+        """How the register is sorted by this column now: "ascending", "descending" or None."""
+        if self.sort == column:
+            return "ascending"
+        if self.sort == f"-{column}":
+            return "descending"
+        return None
+
+    def sort_args(self, column: str) -> dict:
+        """The address of the register sorted by this column: ascending first, then the reverse."""
+        return self.as_args(sort=f"-{column}" if self.sort == column else column, page=1)
 
 
 def filtered(filters: RegisterFilters) -> Select:
@@ -88,8 +112,11 @@ def filtered(filters: RegisterFilters) -> Select:
         query = query.where(Jco.year == filters.year)
     if filters.kind:
         query = query.where(Jco.kind == filters.kind)
+    if filters.open_only:
+        query = query.where(Jco.state.in_([s.value for s in OPEN_STATES]))
     if filters.q:
-        query = query.where(Jco.name.ilike(f"%{filters.q}%"))
+        # The same words, edition numbering and index as the search page (jco.search).
+        query = query.where(Jco.id.in_(search_queries.matching_ids(Kind.JCO, filters.q)))
     if filters.lead:
         lead_ids = (
             select(Participant.jco_id)
@@ -179,7 +206,7 @@ def register_page(session: Session, filters: RegisterFilters, per_page: int, ver
     """One page of the register as RegisterRow items, in four queries whatever the page holds, and
     none while the data has not changed (jco.core.cache): every reader sees the same rows."""
     f = filters
-    key = ("register_page", f.state, f.lead, f.year, f.goods, f.kind, f.q, f.sort, f.page, per_page)
+    key = ("register_page", f.state, f.lead, f.year, f.goods, f.kind, f.q, f.open_only, f.sort, f.page, per_page)
     return cache.cached(session, key, lambda: _register_page(session, filters, per_page), version=version)
 
 

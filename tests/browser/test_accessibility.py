@@ -24,6 +24,8 @@ def pages_of(ids: dict[str, int]) -> list[str]:
         "/meetings",
         f"/meetings/{ids['meeting']}",
         "/account",
+        "/search?q=athena+report",
+        "/jcos?sort=state&open=1",
         "/accounts",  # a 403 page for most roles: that page must be accessible too
     ]
 
