@@ -433,3 +433,28 @@ def test_jco_page_map_costs_no_query(app, client, auth, demo):
         session.commit()
         few_id, many_id = few.id, many.id
     assert _count(app, client, f"/jcos/{few_id}") == _count(app, client, f"/jcos/{many_id}")
+
+
+# ------------------------------------------------------------------------------ hostile text
+
+
+HOSTILE = '<a href="https://evil.example">Click</a><img src=x onerror=alert(1)>'
+
+
+def test_html_in_names_reaches_every_chart_as_text(client, auth, app, db):
+    """plotly.js renders <a href>, <b>, <br> in labels and hover text: data must arrive escaped."""
+    jco = make_jco(db, HOSTILE, planned_start=date(2024, 1, 1), planned_end=date(2024, 1, 2))
+    jco.year = 2024
+    add_results(db, jco, [("PL", HOSTILE, 5, "<b>kg</b>")])
+    db.commit()
+    auth.login(make_account_email(db))
+    html = page(client, "/dashboard")
+    figs = figures(html)
+    escaped = '&lt;a href="https://evil.example"&gt;Click&lt;/a&gt;&lt;img src=x onerror=alert(1)&gt;'
+    assert figs["timeline-chart"]["data"][0]["y"] == [escaped]
+    assert figs["timeline-chart"]["layout"]["yaxis"]["categoryarray"] == [escaped]
+    assert figs["results-by-commodity-chart"]["data"][0]["x"] == [f"{escaped} (&lt;b&gt;kg&lt;/b&gt;)"]
+    for fig in figs.values():
+        assert "<a " not in json.dumps(fig) and "<b>" not in json.dumps(fig)
+    # The tables keep the raw text (Jinja escapes it) and the downloads hold it as it is.
+    assert table_rows(client, "timeline")[1][0] == HOSTILE

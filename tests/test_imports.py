@@ -14,7 +14,7 @@ from jco.audit.models import AuditEntry
 from jco.documents.models import Document
 from jco.imports.models import ImportStash
 from jco.imports.parsing import COLUMNS
-from jco.imports.reading import UnreadableFile, read_table
+from jco.imports.reading import Limits, UnreadableFile, read_table
 from jco.imports.services import import_table, plan_import
 from jco.operations import services as ops
 from jco.operations.lifecycle import Transition
@@ -340,3 +340,64 @@ def test_reimporting_the_public_file_over_the_demo_changes_nothing(client, auth,
     report = run(db, (shared_data_dir / "public-jcos.csv").read_bytes(), filename="public-jcos.csv")
     assert report.count("unchanged") == 26
     assert counts(db) == before
+
+
+# --- caps ----------------------------------------------------------------------------------------
+
+def many_rows(n: int) -> bytes:
+    return csv_bytes(*({**OPERATION, "name": f"OP {i}"} for i in range(n)))
+
+
+def test_rows_beyond_the_cap_are_refused_before_anything_is_read():
+    read_table(many_rows(5), limits=Limits(max_rows=5))
+    with pytest.raises(UnreadableFile, match="more than 5 rows .*JCO_IMPORT_MAX_ROWS.*nothing was imported"):
+        read_table(many_rows(6), limits=Limits(max_rows=5))
+
+
+def test_the_default_cap_is_5000_rows():
+    assert Limits().max_rows == 5000
+    with pytest.raises(UnreadableFile, match="more than 5,000 rows"):
+        read_table(b"name\n" + b"x\n" * 5001)
+
+
+def xlsx_bytes(rows: list[list], padding: int = 0) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    if padding:  # long distinct cells: a few kilobytes zipped, megabytes unzipped
+        sheet.append(["PAD", *(f"{i}" + "x" * 30_000 for i in range(padding // 30_000))])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_that_unzips_beyond_the_cap_is_refused():
+    content = xlsx_bytes([["name"], ["X"]], padding=3 * 2**20)
+    assert len(content) < 100_000
+    with pytest.raises(UnreadableFile, match="unpacks to 3 MB, more than the 2 MB .*JCO_IMPORT_MAX_XLSX_MB"):
+        read_table(content, limits=Limits(max_xlsx_bytes=2 * 2**20))
+    assert [v["name"] for _, v in read_table(content).rows] == ["X", "PAD"]
+
+
+@pytest.mark.parametrize("app_config", [{"JCO_IMPORT_MAX_ROWS": 3, "JCO_IMPORT_MAX_XLSX_MB": 1}])
+def test_the_page_refuses_a_file_beyond_the_caps_and_keeps_nothing(client, auth, db, secretariat, app_config):
+    auth.login("sec@example.org")
+    before = counts(db)
+    for content, name, message in (
+        (many_rows(4), "big.csv", "more than 3 rows of operations"),
+        (xlsx_bytes([["name"], ["X"]], padding=2 * 2**20), "big.xlsx", "more than the 1 MB one import reads"),
+    ):
+        html = upload(client, content, name).get_data(as_text=True)
+        assert message in html and 'value="Import"' not in html
+        assert db.scalar(select(func.count()).select_from(ImportStash)) == 0
+    assert counts(db) == before
+
+
+@pytest.mark.parametrize("app_config", [{"JCO_IMPORT_MAX_ROWS": 3}])
+def test_the_cli_refuses_a_file_beyond_the_cap_and_changes_nothing(runner, db, tmp_path, app_config):
+    path = tmp_path / "big.csv"
+    path.write_bytes(many_rows(4))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code != 0 and "more than 3 rows of operations" in result.output
+    assert db.scalar(select(func.count()).select_from(Jco)) == 0

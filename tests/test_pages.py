@@ -8,6 +8,7 @@ from sqlalchemy import select
 from jco.documents.models import Document
 from jco.meetings.models import Meeting
 from jco.operations.models import Jco
+from tests.factories import make_account, make_jco
 
 PAGES = ["/jcos", "/jcos/1", "/documents/1", "/meetings", "/meetings/1", "/account"]
 
@@ -57,6 +58,20 @@ def test_register_lists_and_filters(client, auth, demo, db):
     assert "Baltica" in html and "Athena IV" not in html
     html = client.get("/jcos?state=nonsense&page=abc&sort=evil").get_data(as_text=True)
     assert "Baltica" in html  # bad filter values are ignored, not a 500
+
+
+@pytest.mark.parametrize("q, found", [("%", ["Ops 100% clean"]), ("_", ["Snake_eyes"]), ("\\", ["Back\\slash"]),
+                                      ("ke_e", ["Snake_eyes"]), ("s%c", [])])
+def test_register_search_takes_wildcards_literally(client, auth, db, q, found):
+    for name in ("Ops 100% clean", "Snake_eyes", "Snakeeyes", "Back\\slash", "Plain"):
+        make_jco(db, name)
+    make_account(db, "reader@example.org", role="manager", org_code="COM")
+    db.commit()
+    auth.login("reader@example.org")
+    html = client.get("/jcos", query_string={"q": q}).get_data(as_text=True)
+    shown = [name for name in ("Ops 100% clean", "Snake_eyes", "Snakeeyes", "Back\\slash", "Plain")
+             if f">{name}<" in html]
+    assert shown == found
 
 
 def test_register_paginates_and_sorts(client, auth, demo, app):

@@ -26,7 +26,7 @@ from jco.api.validation import InvalidInput, parse_body, parse_query
 from jco.comments import services as comments
 from jco.comments.models import Comment, CommentRound
 from jco.core import timeutil
-from jco.core.db import get_session
+from jco.core.db import contains, get_session
 from jco.core.extensions import limiter
 from jco.documents.models import Document, StoredFile
 from jco.meetings.models import AgendaItem, Meeting
@@ -156,11 +156,6 @@ def _register_filters(values: dict) -> queries.RegisterFilters:
     )
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 # --- the document --------------------------------------------------------------------------------
 
 @bp.get("/openapi.json")
@@ -265,7 +260,7 @@ def list_documents():
     if values["jco"]:
         query = query.where(Document.jco_id == values["jco"])
     if values["reference"]:
-        query = query.where(Document.reference.ilike(_like(values["reference"].strip()), escape="\\"))
+        query = query.where(contains(Document.reference, values["reference"].strip()))
     if values["doc_type"]:
         query = query.where(Document.doc_type == values["doc_type"])
     order = (Document.year.desc(), Document.number.desc(), Document.prefix,

@@ -6,10 +6,11 @@ import hashlib
 from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from jco.core.db import get_session
-from jco.imports.reading import UnreadableFile, read_table
+from jco.imports.reading import Limits, UnreadableFile, read_table
 from jco.imports.services import CREATE, ERROR, UPDATE, ImportReport, import_table
 
 
@@ -50,7 +51,7 @@ def import_command(file: Path, dry_run: bool, actor_email: str | None) -> None:
             raise click.BadParameter(f"no account {actor_email}", param_hint="--as")
     content = file.read_bytes()
     try:
-        table = read_table(content, file.name)
+        table = read_table(content, file.name, Limits.from_config(current_app.config))
     except UnreadableFile as error:
         raise click.ClickException(f"{file.name}: {error}") from None
     report = import_table(session, table, filename=file.name, sha256=hashlib.sha256(content).hexdigest(),

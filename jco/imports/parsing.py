@@ -97,6 +97,7 @@ _ROLE_RANK = {Role.LEAD: 0, Role.CO_LEAD: 1, Role.PARTICIPANT: 2, Role.OBSERVER:
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _COUNTRY = re.compile(r"(?P<code>[A-Za-z]{2})(?:\s*-\s*(?P<agency>.+)|\s*\((?P<paren>.+)\))?", re.S)
 _MEMBER_STATE_COUNT = re.compile(r"\b(\d{1,2})\s+(?:EU\s+)?(?:Member\s+States|MS)\b", re.I)
+_NEUTRALISED = re.compile(r"(^|;)( *)'(?=[=+\-@\t\r])")
 _OP_PERIOD = re.compile(r"op_period\s*=\s*([^;|]+)", re.I)
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")
@@ -206,13 +207,11 @@ class ParsedRow:
 # --- small readers ------------------------------------------------------------------------------
 
 def clean(text: object) -> str:
-    """A cell as one line of text; a spreadsheet's quote that neutralised a formula is removed."""
+    """A cell as one line of text, without the apostrophes the export puts before a formula's
+    start (``jco.operations.exports.neutralise``: at the cell's start and after each ``;``)."""
     if text is None:
         return ""
-    value = " ".join(str(text).split())
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-        value = value[1:]
-    return value
+    return " ".join(_NEUTRALISED.sub(r"\1\2", str(text)).split())
 
 
 def split_list(text: str) -> list[str]:

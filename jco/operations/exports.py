@@ -49,15 +49,27 @@ MEDIA_TYPES = {
 }
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = ";"
 REGISTER_COLUMNS = (*COLUMNS, "kind", "state")
 _CSV_CHUNK_ROWS = 200
 
 
 def neutralise(value):
-    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula, made inert with an apostrophe.
+
+    Every ``;``-separated item is checked, not only the cell's start: Excel in many EU locales
+    splits a CSV at ``;``, so each item of a list cell (``BE;=HYPERLINK(…)``) may open a cell of
+    its own. The apostrophe goes right before the trigger, after any spaces; the importer removes
+    it again (``jco.imports.parsing.clean``), so an exported register reads back unchanged.
+    """
+    if not isinstance(value, str):
+        return value
+    items = value.split(LIST_SEPARATOR)
+    for i, item in enumerate(items):
+        body = item.lstrip(" ")
+        if body.startswith(FORMULA_TRIGGERS):
+            items[i] = item[: len(item) - len(body)] + "'" + body
+    return LIST_SEPARATOR.join(items)
 
 
 def _csv_text(value) -> str:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from jco.accounts.models import Account
 from jco.core import cache
+from jco.core.db import contains
 from jco.core.security import bounded_int
 from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
@@ -84,7 +85,7 @@ def filtered(filters: RegisterFilters) -> Select:
     if filters.kind:
         query = query.where(Jco.kind == filters.kind)
     if filters.q:
-        query = query.where(Jco.name.ilike(f"%{filters.q}%"))
+        query = query.where(contains(Jco.name, filters.q))
     if filters.lead:
         lead_ids = (
             select(Participant.jco_id)
