@@ -115,9 +115,10 @@ def init_app(app: Flask) -> None:
     from jco.deadlines.reminders import reminders_cli
 
     app.cli.add_command(reminders_cli)
-    from jco.imports.cli import import_command
+    from jco.imports.cli import export_command, import_command
 
     app.cli.add_command(import_command)
+    app.cli.add_command(export_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -289,7 +289,7 @@ def can_transition(user: Account | None, jco: Jco, transition: Transition | str)
         transition = Transition(transition)
     except ValueError:
         return False
-    if transition not in BUTTON_TRANSITIONS or not State(jco.state).is_open:
+    if transition not in BUTTON_TRANSITIONS or not State(jco.state).is_open or not jco.is_ccwp:
         return False
     if transition is Transition.CLOSE:
         return is_secretariat(user)

@@ -458,3 +458,26 @@ def test_html_in_names_reaches_every_chart_as_text(client, auth, app, db):
         assert "<a " not in json.dumps(fig) and "<b>" not in json.dumps(fig)
     # The tables keep the raw text (Jinja escapes it) and the downloads hold it as it is.
     assert table_rows(client, "timeline")[1][0] == HOSTILE
+
+
+# ------------------------------------------------------------------------------ frameworks
+
+
+def test_related_operations_never_count_in_the_dashboard(client, auth, app, db):
+    ccwp = make_jco(db, "Ccwp op", lead="PL", participants={"LT": "participant"}, planned_start=date(2024, 3, 1),
+                    planned_end=date(2024, 3, 9))
+    related = make_jco(db, "Wco op", lead="FR", participants={"CN": "participant"}, planned_start=date(2024, 4, 1),
+                       planned_end=date(2024, 4, 9))
+    related.framework = "WCO_OP"
+    for jco in (ccwp, related):
+        jco.year = 2024
+        add_results(db, jco, [("PL" if jco is ccwp else "FR", "cigarettes", 10, "pieces")])
+    db.commit()
+    auth.login(make_account_email(db))
+    for query in ("", "?framework=all", "?framework=WCO_OP", "?framework=related", "?year=2024"):
+        figs = figures(page(client, f"/dashboard{query}"))
+        assert figs["timeline-chart"]["data"][0]["y"] == ["Ccwp op"], query
+        assert sum(figs["pipeline-chart"]["data"][0]["y"]) == 1, query
+        assert "CHN" not in choropleth_values(figs["participation-chart"]), query
+        assert set(choropleth_values(figs["results-by-country-chart"])) == {"POL"}, query
+    assert table_rows(client, "pipeline")[1:] and sum(int(r[1]) for r in table_rows(client, "pipeline")[1:]) == 1

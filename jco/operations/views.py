@@ -31,6 +31,7 @@ from jco.operations.forms import (
     options,
     split_names,
 )
+from jco.operations.frameworks import FILTER_CHOICES
 from jco.operations.lifecycle import Body, LifecycleError, State, Transition
 from jco.operations.models import (
     ActionPlanAction,
@@ -71,6 +72,7 @@ def register():
         options=queries.filter_options(session, version),
         states=list(State),
         kinds=list(JcoKind),
+        frameworks=FILTER_CHOICES,
         sorts=queries.SORTS,
     )
 
