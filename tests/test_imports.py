@@ -544,3 +544,12 @@ def test_cli_export_then_import_into_an_empty_deployment_gives_the_same_register
 def test_cli_export_needs_a_csv_or_xlsx_name(runner, tmp_path):
     result = runner.invoke(args=["export", str(tmp_path / "register.pdf")])
     assert result.exit_code != 0 and "must end in .csv or .xlsx" in result.output
+
+
+def test_a_body_named_twice_by_code_and_by_name_takes_part_once(db):
+    db.add(Organisation(code="EUBAM", name="EU Border Assistance Mission", kind="body"))
+    db.commit()
+    report = run(db, csv_bytes({**OPERATION, "co_leads": "EUBAM - Odesa", "agencies": "EU Border Assistance Mission"}))
+    assert report.count("create") == 1 and not [w for w in report.rows[0].warnings if "new body" in w.message]
+    [eubam] = [p for p in jco_named(db, "Testop").participants if p.organisation.code == "EUBAM"]
+    assert (eubam.role, eubam.agency) == ("co_lead", "Odesa")

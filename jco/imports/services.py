@@ -228,6 +228,7 @@ def plan_import(session: Session, table: Table, *, filename: str, sha256: str = 
             elif spec.code not in organisations:  # reference data not loaded yet
                 parsed.error("participants", f"'{spec.code}' is not in this register's organisations; "
                                              "run flask --app jco db upgrade")
+        parsed.participants = _one_per_organisation(parsed.participants)
         if not parsed.name:
             continue
         if parsed.key in first_row:
@@ -309,6 +310,20 @@ def _find_body(parsed: ParsedRow, spec: ParticipantSpec, bodies_by_name: dict[st
     if key not in new_bodies:
         new_bodies[key] = _new_body_code(spec.name, set(organisations) | set(new_bodies.values()))
     spec.code, spec.new = new_bodies[key], True
+
+
+def _one_per_organisation(specs: list[ParticipantSpec]) -> list[ParticipantSpec]:
+    """Two names the file gives may be one body here (its code and its name): one participant."""
+    rank = [Role.LEAD, Role.CO_LEAD, Role.PARTICIPANT, Role.OBSERVER]
+    kept: dict[str, ParticipantSpec] = {}
+    for spec in specs:
+        first = kept.setdefault(spec.code, spec) if spec.code else spec
+        if first is spec:
+            continue
+        if rank.index(Role(spec.role)) < rank.index(Role(first.role)):
+            first.role = spec.role
+        first.agencies += [a for a in spec.agencies if a.casefold() not in {b.casefold() for b in first.agencies}]
+    return list(kept.values()) + [s for s in specs if not s.code]
 
 
 def _warn_new_bodies(parsed: ParsedRow, specs: list[ParticipantSpec]) -> None:
