@@ -50,6 +50,7 @@ def jco_summary(jco: Jco) -> dict:
         "edition": jco.edition,
         "title": jco.title,
         "kind": jco.kind,
+        "framework": jco.framework,
         "state": jco.state,
         "state_label": State(jco.state).label,
         "year": jco.year,

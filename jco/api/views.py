@@ -153,6 +153,7 @@ def _register_filters(values: dict) -> queries.RegisterFilters:
         state=values["state"] or "", lead=(values["lead"] or "").upper(), year=values["year"],
         goods=values["goods"], kind=values["kind"] or "", q=values["q"] or "",
         sort=values.get("sort") or queries.DEFAULT_SORT, page=values.get("page") or 1,
+        framework=values.get("framework") or queries.RegisterFilters.framework,
     )
 
 

@@ -13,6 +13,7 @@ from jco.api.validation import CODE_PATTERN, SEARCH_PATTERN, TEXT_PATTERN, Param
 from jco.deadlines.rules import Kind, Status
 from jco.documents.models import DocType, Marking
 from jco.meetings.models import Outcome
+from jco.operations.frameworks import CCWP_CHOICE, FILTER_CHOICES, FRAMEWORKS
 from jco.operations.lifecycle import Body, State
 from jco.operations.models import JcoKind, OrgKind, Role
 from jco.operations.queries import DEFAULT_SORT, SORTS
@@ -43,7 +44,11 @@ REGISTER_FILTERS = [
     Param("goods", ID_SCHEMA, "Only JCOs targeting this commodity (its id)."),
     Param("kind", {"type": "string", "enum": [k.value for k in JcoKind]}, "Only JCOs of this kind."),
     Param("q", {"type": "string", "maxLength": 100, "pattern": SEARCH_PATTERN},
-          "Only JCOs whose name contains this text (case-insensitive)."),
+          "Only JCOs whose name contains this text (case-insensitive; % and _ are plain characters)."),
+    Param("framework", {"type": "string", "enum": list(FILTER_CHOICES), "default": CCWP_CHOICE},
+          "ccwp (default): CCWP operations, which follow the working party's life cycle; related: "
+          "operations of other frameworks (WCO, Interpol, Frontex…); all; or one framework's code. "
+          "Charts always count CCWP operations only."),
 ]
 LIST_JCOS = [
     *REGISTER_FILTERS,
@@ -159,6 +164,9 @@ JCO_SUMMARY_PROPERTIES = {
     "edition": STRING,
     "title": STRING,
     "kind": {"type": "string", "enum": [k.value for k in JcoKind]},
+    "framework": {"type": "string", "enum": list(FRAMEWORKS),
+                  "description": "Only EU_JCO and ASEM_JCO operations follow the CCWP life cycle; for the "
+                                 "others, state is the column's default and means nothing."},
     "state": {"type": "string", "enum": [s.value for s in State]},
     "state_label": STRING,
     "year": _nullable(INTEGER),
