@@ -304,7 +304,7 @@ def can_add_results(user: Account | None, jco: Jco) -> bool:
     After closing, only the Secretariat may still correct the figures.
     """
     state = State(jco.state)
-    if state not in RESULTS_STATES:
+    if state not in RESULTS_STATES or not jco.is_ccwp:
         return False
     if state is State.CLOSED:
         return is_secretariat(user)

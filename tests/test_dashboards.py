@@ -468,10 +468,9 @@ def test_related_operations_never_count_in_the_dashboard(client, auth, app, db):
                     planned_end=date(2024, 3, 9))
     related = make_jco(db, "Wco op", lead="FR", participants={"CN": "participant"}, planned_start=date(2024, 4, 1),
                        planned_end=date(2024, 4, 9))
-    related.framework = "WCO_OP"
-    for jco in (ccwp, related):
-        jco.year = 2024
-        add_results(db, jco, [("PL" if jco is ccwp else "FR", "cigarettes", 10, "pieces")])
+    related.framework = "WCO_OP"  # a related operation holds no results (the results service refuses them)
+    ccwp.year = related.year = 2024
+    add_results(db, ccwp, [("PL", "cigarettes", 10, "pieces")])
     db.commit()
     auth.login(make_account_email(db))
     for query in ("", "?framework=all", "?framework=WCO_OP", "?framework=related", "?year=2024"):

@@ -434,6 +434,17 @@ def test_a_related_operation_refuses_life_cycle_steps(db):
     assert db.get(Jco, jco.id).state == "proposed"
 
 
+def test_a_related_operation_takes_no_results(db):
+    from jco.operations.results import ResultRow, accepts_results, add_results
+
+    run(db, csv_bytes({**WCO, "notes": "confidence=high | op_period=7-18 Oct 2019"}))  # once a CCWP JCO
+    run(db, csv_bytes(WCO))  # now a WCO operation, its state column still "closed"
+    jco = jco_named(db, "Demeter", "V")
+    assert jco.state == "closed" and not accepts_results(jco)
+    with pytest.raises(LifecycleError, match="results are recorded for CCWP operations"):
+        add_results(db, jco, [ResultRow("FR", "waste", 1.0, "kg")], None)
+
+
 def test_operations_created_in_the_app_are_ccwp(db):
     assert make_jco(db, "Fresh").framework == "EU_JCO"
 

@@ -178,7 +178,10 @@ def deadline_counts(session: Session, filters: RegisterFilters, today: date | No
 
 def _results_where(query: Select, scope: Scope) -> Select:
     filters = scope.filters
-    query = query.where(Result.jco_id.in_(_jco_ids(filters)))
+    # Only CCWP operations hold results (jco.operations.results.accepts_results): without other
+    # filters no IN clause is needed, and the covering index on results serves the whole chart.
+    if _has_filters(filters):
+        query = query.where(Result.jco_id.in_(_jco_ids(filters)))
     if filters.year:
         # Redundant with the JCO filter (results copy their JCO's year) but lets the database
         # use the (year, commodity) index on a large results table.

@@ -128,8 +128,9 @@ class Jco(SQLModel, table=True):
     name: str = Field(max_length=120, index=True)
     edition: str = Field(default="", max_length=20)
     kind: str = Field(default=JcoKind.REGIONAL, max_length=20)
-    # The type= code of jco/operations/frameworks.py: only CCWP ones follow the life cycle.
-    framework: str = Field(default=DEFAULT_FRAMEWORK, max_length=40, index=True,
+    # The type= code of jco/operations/frameworks.py: only CCWP ones follow the life cycle. Not
+    # indexed: a handful of values, nearly all CCWP, so the register reads its order index instead.
+    framework: str = Field(default=DEFAULT_FRAMEWORK, max_length=40,
                            sa_column_kwargs={"server_default": DEFAULT_FRAMEWORK})
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     state: str = Field(default=State.PROPOSED, max_length=30)

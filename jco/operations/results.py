@@ -156,7 +156,9 @@ def parse_results_csv(text: str) -> list[ResultRow]:
 
 
 def accepts_results(jco: Jco) -> bool:
-    return State(jco.state) in RESULTS_STATES
+    # Results are a final report's seizures: a related operation (another framework) has none
+    # here, so the dashboard's results charts need no framework filter on the results table.
+    return jco.is_ccwp and State(jco.state) in RESULTS_STATES
 
 
 def add_results(
@@ -164,6 +166,9 @@ def add_results(
     replace: bool = False,
 ) -> list[Result]:
     """Record ``rows`` for ``jco`` (all or none); with ``replace``, its earlier results go first."""
+    if not jco.is_ccwp:
+        raise LifecycleError(f"{jco.title} is a {jco.framework_label}: results are recorded for CCWP operations, "
+                             "from their final report.")
     if not accepts_results(jco):
         raise LifecycleError(
             f"Results are recorded from the debriefing on; the operation is at “{State(jco.state).label}”."

@@ -31,7 +31,6 @@ _TYPE = re.compile(r"^\s*type\s*=\s*([A-Za-z_]+)")
 def upgrade() -> None:
     with op.batch_alter_table("jco") as batch:
         batch.add_column(sa.Column("framework", sa.String(length=40), nullable=False, server_default="EU_JCO"))
-        batch.create_index("ix_jco_framework", ["framework"])
     bind = op.get_bind()
     jco = sa.table("jco", sa.column("id", sa.Integer), sa.column("source_notes", sa.Text),
                    sa.column("framework", sa.String))
@@ -45,5 +44,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("jco") as batch:
-        batch.drop_index("ix_jco_framework")
         batch.drop_column("framework")
