@@ -142,9 +142,10 @@ def init_app(app: Flask) -> None:
     from jco.mypage.digest import notifications_cli
 
     app.cli.add_command(notifications_cli)
-    from jco.imports.cli import import_command
+    from jco.imports.cli import export_command, import_command
 
     app.cli.add_command(import_command)
+    app.cli.add_command(export_command)
     from jco.search.cli import search_cli
 
     app.cli.add_command(search_cli)

@@ -356,7 +356,7 @@ def can_transition(user: Account | None, jco: Jco, transition: Transition | str)
         transition = Transition(transition)
     except ValueError:
         return False
-    if transition not in BUTTON_TRANSITIONS or not State(jco.state).is_open:
+    if transition not in BUTTON_TRANSITIONS or not State(jco.state).is_open or not jco.is_ccwp:
         return False
     if transition is Transition.CLOSE:
         return is_secretariat(user)
@@ -371,7 +371,7 @@ def can_add_results(user: Account | None, jco: Jco) -> bool:
     After closing, only the Secretariat may still correct the figures.
     """
     state = State(jco.state)
-    if state not in RESULTS_STATES:
+    if state not in RESULTS_STATES or not jco.is_ccwp:
         return False
     if state is State.CLOSED:
         return is_secretariat(user)

@@ -439,6 +439,21 @@ def test_jco_filters_work_like_the_register(client, token, db):
     assert _titles(client.get("/api/v1/jcos?year=1999", headers=headers)) == []
 
 
+def test_jco_list_filters_by_framework_and_says_each_one(client, token, db):
+    baltica = db.scalar(select(Jco).where(Jco.name == "Baltica"))
+    baltica.framework = "WCO_OP"  # as if it were a related operation
+    db.commit()
+    headers = token("de.delegate@example.org")
+    assert "Baltica" not in _titles(client.get("/api/v1/jcos?per_page=100", headers=headers))
+    related = client.get("/api/v1/jcos?framework=related", headers=headers).json["items"]
+    assert [(i["title"], i["framework"]) for i in related] == [("Baltica", "WCO_OP")]
+    assert "Baltica" in _titles(client.get("/api/v1/jcos?framework=all&per_page=100", headers=headers))
+    assert _titles(client.get("/api/v1/jcos?framework=WCO_OP", headers=headers)) == ["Baltica"]
+    response = client.get("/api/v1/jcos?framework=PIRATE_OP", headers=headers)
+    assert response.status_code == 400 and "framework" in response.get_data(as_text=True)  # as for any bad filter
+    assert client.get("/api/v1/jcos?q=%25", headers=headers).json["items"] == []  # "%" is a plain character
+
+
 def test_jco_list_paginates(client, token, db):
     headers = token("de.delegate@example.org")
     total = db.scalar(select(func.count()).select_from(Jco))

@@ -437,3 +437,50 @@ def test_jco_page_map_costs_no_query(app, client, auth, demo):
         session.commit()
         few_id, many_id = few.id, many.id
     assert _count(app, client, f"/jcos/{few_id}") == _count(app, client, f"/jcos/{many_id}")
+
+
+# ------------------------------------------------------------------------------ hostile text
+
+
+HOSTILE = '<a href="https://evil.example">Click</a><img src=x onerror=alert(1)>'
+
+
+def test_html_in_names_reaches_every_chart_as_text(client, auth, app, db):
+    """plotly.js renders <a href>, <b>, <br> in labels and hover text: data must arrive escaped."""
+    jco = make_jco(db, HOSTILE, planned_start=date(2024, 1, 1), planned_end=date(2024, 1, 2))
+    jco.year = 2024
+    add_results(db, jco, [("PL", HOSTILE, 5, "<b>kg</b>")])
+    db.commit()
+    auth.login(make_account_email(db))
+    html = page(client, "/dashboard")
+    figs = figures(html)
+    escaped = '&lt;a href="https://evil.example"&gt;Click&lt;/a&gt;&lt;img src=x onerror=alert(1)&gt;'
+    assert figs["timeline-chart"]["data"][0]["y"] == [escaped]
+    assert figs["timeline-chart"]["layout"]["yaxis"]["categoryarray"] == [escaped]
+    assert figs["results-by-commodity-chart"]["data"][0]["x"] == [f"{escaped} (&lt;b&gt;kg&lt;/b&gt;)"]
+    for fig in figs.values():
+        assert "<a " not in json.dumps(fig) and "<b>" not in json.dumps(fig)
+    # The tables keep the raw text (Jinja escapes it) and the downloads hold it as it is.
+    assert table_rows(client, "timeline")[1][0] == HOSTILE
+
+
+# ------------------------------------------------------------------------------ frameworks
+
+
+def test_related_operations_never_count_in_the_dashboard(client, auth, app, db):
+    ccwp = make_jco(db, "Ccwp op", lead="PL", participants={"LT": "participant"}, planned_start=date(2024, 3, 1),
+                    planned_end=date(2024, 3, 9))
+    related = make_jco(db, "Wco op", lead="FR", participants={"CN": "participant"}, planned_start=date(2024, 4, 1),
+                       planned_end=date(2024, 4, 9))
+    related.framework = "WCO_OP"  # a related operation holds no results (the results service refuses them)
+    ccwp.year = related.year = 2024
+    add_results(db, ccwp, [("PL", "cigarettes", 10, "pieces")])
+    db.commit()
+    auth.login(make_account_email(db))
+    for query in ("", "?framework=all", "?framework=WCO_OP", "?framework=related", "?year=2024"):
+        figs = figures(page(client, f"/dashboard{query}"))
+        assert figs["timeline-chart"]["data"][0]["y"] == ["Ccwp op"], query
+        assert sum(figs["pipeline-chart"]["data"][0]["y"]) == 1, query
+        assert "CHN" not in choropleth_values(figs["participation-chart"]), query
+        assert set(choropleth_values(figs["results-by-country-chart"])) == {"POL"}, query
+    assert table_rows(client, "pipeline")[1:] and sum(int(r[1]) for r in table_rows(client, "pipeline")[1:]) == 1

@@ -354,3 +354,14 @@ def test_demo_deadlines(client, auth, demo, app):
     auth.login("pl.delegate@example.org")
     rows = _rows(client.get("/deadlines").get_data(as_text=True))
     assert any("Final report of JCO Baltica" in r and "16 December 2015" in r for r in rows)
+
+
+def test_related_operations_owe_no_ccwp_deadline(db):
+    """A WCO or Frontex operation does not go through the working party: no round, report or adoption."""
+    jco, _, round_ = jco_under_comments(db, TODAY)
+    bravo = jco_after_operation(db, ended=TODAY - timedelta(days=30))
+    assert {f"round:{round_.id}"} <= set(collect(db)) and any(str(bravo.id) in k for k in collect(db))
+    for related in (jco, bravo):
+        related.framework = "WCO_OP"
+    db.flush()
+    assert collect(db) == {}

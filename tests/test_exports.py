@@ -14,6 +14,7 @@ from werkzeug.exceptions import NotFound
 
 from jco.documents.models import Document
 from jco.imports.models import ImportStash
+from jco.imports.parsing import clean
 from jco.operations.exports import REGISTER_COLUMNS, neutralise, table_response
 from jco.operations.reference_data import ensure_reference_data
 from tests.conftest import _empty_all_tables
@@ -139,9 +140,28 @@ def test_table_response_takes_sequences_or_mappings(app):
 
 
 @pytest.mark.parametrize("value, safe", [("=1+1", "'=1+1"), ("+31 20", "'+31 20"), ("-5", "'-5"), ("@x", "'@x"),
-                                         ("\tx", "'\tx"), ("Baltica", "Baltica"), (-5, -5), (None, None)])
+                                         ("\tx", "'\tx"), ("Baltica", "Baltica"), (-5, -5), (None, None),
+                                         ("BE;=HYPERLINK(1)", "BE;'=HYPERLINK(1)"), ("a; -5 kg;@b", "a; '-5 kg;'@b"),
+                                         ("cash; monetary instruments", "cash; monetary instruments")])
 def test_neutralise(value, safe):
     assert neutralise(value) == safe
+    if isinstance(value, str):
+        assert clean(safe) == " ".join(value.split())  # the importer reads the original back
+
+
+def test_every_item_of_a_list_cell_is_neutralised(client, auth, db):
+    """Excel in a ';' locale splits a CSV at ';': each item of a list cell may become a cell."""
+    make_jco(db, "Listop", commodities=["=cmd|'/c calc'!A1", "cigarettes"], transport_modes=["@road"])
+    make_account(db, "reader@example.org", role="manager", org_code="COM")
+    db.commit()
+    auth.login("reader@example.org")
+    text = client.get("/jcos/export.csv").get_data(as_text=True)
+    row = read_csv(client.get("/jcos/export.csv"))[0]
+    assert set(row["target_goods"].split(";")) == {"cigarettes", "'=cmd|'/c calc'!A1"}
+    assert row["transport_modes"] == "'@road"
+    for line in text.splitlines()[1:]:
+        for item in re.split(r'[;,"]', line):
+            assert not item.lstrip(" ").startswith(("=", "+", "@")), item
 
 
 def test_importing_the_export_back_changes_nothing(client, auth, demo_history, db):

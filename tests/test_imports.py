@@ -14,11 +14,11 @@ from jco.audit.models import AuditEntry
 from jco.documents.models import Document
 from jco.imports.models import ImportStash
 from jco.imports.parsing import COLUMNS
-from jco.imports.reading import UnreadableFile, read_table
+from jco.imports.reading import Limits, UnreadableFile, read_table
 from jco.imports.services import import_table, plan_import
 from jco.operations import services as ops
-from jco.operations.lifecycle import Transition
-from jco.operations.models import Jco, JcoEvent, Participant
+from jco.operations.lifecycle import LifecycleError, Transition
+from jco.operations.models import Jco, JcoEvent, Organisation, Participant
 from tests.factories import make_account, make_document, make_jco
 
 TABLES = (Jco, Participant, Document, JcoEvent, AuditEntry)
@@ -340,3 +340,227 @@ def test_reimporting_the_public_file_over_the_demo_changes_nothing(client, auth,
     report = run(db, (shared_data_dir / "public-jcos.csv").read_bytes(), filename="public-jcos.csv")
     assert report.count("unchanged") == 26
     assert counts(db) == before
+
+
+# --- caps ----------------------------------------------------------------------------------------
+
+def many_rows(n: int) -> bytes:
+    return csv_bytes(*({**OPERATION, "name": f"OP {i}"} for i in range(n)))
+
+
+def test_rows_beyond_the_cap_are_refused_before_anything_is_read():
+    read_table(many_rows(5), limits=Limits(max_rows=5))
+    with pytest.raises(UnreadableFile, match="more than 5 rows .*JCO_IMPORT_MAX_ROWS.*nothing was imported"):
+        read_table(many_rows(6), limits=Limits(max_rows=5))
+
+
+def test_the_default_cap_is_5000_rows():
+    assert Limits().max_rows == 5000
+    with pytest.raises(UnreadableFile, match="more than 5,000 rows"):
+        read_table(b"name\n" + b"x\n" * 5001)
+
+
+def xlsx_bytes(rows: list[list], padding: int = 0) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    if padding:  # long distinct cells: a few kilobytes zipped, megabytes unzipped
+        sheet.append(["PAD", *(f"{i}" + "x" * 30_000 for i in range(padding // 30_000))])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_that_unzips_beyond_the_cap_is_refused():
+    content = xlsx_bytes([["name"], ["X"]], padding=3 * 2**20)
+    assert len(content) < 100_000
+    with pytest.raises(UnreadableFile, match="unpacks to 3 MB, more than the 2 MB .*JCO_IMPORT_MAX_XLSX_MB"):
+        read_table(content, limits=Limits(max_xlsx_bytes=2 * 2**20))
+    assert [v["name"] for _, v in read_table(content).rows] == ["X", "PAD"]
+
+
+@pytest.mark.parametrize("app_config", [{"JCO_IMPORT_MAX_ROWS": 3, "JCO_IMPORT_MAX_XLSX_MB": 1}])
+def test_the_page_refuses_a_file_beyond_the_caps_and_keeps_nothing(client, auth, db, secretariat, app_config):
+    auth.login("sec@example.org")
+    before = counts(db)
+    for content, name, message in (
+        (many_rows(4), "big.csv", "more than 3 rows of operations"),
+        (xlsx_bytes([["name"], ["X"]], padding=2 * 2**20), "big.xlsx", "more than the 1 MB one import reads"),
+    ):
+        html = upload(client, content, name).get_data(as_text=True)
+        assert message in html and 'value="Import"' not in html
+        assert db.scalar(select(func.count()).select_from(ImportStash)) == 0
+    assert counts(db) == before
+
+
+@pytest.mark.parametrize("app_config", [{"JCO_IMPORT_MAX_ROWS": 3}])
+def test_the_cli_refuses_a_file_beyond_the_cap_and_changes_nothing(runner, db, tmp_path, app_config):
+    path = tmp_path / "big.csv"
+    path.write_bytes(many_rows(4))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code != 0 and "more than 3 rows of operations" in result.output
+    assert db.scalar(select(func.count()).select_from(Jco)) == 0
+
+
+# --- frameworks, bodies, dates ---------------------------------------------------------------------
+
+WCO = {**OPERATION, "name": "DEMETER", "edition": "V", "year_start": "2019", "year_end": "2019", "lead": "WCO",
+       "participants": "CN;FR", "agencies": "Interpol", "results_summary": "131 seizures of waste",
+       "notes": "type=WCO_OP | confidence=high | op_period=7-18 Oct 2019; 93 customs administrations"}
+
+
+def test_a_related_operation_keeps_its_framework_and_never_claims_a_ccwp_step(db):
+    report = run(db, csv_bytes(OPERATION, WCO))
+    assert report.count("create") == 2
+    jco = jco_named(db, "Demeter", "V")
+    assert (jco.framework, jco.is_ccwp, jco.kind) == ("WCO_OP", False, "third_countries")
+    assert jco.state == "proposed"  # the column's default: a related operation has no life-cycle state
+    assert db.scalar(select(func.count()).select_from(JcoEvent).where(JcoEvent.jco_id == jco.id)) == 0
+    assert (jco.actual_start, jco.actual_end, jco.public_results) == (date(2019, 10, 7), date(2019, 10, 18),
+                                                                      "131 seizures of waste")
+    assert [p.organisation.code for p in jco.leads] == ["WCO"]
+    assert any(c.startswith("related operation: WCO global operation (WCO_OP)") for c in report.rows[1].changes)
+    assert jco_named(db, "Testop").framework == "EU_JCO"
+    assert run(db, csv_bytes(OPERATION, WCO)).count("unchanged") == 2
+
+
+def test_a_related_operation_refuses_life_cycle_steps(db):
+    run(db, csv_bytes(WCO))
+    jco = jco_named(db, "Demeter", "V")
+    with pytest.raises(LifecycleError, match="WCO global operation, not a CCWP operation"):
+        ops.apply_transition(db, jco, Transition.WITHDRAW, note="no")
+    db.rollback()
+    assert db.get(Jco, jco.id).state == "proposed"
+
+
+def test_a_related_operation_takes_no_results(db):
+    from jco.operations.results import ResultRow, accepts_results, add_results
+
+    run(db, csv_bytes({**WCO, "notes": "confidence=high | op_period=7-18 Oct 2019"}))  # once a CCWP JCO
+    run(db, csv_bytes(WCO))  # now a WCO operation, its state column still "closed"
+    jco = jco_named(db, "Demeter", "V")
+    assert jco.state == "closed" and not accepts_results(jco)
+    with pytest.raises(LifecycleError, match="results are recorded for CCWP operations"):
+        add_results(db, jco, [ResultRow("FR", "waste", 1.0, "kg")], None)
+
+
+def test_operations_created_in_the_app_are_ccwp(db):
+    assert make_jco(db, "Fresh").framework == "EU_JCO"
+
+
+def test_a_file_may_move_an_imported_operation_to_its_framework(db):
+    """An operation imported before frameworks were read (as a CCWP JCO) is corrected by the file."""
+    run(db, csv_bytes({**WCO, "notes": "confidence=high | op_period=7-18 Oct 2019"}))
+    jco = jco_named(db, "Demeter", "V")
+    assert jco.framework == "EU_JCO" and jco.state == "closed"
+    report = run(db, csv_bytes(WCO))
+    assert "framework: EU_JCO → WCO_OP" in report.rows[0].changes
+    db.refresh(jco)
+    assert jco.framework == "WCO_OP"
+
+
+@pytest.mark.parametrize("column", ["lead", "co_leads", "agencies"])
+def test_an_unknown_lead_or_agency_becomes_a_new_body_with_a_warning(db, column):
+    row = {**OPERATION, "name": "JANUS", "lead": "", "co_leads": "", "agencies": "",
+           column: "EUBAM - Odesa office", "notes": "type=JBCO | confidence=high | x"}
+    report = run(db, csv_bytes(row, {**row, "name": "JANUS", "edition": "II"}))
+    assert [r.action for r in report.rows] == ["create", "create"]
+    warning = f"row 2: {column}: 'EUBAM' is not a body known here: it will be added as a new body (EUBAM)"
+    assert warning in [str(w) for w in report.rows[0].warnings]
+    body = db.scalar(select(Organisation).where(Organisation.code == "EUBAM"))
+    assert (body.name, body.kind) == ("EUBAM", "body")
+    jcos = [jco_named(db, "Janus"), jco_named(db, "Janus", "II")]
+    assert all({(p.organisation.code, p.agency) for p in j.participants} >= {("EUBAM", "Odesa office")} for j in jcos)
+    assert db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "organisation.create")) == 1
+    again = run(db, csv_bytes(row))  # the body is found by its name now
+    assert again.rows[0].action == "unchanged" and not again.rows[0].warnings
+
+
+def test_a_new_body_never_takes_a_country_code(db):
+    run(db, csv_bytes({**OPERATION, "lead": "FX", "participants": ""}))  # FX: no longer an ISO code
+    [lead] = jco_named(db, "Testop").leads
+    assert lead.organisation.kind == "body" and len(lead.organisation.code) > 2
+
+
+def test_no_year_but_published_results_is_over_not_proposed(db):
+    report = run(db, csv_bytes({**OPERATION, "year_start": "", "year_end": "", "notes": "type=EU_JCO | x"}))
+    jco = jco_named(db, "Testop")
+    assert jco.state == "closed"
+    assert not [w for w in report.rows[0].warnings if w.column == "year_start"]
+    event = db.scalar(select(JcoEvent).where(JcoEvent.jco_id == jco.id))
+    assert "its results were published, so the operation is over (the source gives no year)" in event.note
+    assert event.on is None  # no date known: the page says so rather than showing the import day
+
+
+@pytest.mark.parametrize("cells, day", [
+    ({}, date(2014, 3, 9)),  # closed: the end of the operational phase
+    ({"notes": "type=EU_JCO | x", "council_docs": "14743/1/11 REV 1 (ENFOCUSTOM 109, 9 Dec 2011)",
+      "year_start": "2010", "year_end": "2011"}, date(2011, 12, 9)),  # the latest Council document
+    ({"notes": "type=EU_JCO | x"}, date(2014, 12, 31)),  # the year only: its last day, said so
+    ({"notes": "type=EU_JCO | x", "results_summary": ""}, date(2014, 12, 31)),
+])
+def test_history_entries_carry_the_event_date_not_the_import_day(db, cells, day):
+    run(db, csv_bytes({**OPERATION, **cells}))
+    event = db.scalar(select(JcoEvent).where(JcoEvent.jco_id == jco_named(db, "Testop").id))
+    assert event.on == day
+    if day.month == 12 and day.day == 31:
+        assert "the source gives the year only" in event.note
+
+
+def test_the_history_shows_the_event_date(client, auth, db, secretariat):
+    run(db, csv_bytes(OPERATION))
+    auth.login("sec@example.org")
+    html = client.get(f"/jcos/{jco_named(db, 'Testop').id}").get_data(as_text=True)
+    history = html[html.index('id="history-h"'):]
+    assert "9 March 2014" in history
+
+
+# --- the register in and out ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_cli_export_then_import_into_an_empty_deployment_gives_the_same_register(
+        runner, app, db, tmp_path, shared_data_dir, suffix):
+    from jco.operations.reference_data import ensure_reference_data
+    from tests.conftest import _empty_all_tables
+
+    run(db, (shared_data_dir / "public-jcos.csv").read_bytes(), filename="public-jcos.csv")
+    run(db, csv_bytes(WCO, {**OPERATION, "name": "JANUS", "lead": "EUBAM - Odesa office", "participants": "MD;UA",
+                            "notes": "type=JBCO | x | op_period=1-5 Oct 2018"}))
+    path = tmp_path / f"register.{suffix}"
+    result = runner.invoke(args=["export", str(path)])
+    assert result.exit_code == 0 and "register" in result.output and "28 operations written" in result.output
+
+    def register():
+        db.expire_all()
+        return sorted(
+            (j.name, j.edition, j.framework, j.kind, j.state if j.is_ccwp else "", j.year, j.actual_start,
+             j.actual_end, j.public_results, j.sources, j.source_notes,
+             sorted((p.organisation.name, p.role, p.agency) for p in j.participants),
+             sorted(c.name for c in j.commodities), sorted(d.reference for d in j.documents))
+            for j in db.scalars(select(Jco)))
+
+    before = register()
+    assert {row[2] for row in before} == {"EU_JCO", "ASEM_JCO", "WCO_OP", "JBCO"}
+    db.close()
+    _empty_all_tables(app.extensions["jco_engine"])
+    ensure_reference_data(db)
+    db.commit()
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "28 created" in result.output
+    assert register() == before
+
+
+def test_cli_export_needs_a_csv_or_xlsx_name(runner, tmp_path):
+    result = runner.invoke(args=["export", str(tmp_path / "register.pdf")])
+    assert result.exit_code != 0 and "must end in .csv or .xlsx" in result.output
+
+
+def test_a_body_named_twice_by_code_and_by_name_takes_part_once(db):
+    db.add(Organisation(code="EUBAM", name="EU Border Assistance Mission", kind="body"))
+    db.commit()
+    report = run(db, csv_bytes({**OPERATION, "co_leads": "EUBAM - Odesa", "agencies": "EU Border Assistance Mission"}))
+    assert report.count("create") == 1 and not [w for w in report.rows[0].warnings if "new body" in w.message]
+    [eubam] = [p for p in jco_named(db, "Testop").participants if p.organisation.code == "EUBAM"]
+    assert (eubam.role, eubam.agency) == ("co_lead", "Odesa")

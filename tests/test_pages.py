@@ -8,6 +8,7 @@ from sqlalchemy import select
 from jco.documents.models import Document
 from jco.meetings.models import Meeting
 from jco.operations.models import Jco
+from tests.factories import make_account, make_jco
 
 PAGES = ["/jcos", "/jcos/1", "/documents/1", "/meetings", "/meetings/1", "/account"]
 
@@ -57,6 +58,20 @@ def test_register_lists_and_filters(client, auth, demo, db):
     assert "Baltica" in html and "Athena IV" not in html
     html = client.get("/jcos?state=nonsense&page=abc&sort=evil").get_data(as_text=True)
     assert "Baltica" in html  # bad filter values are ignored, not a 500
+
+
+@pytest.mark.parametrize("q, found", [("%", ["Ops 100% clean"]), ("_", ["Snake_eyes"]), ("\\", ["Back\\slash"]),
+                                      ("ke_e", ["Snake_eyes"]), ("s%c", [])])
+def test_register_search_takes_wildcards_literally(client, auth, db, q, found):
+    for name in ("Ops 100% clean", "Snake_eyes", "Snakeeyes", "Back\\slash", "Plain"):
+        make_jco(db, name)
+    make_account(db, "reader@example.org", role="manager", org_code="COM")
+    db.commit()
+    auth.login("reader@example.org")
+    html = client.get("/jcos", query_string={"q": q}).get_data(as_text=True)
+    shown = [name for name in ("Ops 100% clean", "Snake_eyes", "Snakeeyes", "Back\\slash", "Plain")
+             if f">{name}<" in html]
+    assert shown == found
 
 
 def test_register_paginates_and_sorts(client, auth, demo, app):
@@ -136,3 +151,31 @@ def test_navigation_on_every_page(client, auth, demo):
     for path in ("/jcos", "/meetings", "/account"):
         html = client.get(path).get_data(as_text=True)
         assert '>Register</a>' in html and '>Meetings</a>' in html
+
+
+def test_register_framework_filter(client, auth, db):
+    make_jco(db, "Ccwp op")
+    asem = make_jco(db, "Asem op")
+    asem.framework = "ASEM_JCO"
+    wco = make_jco(db, "Wco op")
+    wco.framework = "WCO_OP"
+    make_account(db, "reader@example.org", role="manager", org_code="COM")
+    db.commit()
+    auth.login("reader@example.org")
+
+    def listed(query=""):
+        html = client.get(f"/jcos{query}").get_data(as_text=True)
+        return sorted(re.findall(r'<a href="/jcos/\d+">([^<]+)</a></th>', html)), html
+
+    names, html = listed()
+    assert names == ["Asem op", "Ccwp op"]  # the register lists CCWP operations unless asked
+    assert '<label for="f-framework">Framework</label>' in html and 'value="WCO_OP"' in html
+    assert listed("?framework=related")[0] == ["Wco op"]
+    assert listed("?framework=WCO_OP")[0] == ["Wco op"]
+    assert listed("?framework=all")[0] == ["Asem op", "Ccwp op", "Wco op"]
+    assert listed("?framework=all&state=proposed")[0] == ["Asem op", "Ccwp op"]  # no state for related ones
+    assert listed("?framework=nonsense")[0] == ["Asem op", "Ccwp op"]
+    names, html = listed("?framework=related")
+    assert "Related: WCO global operation" in html
+    page = client.get(f"/jcos/{wco.id}").get_data(as_text=True)
+    assert "Related operation: WCO global operation" in page and "Proposed" not in page

@@ -23,6 +23,7 @@ from jco.core.security import MAX_ID
 from jco.deadlines.rules import Kind, Status
 from jco.documents.models import DocType, Marking
 from jco.meetings.models import Outcome
+from jco.operations.frameworks import FILTER_CHOICES, FRAMEWORKS
 from jco.operations.lifecycle import Body, State
 from jco.operations.models import JcoKind, OrgKind, Role
 from jco.operations.queries import DEFAULT_SORT, SORTS
@@ -118,6 +119,10 @@ class RegisterQuery(Query):
                           "in their name, edition (IV or 4), goods, lead or participants: the register's and the "
                           "search page's matching.")
     open: bool | None = Field(None, description="true: only operations still open (neither closed nor withdrawn).")
+    framework: Literal[tuple(FILTER_CHOICES)] | None = Field(  # type: ignore[valid-type]
+        None, description="ccwp (default): CCWP operations, which follow the working party's life cycle; related: "
+                          "operations of other frameworks (WCO, Interpol, Frontex…); all; or one framework's code. "
+                          "Charts always count CCWP operations only.")
 
 
 class ListJcosQuery(RegisterQuery, PageQuery):
@@ -276,6 +281,9 @@ class JcoSummary(Response):
     edition: str
     title: str
     kind: JcoKind
+    framework: Literal[tuple(FRAMEWORKS)] = Field(  # type: ignore[valid-type]
+        description="Only EU_JCO and ASEM_JCO operations follow the CCWP life cycle; for the others, state is "
+                    "the column's default and means nothing.")
     state: State
     state_label: str
     year: int | None
@@ -292,7 +300,8 @@ class JcoSummary(Response):
     def fields_of(jco: Jco) -> dict:
         """Needs participants (with organisations) and commodities loaded."""
         return dict(
-            id=jco.id, name=jco.name, edition=jco.edition, title=jco.title, kind=jco.kind, state=jco.state,
+            id=jco.id, name=jco.name, edition=jco.edition, title=jco.title, kind=jco.kind, framework=jco.framework,
+            state=jco.state,
             state_label=State(jco.state).label, year=jco.year, planned_start=jco.planned_start,
             planned_end=jco.planned_end, actual_start=jco.actual_start, actual_end=jco.actual_end,
             leads=[Organisation.of(p.organisation) for p in jco.leads],

@@ -141,6 +141,7 @@ def _register_filters(query: schemas.RegisterQuery, sort: str = queries.DEFAULT_
     return queries.RegisterFilters(
         state=query.state or "", lead=(query.lead or "").upper(), year=query.year, goods=query.goods,
         kind=query.kind or "", q=query.q or "", open_only=bool(query.open), sort=sort, page=page,
+        framework=query.framework or queries.RegisterFilters.framework,
     )
 
 

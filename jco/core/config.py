@@ -83,6 +83,9 @@ def from_environment(instance_path: str) -> dict:
         # serves the page; outside a request (reminders, notifications) set it in production.
         "JCO_BASE_URL": os.environ.get("JCO_BASE_URL", "").rstrip("/"),
         "JCO_PAGE_SIZE": _int("JCO_PAGE_SIZE", 50),
+        # An import file is read whole into memory before anything is planned: these bound it.
+        "JCO_IMPORT_MAX_ROWS": _int("JCO_IMPORT_MAX_ROWS", 5000),
+        "JCO_IMPORT_MAX_XLSX_MB": _int("JCO_IMPORT_MAX_XLSX_MB", 50),
         # Longest time a cached dashboard figure may live (it is dropped at once when data changes).
         "JCO_CACHE_SECONDS": _int("JCO_CACHE_SECONDS", 300),
         "JCO_REPORT_DUE_DAYS": _int("JCO_REPORT_DUE_DAYS", 90),

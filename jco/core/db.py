@@ -16,6 +16,16 @@ from sqlmodel import Session, create_engine
 SQLITE_BUSY_TIMEOUT_S = 15
 
 
+def contains(column, text: str):
+    """``column`` holds ``text``, in any case: the one way a search builds a LIKE.
+
+    ``%`` and ``_`` (and the escape character itself) are taken literally, so a search for
+    ``%`` finds names with a percent sign instead of every name.
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
 def make_engine(url: str, *, connect_timeout: int = 5) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(

@@ -8,6 +8,7 @@ against plotly's schema.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,15 @@ EUROPE_VIEW = frozenset(EU_MEMBER_STATES) | {
 }  # fmt: skip
 
 TOP_COMMODITIES = 12
+
+
+def chart_text(value: object) -> str:
+    """Text for a figure, shown as text: plotly.js renders a subset of HTML (``<a href>``, ``<b>``,
+    ``<br>``…) in labels, legends and hover text, so a name like ``<a href=…>`` would become a
+    link. Escaped, plotly shows its entities (``&lt;``) as the characters. Every label, legend
+    entry and hover text built from data goes through here; the tables beside the charts are
+    escaped by the templates and keep the raw text."""
+    return html.escape(str(value), quote=False)
 
 
 @cache
@@ -167,7 +177,7 @@ def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int)
         note += f" Only the {limit} operations that started most recently are shown; narrow the filters to see others."
     figure = None
     if rows:
-        names = [r.title for r in rows]
+        names = [chart_text(r.title) for r in rows]
         traces = []
         for actual, label, colour in ((True, "Actual dates", BLUE), (False, "Planned dates", ORANGE)):
             part = [r for r in rows if r.actual == actual]
@@ -175,7 +185,7 @@ def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int)
                 continue
             traces.append({
                 "type": "bar", "orientation": "h", "name": label, "marker": {"color": colour},
-                "y": [r.title for r in part],
+                "y": [chart_text(r.title) for r in part],
                 "base": [r.start.isoformat() for r in part],
                 # Whole days in milliseconds, end day included (a one-day phase is still visible).
                 "x": [((r.end - r.start).days + 1) * 86_400_000 for r in part],
@@ -220,10 +230,11 @@ def _map_layout(region: str, legend_title: str, height: int = 480) -> dict:
 def _flat_choropleth(name: str, colour: str, iso3s: list[str], names: list[str], extra: str) -> dict:
     """One legend entry: countries all in one colour (a categorical or binned map)."""
     return {
-        "type": "choropleth", "locationmode": "ISO-3", "name": name, "showlegend": True, "showscale": False,
-        "locations": iso3s, "z": [1] * len(iso3s), "text": names, "colorscale": [[0, colour], [1, colour]],
-        "zmin": 0, "zmax": 1, "marker": {"line": {"color": "#ffffff", "width": 0.6}},
-        "hovertemplate": "%{text}<extra>" + extra + "</extra>",
+        "type": "choropleth", "locationmode": "ISO-3", "name": chart_text(name), "showlegend": True,
+        "showscale": False, "locations": iso3s, "z": [1] * len(iso3s), "text": [chart_text(n) for n in names],
+        "colorscale": [[0, colour], [1, colour]], "zmin": 0, "zmax": 1,
+        "marker": {"line": {"color": "#ffffff", "width": 0.6}},
+        "hovertemplate": "%{text}<extra>" + chart_text(extra) + "</extra>",
     }
 
 
@@ -318,7 +329,7 @@ def deadlines_chart(rows: list[DeadlineRow]) -> Chart:
             "its day has passed, upcoming otherwise. The Secretariat's own deadlines are not counted.")
     figure = None
     if rows:
-        names = [r.name for r in rows]
+        names = [chart_text(r.name) for r in rows]
         figure = {
             "data": [
                 {"type": "bar", "orientation": "h", "name": "Overdue", "y": names, "x": [r.overdue for r in rows],
@@ -356,7 +367,7 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
         note += " " + withheld_note
     figure = None
     if rows:
-        labels = {key: f"{key[0]} ({key[1]})" for key in top}
+        labels = {key: chart_text(f"{key[0]} ({key[1]})") for key in top}
         years = sorted({r.year for r in rows if (r.commodity, r.unit) in labels},
                        key=lambda y: (y is None, y or 0))
         colours = sample_colorscale("Cividis", [i / max(len(years) - 1, 1) for i in range(len(years))])

@@ -8,7 +8,7 @@ the dashboard is a bookmarkable URL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask import current_app
@@ -19,6 +19,7 @@ from jco.core.timeutil import today as today_
 from jco.deadlines import services as deadline_services
 from jco.deadlines.rules import Status
 from jco.documents.models import Document
+from jco.operations.frameworks import CCWP_CHOICE, CCWP_FRAMEWORKS
 from jco.operations.models import Commodity, Jco, Organisation, Participant, Result, Role
 from jco.operations.queries import RegisterFilters, filtered
 
@@ -34,22 +35,31 @@ class Scope:
     withheld_markings: tuple[str, ...] = ()
 
 
+def _ccwp(filters: RegisterFilters) -> RegisterFilters:
+    """The dashboard shows the CCWP life cycle: related operations (other frameworks) never count,
+    whatever the register's Framework filter says; one CCWP framework may still be chosen."""
+    return filters if filters.framework in CCWP_FRAMEWORKS else replace(filters, framework=CCWP_CHOICE)
+
+
+def _filtered(filters: RegisterFilters) -> Select:
+    return filtered(_ccwp(filters))
+
+
 def _has_filters(filters: RegisterFilters) -> bool:
-    return bool(filters.state or filters.year or filters.kind or filters.q or filters.lead or filters.goods)
+    return bool(filters.state or filters.year or filters.kind or filters.q or filters.lead or filters.goods
+                or filters.framework in CCWP_FRAMEWORKS)
 
 
-def _jco_ids(filters: RegisterFilters) -> Select | None:
-    """The filtered JCOs' ids as a subquery, or None when every JCO counts (no IN clause needed)."""
-    if not _has_filters(filters):
-        return None
-    return filtered(filters).with_only_columns(Jco.id)
+def _jco_ids(filters: RegisterFilters) -> Select:
+    """The filtered CCWP JCOs' ids, as a subquery."""
+    return _filtered(filters).with_only_columns(Jco.id)
 
 
 # --- life cycle ---------------------------------------------------------------------------------
 
 def pipeline_counts(session: Session, scope: Scope) -> dict[str, int]:
     """Number of JCOs in each life-cycle state (states without any are absent)."""
-    query = filtered(scope.filters).with_only_columns(Jco.state, func.count()).group_by(Jco.state)
+    query = _filtered(scope.filters).with_only_columns(Jco.state, func.count()).group_by(Jco.state)
     return {state: count for state, count in session.execute(query)}
 
 
@@ -70,7 +80,7 @@ def timeline_rows(session: Session, scope: Scope, today: date | None = None,
     today = today or today_()
     start = func.coalesce(Jco.actual_start, Jco.planned_start)
     query = (
-        filtered(scope.filters)
+        _filtered(scope.filters)
         .with_only_columns(
             Jco.id, Jco.name, Jco.edition, Jco.state, Jco.actual_start, Jco.actual_end, Jco.planned_start,
             Jco.planned_end, func.count().over().label("total"),
@@ -117,9 +127,7 @@ def participation_counts(session: Session, scope: Scope) -> list[ParticipationRo
         .group_by(Organisation.id, Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3)
         .order_by(func.count().desc(), Organisation.name)
     )
-    ids = _jco_ids(scope.filters)
-    if ids is not None:
-        query = query.where(Participant.jco_id.in_(ids))
+    query = query.where(Participant.jco_id.in_(_jco_ids(scope.filters)))
     return [ParticipationRow(r.code, r.name, r.kind, r.iso3, r.operations, int(r.led or 0))
             for r in session.execute(query)]
 
@@ -144,10 +152,9 @@ def deadline_counts(session: Session, filters: RegisterFilters, today: date | No
     """
     today = today or today_()
     settings = settings or deadline_services.Settings.from_config(current_app.config)
-    deadlines = deadline_services.collect(session, today, settings)
-    ids = _jco_ids(filters)
-    if ids is not None:
-        wanted = set(session.scalars(ids))
+    deadlines = deadline_services.collect(session, today, settings)  # CCWP operations only
+    if _has_filters(filters):
+        wanted = set(session.scalars(_jco_ids(filters)))
         deadlines = [d for d in deadlines if d.jco_id in wanted]
     counts: dict[int, list[int]] = {}
     for deadline in deadlines:
@@ -171,9 +178,10 @@ def deadline_counts(session: Session, filters: RegisterFilters, today: date | No
 
 def _results_where(query: Select, scope: Scope) -> Select:
     filters = scope.filters
-    ids = _jco_ids(filters)
-    if ids is not None:
-        query = query.where(Result.jco_id.in_(ids))
+    # Only CCWP operations hold results (jco.operations.results.accepts_results): without other
+    # filters no IN clause is needed, and the covering index on results serves the whole chart.
+    if _has_filters(filters):
+        query = query.where(Result.jco_id.in_(_jco_ids(filters)))
     if filters.year:
         # Redundant with the JCO filter (results copy their JCO's year) but lets the database
         # use the (year, commodity) index on a large results table.

@@ -56,7 +56,7 @@ def _chart(session: Session, name: str, scope: Scope, today: date, version: int 
     filter and the markings withheld from this viewer, so no one is served a figure computed
     for a higher clearance."""
     f = scope.filters
-    key = ("dashboard", name, f.state, f.lead, f.year, f.goods, f.kind, f.q, scope.withheld_markings, today)
+    key = ("dashboard", name, *f.key, scope.withheld_markings, today)
     return cache.cached(session, key, lambda: CHARTS[name](session, scope, today), version=version)
 
 

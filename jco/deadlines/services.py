@@ -48,6 +48,7 @@ from jco.documents.models import DocType, Document
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting
 from jco.operations.lifecycle import ADOPTING_BODIES, OPEN_STATES, Body, State
 from jco.operations.models import Jco, JcoEvent, Organisation, Participant, Role
+from jco.operations.queries import in_ccwp
 from jco.operations.services import check_version
 
 
@@ -98,20 +99,20 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
         select(CommentRound, Jco, Document)
         .join(Jco, Jco.id == CommentRound.jco_id)
         .join(Document, Document.id == CommentRound.document_id)
-        .where(Jco.state.in_(_OPEN)), CommentRound.jco_id,
+        .where(Jco.state.in_(_OPEN), in_ccwp()), CommentRound.jco_id,
     )).all()
     # 2. revision items on meetings still to come
     revisions = session.execute(only_jco(
         select(AgendaItem, Meeting, Jco)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(Jco, Jco.id == AgendaItem.jco_id)
-        .where(AgendaItem.purpose == "revision", Meeting.start_date >= today, Jco.state.in_(_OPEN)),
+        .where(AgendaItem.purpose == "revision", Meeting.start_date >= today, Jco.state.in_(_OPEN), in_ccwp()),
         AgendaItem.jco_id,
     )).all()
     # 3. operations that owe a final report, or whose report awaits adoption
     report_jcos = session.scalars(only_jco(
         select(Jco).where(
-            Jco.state.in_([s.value for s in REPORT_STATES]),
+            Jco.state.in_([s.value for s in REPORT_STATES]), in_ccwp(),
             or_(Jco.actual_end.is_not(None), Jco.debriefing_date.is_not(None), Jco.state.in_(ADOPTION_STATES)),
         ), Jco.id,
     )).all()

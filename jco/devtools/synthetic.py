@@ -34,6 +34,7 @@ from jco.core.timeutil import today, utcnow
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.references import DocumentReference
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
+from jco.operations.frameworks import DEFAULT_FRAMEWORK
 from jco.operations.lifecycle import Body, State, Transition
 from jco.operations.models import (
     Commodity,
@@ -360,7 +361,7 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
         actual_end = planned_end if ended else None
         debriefing = planned_end + timedelta(days=rng.randint(30, 70)) if ended else None
         writer.add(
-            Jco, id=jco_id, name=title, edition="", kind=kind.value,
+            Jco, id=jco_id, name=title, edition="", kind=kind.value, framework=DEFAULT_FRAMEWORK,
             description=f"Synthetic operation for load tests: {kind.label.lower()}, targeting {', '.join(jco_goods)}.",
             state=target.value, action_id=None, report_prior_body=None, planned_start=planned_start,
             planned_end=planned_end, actual_start=actual_start, actual_end=actual_end, debriefing_date=debriefing,

@@ -1,4 +1,6 @@
-"""``flask --app jco import FILE [--dry-run]``: the import from the command line, one transaction."""
+"""``flask --app jco import FILE [--dry-run]`` and ``flask --app jco export FILE``: a register in and
+out from the command line. What ``export`` writes, ``import`` reads back into an empty deployment as
+the same register."""
 
 from __future__ import annotations
 
@@ -6,10 +8,11 @@ import hashlib
 from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from jco.core.db import get_session
-from jco.imports.reading import UnreadableFile, read_table
+from jco.imports.reading import Limits, UnreadableFile, read_table
 from jco.imports.services import CREATE, ERROR, UPDATE, ImportReport, import_table
 
 
@@ -50,7 +53,7 @@ def import_command(file: Path, dry_run: bool, actor_email: str | None) -> None:
             raise click.BadParameter(f"no account {actor_email}", param_hint="--as")
     content = file.read_bytes()
     try:
-        table = read_table(content, file.name)
+        table = read_table(content, file.name, Limits.from_config(current_app.config))
     except UnreadableFile as error:
         raise click.ClickException(f"{file.name}: {error}") from None
     report = import_table(session, table, filename=file.name, sha256=hashlib.sha256(content).hexdigest(),
@@ -65,3 +68,24 @@ def import_command(file: Path, dry_run: bool, actor_email: str | None) -> None:
         click.echo(f"Imported: {report.summary}.")
     if report.count(ERROR):
         raise SystemExit(1)
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_command(file: Path) -> None:
+    """Write the whole register (every framework) to FILE, as CSV or XLSX by its extension.
+
+    The columns are those of the register's download, which ``flask --app jco import`` reads.
+    """
+    from jco.operations.exports import REGISTER_COLUMNS, register_rows, table_bytes
+    from jco.operations.frameworks import ALL_CHOICE
+    from jco.operations.queries import RegisterFilters
+
+    fmt = file.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        raise click.BadParameter("the file must end in .csv or .xlsx", param_hint="FILE")
+    session = get_session()
+    rows = list(register_rows(session, RegisterFilters(framework=ALL_CHOICE, sort="name")))
+    session.rollback()  # read only
+    file.write_bytes(table_bytes(rows, REGISTER_COLUMNS, fmt))
+    click.echo(f"{file.name}: {len(rows)} operation{'s' if len(rows) != 1 else ''} written.")

@@ -9,18 +9,20 @@ dry run, the import, the CLI and the demo loader. The column conventions are tho
   European Commission).
 - ``participants``: ISO 3166 alpha-2 codes separated by ``;``. The EU codes ``EL`` and ``UK`` are read
   as ``GR`` and ``GB`` with a warning.
-- ``agencies``: bodies separated by ``;``. A known body takes part in the operation; any other text
-  ("Guardia di Finanza") is kept on the operation as an *other agency* and reported as a warning.
+- ``agencies``: bodies separated by ``;``, each taking part in the operation. A body the register
+  does not know ("Guardia di Finanza", in ``lead`` or ``co_leads`` too: "EUBAM", a UN programme)
+  becomes a new body, with a warning: never an error that drops the row.
 - ``council_docs``: Council references separated by ``;``, each optionally followed by a note in
   brackets: ``14743/1/11 REV 1 (ENFOCUSTOM 109, 9 Dec 2011)`` gives the subject code and the date.
-- ``notes``: ``type=<CODE> | confidence=<…> | free text``; ``op_period=`` inside the free text.
+- ``notes``: ``type=<CODE> | confidence=<…> | free text``; ``op_period=`` inside the free text. The
+  ``type=`` code is the operation's framework (``jco.operations.frameworks``); a ``framework``
+  column (written by the register export) gives it too. Neither: a CCWP JCO (``EU_JCO``).
 
 Rules that derive a fact the file does not state (both documented in the README):
 
-- **kind**: *with third countries* when a country that is not an EU member state in the
-  operation's year takes part; otherwise *regional* when the notes say "regional" or when at most
-  ``REGIONAL_MAX_MEMBER_STATES`` member states take part (counting the number the notes give, such
-  as "22 Member States", when the file names only some); otherwise *EU-wide*.
+- **kind**: see :func:`derive_kind`: the countries named and every count the notes give
+  (countries, administrations, member states, third countries), against the EU's membership in
+  the operation's year.
 - **state of a historical operation**: see :func:`historical_state`.
 """
 
@@ -35,9 +37,10 @@ import pycountry
 
 from jco.documents.models import Marking
 from jco.documents.references import DocumentReference, InvalidReference, parse_citation, parse_subject_code
+from jco.operations.frameworks import DEFAULT_FRAMEWORK, FRAMEWORKS, is_ccwp
 from jco.operations.lifecycle import STATE_SHORT, State
 from jco.operations.models import JcoKind, Role
-from jco.operations.reference_data import EU_MEMBERSHIP
+from jco.operations.reference_data import member_states_on
 
 COLUMNS = (
     "name", "edition", "year_start", "year_end", "lead", "co_leads", "participants", "agencies",
@@ -46,7 +49,7 @@ COLUMNS = (
 )
 # Written by the register export so that a register moves between deployments: used only when
 # the import creates the operation (the tracker's own kind and state are never overwritten).
-EXPORT_COLUMNS = ("kind", "state")
+EXPORT_COLUMNS = ("kind", "state", "framework")
 KNOWN_COLUMNS = COLUMNS + EXPORT_COLUMNS
 
 REGIONAL_MAX_MEMBER_STATES = 9
@@ -77,7 +80,6 @@ BODY_LABELS: dict[str, str] = {
     "OLAF": "OLAF", "EUROPOL": "Europol", "FRONTEX": "Frontex", "DG-TAXUD": "DG TAXUD", "DG-HOME": "DG HOME",
     "WCO": "WCO", "INTERPOL": "Interpol", "COM": "European Commission", "GSC": "GSC",
 }
-KNOWN_BODIES_TEXT = "OLAF, Europol, Frontex, DG TAXUD, DG HOME, WCO, Interpol, European Commission"
 # EU codes that are not ISO 3166 codes; sources copied from EU texts use them.
 EU_COUNTRY_CODES = {"EL": ("GR", "Greece"), "UK": ("GB", "the United Kingdom")}
 
@@ -96,7 +98,15 @@ MARKINGS = {
 _ROLE_RANK = {Role.LEAD: 0, Role.CO_LEAD: 1, Role.PARTICIPANT: 2, Role.OBSERVER: 3}
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _COUNTRY = re.compile(r"(?P<code>[A-Za-z]{2})(?:\s*-\s*(?P<agency>.+)|\s*\((?P<paren>.+)\))?", re.S)
-_MEMBER_STATE_COUNT = re.compile(r"\b(\d{1,2})\s+(?:EU\s+)?(?:Member\s+States|MS)\b", re.I)
+_MEMBER_STATES = r"(?:EU\s+)?(?:Member\s+States|MS)\b"
+_MEMBER_STATE_COUNT = re.compile(rf"\b(\d{{1,3}})\s+{_MEMBER_STATES}", re.I)
+_ALL_MEMBER_STATES = re.compile(rf"\ball\s+(?:the\s+)?(?:\d{{1,3}}\s+)?{_MEMBER_STATES}", re.I)
+_THIRD_COUNTRY_COUNT = re.compile(r"\b(\d{1,3})\s+(?:non-EU|third)[\s-]+(?:countries|countr(?:y|ies)|states)\b", re.I)
+# "35 countries", "93 customs administrations", "19 EU and non-EU countries", "25 participating countries"
+_COUNTRY_COUNT = re.compile(
+    r"\b(\d{1,3})\s+(?:(?:EU|and|non-EU|participating|national|partner|member|customs)\s+){0,3}"
+    r"(?:countries|administrations)\b", re.I)
+_NEUTRALISED = re.compile(r"(^|;)( *)'(?=[=+\-@\t\r])")
 _OP_PERIOD = re.compile(r"op_period\s*=\s*([^;|]+)", re.I)
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")
@@ -135,9 +145,17 @@ class Problem:
 
 @dataclass
 class ParticipantSpec:
-    code: str
+    code: str  # "" until the import finds (or makes) the body named ``name``
     role: str
     agencies: list[str] = field(default_factory=list)
+    # A body the parser does not know, by the name the file gives; the import looks it up in the
+    # register and adds it as a new body when it is not there (``new``).
+    name: str = ""
+    new: bool = False
+
+    @property
+    def is_country(self) -> bool:
+        return len(self.code) == 2 and not self.name
 
     @property
     def agency(self) -> str:
@@ -185,6 +203,8 @@ class ParsedRow:
     operational: tuple[date, date] | None = None
     kind: str = JcoKind.REGIONAL
     kind_given: bool = False
+    framework: str = DEFAULT_FRAMEWORK
+    framework_given: bool = False
     state: State | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -206,13 +226,11 @@ class ParsedRow:
 # --- small readers ------------------------------------------------------------------------------
 
 def clean(text: object) -> str:
-    """A cell as one line of text; a spreadsheet's quote that neutralised a formula is removed."""
+    """A cell as one line of text, without the apostrophes the export puts before a formula's
+    start (``jco.operations.exports.neutralise``: at the cell's start and after each ``;``)."""
     if text is None:
         return ""
-    value = " ".join(str(text).split())
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-        value = value[1:]
-    return value
+    return " ".join(_NEUTRALISED.sub(r"\1\2", str(text)).split())
 
 
 def split_list(text: str) -> list[str]:
@@ -321,15 +339,11 @@ def parse_period(text: str) -> tuple[date, date] | None:
     return (start, end) if start <= end else None
 
 
-def is_member_state(code: str, day: date) -> bool:
-    span = EU_MEMBERSHIP.get(code)
-    return bool(span) and span[0] <= day and (span[1] is None or day <= span[1])
-
-
 def historical_state(year_start: int | None, year_end: int | None, has_results: bool, this_year: int) -> State:
     """The state to record for an operation known only from a source.
 
-    - no year: nothing can be said, the operation stays *proposed*;
+    - no year: *closed* when results were published (an operation with results is over, whenever
+      it ran), otherwise nothing can be said and the operation stays *proposed*;
     - operational phase over (its last year is before this year): *closed* when results were
       published — public results come from the final report or after it — otherwise *debriefing*
       (the final report is not on record, so the dashboards show it as outstanding);
@@ -337,7 +351,7 @@ def historical_state(year_start: int | None, year_end: int | None, has_results: 
     - operational phase in a later year: *adopted* (a source announcing it means it was agreed).
     """
     if year_start is None and year_end is None:
-        return State.PROPOSED
+        return State.CLOSED if has_results else State.PROPOSED
     start = year_start if year_start is not None else year_end
     end = year_end if year_end is not None else year_start
     if end < this_year:
@@ -407,27 +421,47 @@ def _year(row: ParsedRow, raw: dict, column: str) -> int | None:
     return year
 
 
+def split_body(token: str) -> tuple[str, str]:
+    """An unknown body as the file writes it → (name, agency): ``EUBAM - Moldova office`` or
+    ``FIUs (incl. TRACFIN)``; the export writes bodies the same way, so they read back."""
+    token = clean(token)
+    name, sep, agency = token.partition(" - ")
+    if not sep and token.endswith(")") and "(" in token[1:]:
+        name, _, agency = token[:-1].partition("(")
+    return name.strip(), agency.strip()
+
+
 def _participants(row: ParsedRow, raw: dict) -> None:
     found: dict[str, ParticipantSpec] = {}
 
-    def add(code: str, role: str, agency: str) -> None:
-        spec = found.get(code)
+    def add(code: str, role: str, agency: str, name: str = "") -> None:
+        key = code or "body:" + name.casefold()
+        spec = found.get(key)
         if spec is None:
-            found[code] = spec = ParticipantSpec(code, role)
+            found[key] = spec = ParticipantSpec(code, role, name=name)
         elif _ROLE_RANK[Role(role)] < _ROLE_RANK[Role(spec.role)]:
             spec.role = role
         if agency and agency.casefold() not in {a.casefold() for a in spec.agencies}:
             spec.agencies.append(agency)
 
+    def add_unknown(column: str, token: str, role: str) -> None:
+        name, agency = split_body(token)
+        if len(name) > 120:
+            row.warn(column, f"'{name[:40]}…' is longer than 120 characters: its name is cut there")
+            name = name[:120].strip()
+        if len(agency) > 200:
+            row.error(column, f"the agency of {name} is longer than 200 characters")
+            return
+        add("", role, agency, name)
+
     for column, role in (("lead", Role.LEAD), ("co_leads", Role.CO_LEAD), ("participants", Role.PARTICIPANT)):
         for token in split_list(raw.get(column)):
             code, agency, warning = resolve_organisation(token)
             if code is None:
-                what = "an ISO 3166 country code" if column == "participants" else (
-                    "an ISO 3166 country code or a known body")
-                shown = token if column == "participants" else token.split(" - ")[0].split("(")[0].strip()
-                row.error(column, f"'{shown}' is not {what}" + (
-                    "" if column == "participants" else f" ({KNOWN_BODIES_TEXT})"))
+                if column == "participants":
+                    row.error(column, f"'{token}' is not an ISO 3166 country code")
+                else:
+                    add_unknown(column, token, role)
                 continue
             if warning:
                 row.warn(column, warning)
@@ -438,15 +472,13 @@ def _participants(row: ParsedRow, raw: dict) -> None:
     for token in split_list(raw.get("agencies")):
         body = _body(token)
         if body is None:
-            row.other_agencies.append(token)
-            row.warn("agencies", f"'{token}' is not a body known here ({KNOWN_BODIES_TEXT}); "
-                                 "kept as a note on the operation")
+            add_unknown("agencies", token, Role.PARTICIPANT)
         else:
             add(body[0], Role.PARTICIPANT, body[1])
     row.participants = list(found.values())
     for spec in row.participants:
         if len(spec.agency) > 200:
-            row.error("lead", f"the agencies of {spec.code} together are longer than 200 characters")
+            row.error("lead", f"the agencies of {spec.code or spec.name} together are longer than 200 characters")
 
 
 def _vocabulary(row: ParsedRow, raw: dict, column: str, max_length: int) -> list[str]:
@@ -525,14 +557,52 @@ def _notes(text: str) -> dict:
     return info
 
 
+@dataclass(frozen=True)
+class Counts:
+    """What the notes say about how many took part (None: not said)."""
+
+    member_states: int | None = None
+    third_countries: int | None = None
+    countries: int | None = None  # countries or administrations in all
+    all_member_states: bool = False
+
+
+def stated_counts(notes: str) -> Counts:
+    """``35 countries = all 27 EU MS + 8 third countries`` → 27 member states, 8 third countries, 35 in all."""
+    def most(pattern: re.Pattern) -> int | None:
+        return max((int(n) for n in pattern.findall(notes)), default=None)
+
+    return Counts(most(_MEMBER_STATE_COUNT), most(_THIRD_COUNTRY_COUNT), most(_COUNTRY_COUNT),
+                  bool(_ALL_MEMBER_STATES.search(notes)))
+
+
 def derive_kind(participants: Iterable[ParticipantSpec], on: date, notes: str) -> str:
-    countries = [p.code for p in participants if len(p.code) == 2]
-    if any(not is_member_state(code, on) for code in countries):
+    """The kind of an operation from the countries a file names and every count its notes give.
+
+    Against the EU's membership on ``on`` (28 member states in 2015, 27 from February 2020):
+
+    - *with third countries* when a named country was not a member state then, when the notes
+      count third countries, or when more countries (or administrations) took part than there
+      were member states — or than the member states the notes count ("34 countries incl. 26 EU MS");
+    - otherwise *regional* when the notes say "regional", or when at most
+      ``REGIONAL_MAX_MEMBER_STATES`` member states took part (named, counted, or all countries
+      counted when none is said to be a third country);
+    - otherwise *EU-wide*.
+    """
+    members = set(member_states_on(on))
+    countries = [p.code for p in participants if p.is_country]
+    counts = stated_counts(notes)
+    named_members = sum(1 for code in countries if code in members)
+    member_states = max(named_members, counts.member_states or 0,
+                        len(members) if counts.all_member_states else 0)
+    third = max(len(countries) - named_members, counts.third_countries or 0)
+    if counts.countries is not None:
+        third = max(third, counts.countries - (member_states if member_states else len(members)))
+    if third > 0:
         return JcoKind.THIRD_COUNTRIES
     if re.search(r"\bregional\b", notes, re.I):
         return JcoKind.REGIONAL
-    stated = max((int(n) for n in _MEMBER_STATE_COUNT.findall(notes)), default=0)
-    if max(len(countries), stated) <= REGIONAL_MAX_MEMBER_STATES:
+    if max(member_states, counts.countries or 0) <= REGIONAL_MAX_MEMBER_STATES:
         return JcoKind.REGIONAL
     return JcoKind.EU_WIDE
 
@@ -593,8 +663,22 @@ def parse_row(raw: dict, row_number: int, this_year: int) -> ParsedRow:
     if not row.kind_given:
         row.kind = derive_kind(row.participants, on, notes["free"])
 
+    framework_text = clean(raw.get("framework")).upper()
+    type_text = notes["type"].upper()
+    if framework_text and type_text and framework_text != type_text:
+        row.warn("framework", f"the framework column says {framework_text}, the notes type={type_text}; "
+                              f"{framework_text} is used")
+    given = framework_text or type_text
+    if given and given not in FRAMEWORKS:
+        row.error("framework" if framework_text else "notes",
+                  f"'{given}' is not a framework code: one of " + ", ".join(FRAMEWORKS))
+    elif given:
+        row.framework, row.framework_given = given, True
+
     state_text = clean(raw.get("state")).lower()
-    if state_text:
+    if state_text and not is_ccwp(row.framework):
+        pass  # a related operation has no life cycle: an exported file leaves its state blank
+    elif state_text:
         by_label = {label.lower(): s for s, label in STATE_SHORT.items()}
         state = by_label.get(state_text) or next((s for s in State if s.value == state_text), None)
         if state is None:

@@ -5,12 +5,29 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from jco.imports.parsing import COLUMNS, KNOWN_COLUMNS, Problem
 
 XLSX_MAGIC = b"PK\x03\x04"
+DEFAULT_MAX_ROWS = 5000
+DEFAULT_MAX_XLSX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a file the import reads: rows after the header, and an XLSX's size unzipped
+    (a few hundred kilobytes of zip can unpack to gigabytes)."""
+
+    max_rows: int = DEFAULT_MAX_ROWS
+    max_xlsx_bytes: int = DEFAULT_MAX_XLSX_BYTES
+
+    @classmethod
+    def from_config(cls, config) -> Limits:
+        return cls(int(config.get("JCO_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
+                   int(config.get("JCO_IMPORT_MAX_XLSX_MB", DEFAULT_MAX_XLSX_BYTES // 2**20)) * 2**20)
 
 
 class UnreadableFile(ValueError):
@@ -47,39 +64,74 @@ def _decode(content: bytes) -> str:
         ) from None
 
 
-def _csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
+def _capped(rows: Iterable[tuple[int, list]], max_rows: int) -> list[tuple[int, list]]:
+    """The non-blank rows, stopping as soon as there are more than the header and ``max_rows``."""
+    kept = []
+    for number, cells in rows:
+        if any(str(c).strip() for c in cells if c is not None):
+            kept.append((number, cells))
+            if len(kept) > max_rows + 1:
+                raise UnreadableFile(
+                    f"The file holds more than {max_rows:,} rows of operations (the most one import takes, "
+                    "JCO_IMPORT_MAX_ROWS). Split it into smaller files and import them one after the other; "
+                    "nothing was imported."
+                )
+    return kept
+
+
+def _csv_rows(content: bytes, limits: Limits) -> list[tuple[int, list[str]]]:
     text = _decode(content)
     first_line = text.split("\n", 1)[0]
     # Excel in many EU locales writes ";" between cells; lists inside a cell are then quoted.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [(number, row) for number, row in enumerate(reader, start=1)]
+        return _capped(enumerate(reader, start=1), limits.max_rows)
     except csv.Error as error:
         raise UnreadableFile(f"The file is not valid CSV (line {reader.line_num}): {error}.") from None
 
 
-def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
+def _check_unzipped_size(content: bytes, limits: Limits) -> None:
+    # Python's zipfile never inflates a member beyond the size its header declares, so the sum of
+    # the declared sizes bounds what reading the workbook can unpack.
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UnreadableFile(f"The Excel file cannot be read ({error}). Save it again as .xlsx.") from None
+    if unzipped > limits.max_xlsx_bytes:
+        raise UnreadableFile(
+            f"The Excel file unpacks to {unzipped / 2**20:,.0f} MB, more than the "
+            f"{limits.max_xlsx_bytes / 2**20:,.0f} MB one import reads (JCO_IMPORT_MAX_XLSX_MB). Save only "
+            "the register's sheet, without images or other sheets, or as CSV; nothing was imported."
+        )
+
+
+def _xlsx_rows(content: bytes, limits: Limits) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    _check_unzipped_size(content, limits)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise UnreadableFile(f"The Excel file cannot be read ({error}). Save it again as .xlsx.") from None
     try:
         sheet = workbook.worksheets[0]
-        return [(number, [_cell(v) for v in values])
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        rows = _capped(enumerate(sheet.iter_rows(values_only=True), start=1), limits.max_rows)
+        return [(number, [_cell(v) for v in values]) for number, values in rows]
     finally:
         workbook.close()
 
 
-def read_table(content: bytes, filename: str = "") -> Table:
-    """The rows of a CSV or XLSX file (told apart by content, not by name)."""
+def read_table(content: bytes, filename: str = "", limits: Limits | None = None) -> Table:
+    """The rows of a CSV or XLSX file (told apart by content, not by name).
+
+    Raises UnreadableFile, before anything is planned or stored, for a file beyond ``limits``.
+    """
+    limits = limits or Limits()
     if not content.strip():
         raise UnreadableFile("The file is empty.")
-    raw = _xlsx_rows(content) if content.startswith(XLSX_MAGIC) else _csv_rows(content)
-    raw = [(number, cells) for number, cells in raw if any(str(c).strip() for c in cells)]
+    raw = _xlsx_rows(content, limits) if content.startswith(XLSX_MAGIC) else _csv_rows(content, limits)
     if not raw:
         raise UnreadableFile("The file holds no rows.")
     header_number, header = raw[0]

@@ -26,9 +26,10 @@ Re-importing the same file therefore changes nothing.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -46,8 +47,9 @@ from jco.imports.models import ImportStash
 from jco.imports.parsing import ParsedRow, ParticipantSpec, Problem, historical_state, match_key, parse_row
 from jco.imports.reading import Table
 from jco.operations import services as ops
+from jco.operations.frameworks import framework_label, is_ccwp
 from jco.operations.lifecycle import STATE_SHORT, LifecycleError, State
-from jco.operations.models import Jco, JcoEvent, JcoKind, Organisation, Participant, Role
+from jco.operations.models import Jco, JcoEvent, JcoKind, Organisation, OrgKind, Participant, Role
 
 IMPORT_NOTE_PREFIX = "Recorded by import"
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
@@ -91,6 +93,7 @@ class RowPlan:
     link: list[int] = field(default_factory=list)
     state: State | None = None
     state_note: str = ""
+    state_on: date | None = None
 
     @property
     def row(self) -> int:
@@ -170,10 +173,12 @@ def _doc_type(reference: str, description: str) -> str:
     return DocType.OTHER
 
 
-def _state_reason(parsed: ParsedRow, state: State) -> str:
+def _state_reason(parsed: ParsedRow, state: State, dated: str = "") -> str:
     start, end = parsed.year_start or parsed.year_end, parsed.year_end or parsed.year_start
     if parsed.state is not None:
         reason = "the file gives this state"
+    elif state is State.CLOSED and end is None:
+        reason = "its results were published, so the operation is over (the source gives no year)"
     elif state is State.CLOSED:
         reason = f"the operational phase ended in {end} and its results were published"
     elif state is State.DEBRIEFING:
@@ -183,6 +188,8 @@ def _state_reason(parsed: ParsedRow, state: State) -> str:
             f"the operational phase runs in {start}")
     else:
         reason = f"the operation is planned for {start}"
+    if dated:
+        reason += f"; {dated}"
     source = f" Source: {parsed.sources[0]}" if parsed.sources else ""
     return f"{reason}.{source}"
 
@@ -201,7 +208,14 @@ def plan_import(session: Session, table: Table, *, filename: str, sha256: str = 
     report = ImportReport(filename=filename, sha256=sha256, problems=list(table.problems))
     parsed_rows = [parse_row(values, number, this_year) for number, values in table.rows]
 
-    organisations = {code: kind for code, kind in session.execute(select(Organisation.code, Organisation.kind))}
+    organisations: dict[str, str] = {}
+    bodies_by_name: dict[str, str] = {}
+    for code, kind, name in session.execute(select(Organisation.code, Organisation.kind, Organisation.name)):
+        organisations[code] = kind
+        if kind == OrgKind.BODY:
+            bodies_by_name.setdefault(name.casefold(), code)
+            bodies_by_name.setdefault(code.casefold(), code)
+    new_bodies: dict[str, str] = {}  # name (casefolded) → the code the import gives it
     existing: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for jco_id, name, edition in session.execute(select(Jco.id, Jco.name, Jco.edition).order_by(Jco.id)):
         existing[match_key(name, edition)].append((jco_id, f"{name} {edition}".strip()))
@@ -210,9 +224,12 @@ def plan_import(session: Session, table: Table, *, filename: str, sha256: str = 
     matched_ids: set[int] = set()
     for parsed in parsed_rows:
         for spec in parsed.participants:
-            if spec.code not in organisations:  # reference data not loaded yet
+            if spec.name:
+                _find_body(parsed, spec, bodies_by_name, new_bodies, organisations)
+            elif spec.code not in organisations:  # reference data not loaded yet
                 parsed.error("participants", f"'{spec.code}' is not in this register's organisations; "
                                              "run flask --app jco db upgrade")
+        parsed.participants = _one_per_organisation(parsed.participants)
         if not parsed.name:
             continue
         if parsed.key in first_row:
@@ -273,6 +290,51 @@ def plan_import(session: Session, table: Table, *, filename: str, sha256: str = 
     return report
 
 
+def _new_body_code(name: str, taken) -> str:
+    base = re.sub(r"[^A-Z0-9]+", "-", name.upper()).strip("-")[:16].strip("-") or "BODY"
+    if len(base) < 3:  # two letters would read as a country code
+        base = f"{base}-BODY"
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base[:16 - len(str(n)) - 1]}-{n}"
+    return code
+
+
+def _find_body(parsed: ParsedRow, spec: ParticipantSpec, bodies_by_name: dict[str, str],
+               new_bodies: dict[str, str], organisations: dict[str, str]) -> None:
+    """A body named by the file: one of the register's, or a new one (said as a warning)."""
+    key = spec.name.casefold()
+    if key in bodies_by_name:
+        spec.code = bodies_by_name[key]
+        return
+    if key not in new_bodies:
+        new_bodies[key] = _new_body_code(spec.name, set(organisations) | set(new_bodies.values()))
+    spec.code, spec.new = new_bodies[key], True
+
+
+def _one_per_organisation(specs: list[ParticipantSpec]) -> list[ParticipantSpec]:
+    """Two names the file gives may be one body here (its code and its name): one participant."""
+    rank = [Role.LEAD, Role.CO_LEAD, Role.PARTICIPANT, Role.OBSERVER]
+    kept: dict[str, ParticipantSpec] = {}
+    for spec in specs:
+        first = kept.setdefault(spec.code, spec) if spec.code else spec
+        if first is spec:
+            continue
+        if rank.index(Role(spec.role)) < rank.index(Role(first.role)):
+            first.role = spec.role
+        first.agencies += [a for a in spec.agencies if a.casefold() not in {b.casefold() for b in first.agencies}]
+    return list(kept.values()) + [s for s in specs if not s.code]
+
+
+def _warn_new_bodies(parsed: ParsedRow, specs: list[ParticipantSpec]) -> None:
+    for spec in specs:
+        if spec.new:
+            column = {Role.LEAD: "lead", Role.CO_LEAD: "co_leads"}.get(Role(spec.role), "agencies")
+            parsed.warn(column, f"'{spec.name}' is not a body known here: it will be added as a new body "
+                                f"({spec.code})")
+
+
 def _plan_new(plan: RowPlan, this_year: int) -> None:
     parsed = plan.parsed
     label = JcoKind(parsed.kind).label
@@ -280,6 +342,7 @@ def _plan_new(plan: RowPlan, this_year: int) -> None:
     plan.participants = parsed.participants
     if parsed.participants:
         plan.changes.append("participants — " + _codes_text(parsed.participants))
+        _warn_new_bodies(parsed, parsed.participants)
     if not any(p.role == Role.LEAD for p in parsed.participants):
         parsed.warn("lead", "no lead given: the operation will have no lead on record")
     if parsed.commodities:
@@ -298,15 +361,51 @@ def _plan_new(plan: RowPlan, this_year: int) -> None:
         if value:
             plan.fields[name] = value
             plan.changes.append(f"{_SOURCE_FIELDS[name]}: set")
+    plan.fields["framework"] = parsed.framework
+    if not is_ccwp(parsed.framework):
+        plan.changes.append(f"related operation: {framework_label(parsed.framework)} ({parsed.framework}); "
+                            "it does not follow the CCWP life cycle")
+        return
     state = parsed.state or historical_state(parsed.year_start, parsed.year_end, bool(parsed.public_results),
                                              this_year)
     if state is State.PROPOSED:
         if parsed.state is None:
             parsed.warn("year_start", "no year given: the operation stays at Proposed")
     else:
-        plan.state = state
-        plan.state_note = _state_reason(parsed, state)
+        _plan_state(plan, state)
         plan.changes.append(f"state: {STATE_SHORT[state]} ({plan.state_note})")
+
+
+def _plan_state(plan: RowPlan, state: State) -> None:
+    plan.state = state
+    plan.state_on, dated = _state_day(plan.parsed, state)
+    plan.state_note = _state_reason(plan.parsed, state, dated)
+
+
+def _state_day(parsed: ParsedRow, state: State) -> tuple[date | None, str]:
+    """The day the operation reached ``state``, as near as the file tells, and how it was found.
+
+    The history shows this day, not the day of the import; an approximate day says so.
+    """
+    documents = sorted(d.doc_date for d in parsed.documents if d.doc_date)
+    start, end = parsed.year_start or parsed.year_end, parsed.year_end or parsed.year_start
+    if state is State.OPERATIONAL:
+        if parsed.operational:
+            return parsed.operational[0], ""
+        if start:
+            return date(start, 1, 1), f"dated 1 January {start}: the source gives the year only"
+    elif state in (State.DEBRIEFING, State.CLOSED):
+        known = [parsed.operational[1]] if parsed.operational else []
+        if state is State.CLOSED:
+            known += documents[-1:]
+        if known:
+            basis = "the latest Council document cited" if known[-1] in documents else "the operational phase's end"
+            return max(known), f"dated by {basis}"
+        if end:
+            return date(end, 12, 31), f"dated 31 December {end}: the source gives the year only"
+    elif documents:
+        return documents[-1], "dated by the latest Council document cited"
+    return None, "the source gives no date"
 
 
 def _source_values(parsed: ParsedRow) -> dict[str, str]:
@@ -326,9 +425,10 @@ def _plan_update(plan: RowPlan, jco: Jco, notes: list[str], this_year: int) -> N
         if not jco.participants:
             plan.participants = parsed.participants
             plan.changes.append("participants — " + _codes_text(parsed.participants))
+            _warn_new_bodies(parsed, parsed.participants)
         else:
             known = {p.organisation.code for p in jco.participants}
-            extra = [s.code for s in parsed.participants if s.code not in known]
+            extra = [s.name or s.code for s in parsed.participants if s.code not in known]
             if extra:
                 plan.notes.append("participants kept as the register has them; the file also names "
                                   + ", ".join(extra))
@@ -363,6 +463,14 @@ def _plan_update(plan: RowPlan, jco: Jco, notes: list[str], this_year: int) -> N
     if "other_agencies" not in plan.fields:
         # Already kept on the operation by an earlier import: nothing to warn about again.
         parsed.problems = [p for p in parsed.problems if p.error or p.column != "agencies"]
+    if parsed.framework_given and parsed.framework != jco.framework:
+        if _followed_in_tracker(jco, notes):
+            plan.notes.append(f"framework kept at {jco.framework}: the register follows this operation's life cycle")
+        else:
+            plan.fields["framework"] = parsed.framework
+            plan.changes.append(f"framework: {jco.framework} → {parsed.framework}")
+    if not is_ccwp(plan.fields.get("framework", jco.framework)):
+        return  # a related operation has no life cycle
     # State: forward only, and only when no one follows the operation in the tracker.
     target = parsed.state or historical_state(parsed.year_start, parsed.year_end, bool(parsed.public_results),
                                               this_year)
@@ -374,8 +482,7 @@ def _plan_update(plan: RowPlan, jco: Jco, notes: list[str], this_year: int) -> N
     elif current is State.WITHDRAWN or _FORWARD.index(target) < _FORWARD.index(current):
         plan.notes.append(f"state kept at {STATE_SHORT[current]}: an import never moves an operation back")
     else:
-        plan.state = target
-        plan.state_note = _state_reason(parsed, target)
+        _plan_state(plan, target)
         plan.changes.append(f"state: {STATE_SHORT[current]} → {STATE_SHORT[target]} ({plan.state_note})")
 
 
@@ -428,7 +535,10 @@ def apply_import(session: Session, report: ImportReport, actor=None) -> ImportRe
     Each row runs in a savepoint, so a row that fails here (say, someone registered one of its
     documents a moment ago) becomes an error row and the others still go in.
     """
-    org_ids = dict(session.execute(select(Organisation.code, Organisation.id)).all())
+    def organisation_ids() -> dict[str, int]:
+        return dict(session.execute(select(Organisation.code, Organisation.id)).all())
+
+    org_ids = organisation_ids()
     for plan in report.rows:
         if plan.action not in (CREATE, UPDATE):
             continue
@@ -442,6 +552,8 @@ def apply_import(session: Session, report: ImportReport, actor=None) -> ImportRe
             plan.parsed.error("", "could not be imported: someone changed the same operation or document at "
                                   "the same moment; run the import again")
             plan.action = ERROR
+        if plan.action == ERROR:
+            org_ids = organisation_ids()  # a body added by the failed row went with it
     report.applied = True
     return report
 
@@ -465,6 +577,8 @@ def _apply_row(session: Session, plan: RowPlan, org_ids: dict[str, int], filenam
         setattr(jco, name, value)
     if plan.participants:
         for spec in plan.participants:
+            if spec.code not in org_ids:
+                org_ids[spec.code] = _add_body(session, spec, filename, actor)
             jco.participants.append(Participant(organisation_id=org_ids[spec.code], role=spec.role,
                                                 agency=spec.agency))
     jco.updated_at = utcnow()
@@ -490,9 +604,19 @@ def _apply_row(session: Session, plan: RowPlan, org_ids: dict[str, int], filenam
         audit.record(session, actor, "document.link", document, jco_id=jco.id,
                      summary=f"Linked {document.reference} to {jco.title} (import of {filename})")
     if plan.state is not None:
-        ops.record_known_state(session, jco, plan.state, actor,
+        ops.record_known_state(session, jco, plan.state, actor, on=plan.state_on,
                                note=f"{IMPORT_NOTE_PREFIX} from {filename}, row {parsed.row}: {plan.state_note}")
     session.flush()
+
+
+def _add_body(session: Session, spec: ParticipantSpec, filename: str, actor) -> int:
+    body = Organisation(code=spec.code, name=spec.name, kind=OrgKind.BODY)
+    session.add(body)
+    session.flush()
+    audit.record(session, actor, "organisation.create", body,
+                 summary=f"Added the body {body.name} ({body.code}), named by the import of {filename}",
+                 after=audit.snapshot(body))
+    return body.id
 
 
 def import_table(session: Session, table: Table, *, filename: str, sha256: str = "", actor=None,

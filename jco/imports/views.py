@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Regexp
 from jco import permissions
 from jco.core.db import get_session
 from jco.imports.parsing import COLUMNS
-from jco.imports.reading import UnreadableFile, read_table
+from jco.imports.reading import Limits, UnreadableFile, read_table
 from jco.imports.services import import_table, load_stash, plan_import, stash_upload
 
 bp = Blueprint("imports", __name__)
@@ -50,7 +50,7 @@ def upload():
         content = form.file.data.read()
         filename = _filename(form.file.data)
         try:
-            table = read_table(content, filename)
+            table = read_table(content, filename, Limits.from_config(current_app.config))
         except UnreadableFile as error:
             form.file.errors.append(str(error))
         else:
@@ -73,7 +73,7 @@ def confirm():
               "imported). Upload it again.", "error")
         return redirect(url_for("imports.upload"))
     try:
-        table = read_table(stash.content, stash.filename)
+        table = read_table(stash.content, stash.filename, Limits.from_config(current_app.config))
     except UnreadableFile as error:  # pragma: no cover - it was readable when stashed
         flash(str(error), "error")
         return redirect(url_for("imports.upload"))

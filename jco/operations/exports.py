@@ -29,7 +29,7 @@ from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.documents.models import Document, Marking
 from jco.documents.queries import document_order
-from jco.imports.parsing import BODY_LABELS, COLUMNS
+from jco.imports.parsing import BODY_LABELS, COLUMNS, EXPORT_COLUMNS
 from jco.operations.models import (
     Commodity,
     Jco,
@@ -50,15 +50,27 @@ MEDIA_TYPES = {
 }
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-REGISTER_COLUMNS = (*COLUMNS, "kind", "state")
+LIST_SEPARATOR = ";"
+REGISTER_COLUMNS = (*COLUMNS, *EXPORT_COLUMNS)
 _CSV_CHUNK_ROWS = 200
 
 
 def neutralise(value):
-    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula, made inert with an apostrophe.
+
+    Every ``;``-separated item is checked, not only the cell's start: Excel in many EU locales
+    splits a CSV at ``;``, so each item of a list cell (``BE;=HYPERLINK(…)``) may open a cell of
+    its own. The apostrophe goes right before the trigger, after any spaces; the importer removes
+    it again (``jco.imports.parsing.clean``), so an exported register reads back unchanged.
+    """
+    if not isinstance(value, str):
+        return value
+    items = value.split(LIST_SEPARATOR)
+    for i, item in enumerate(items):
+        body = item.lstrip(" ")
+        if body.startswith(FORMULA_TRIGGERS):
+            items[i] = item[: len(item) - len(body)] + "'" + body
+    return LIST_SEPARATOR.join(items)
 
 
 def _csv_text(value) -> str:
@@ -113,6 +125,15 @@ def _xlsx_bytes(rows: Iterable, columns: Sequence[str], sheet_title: str) -> byt
     return out.getvalue()
 
 
+def table_bytes(rows: Iterable, columns: Sequence[str], fmt: str, sheet_title: str = "register") -> bytes:
+    """The same file as :func:`table_response` gives, as bytes (``flask --app jco export``)."""
+    if fmt == "csv":
+        return "".join(_csv_stream(rows, columns)).encode("utf-8")
+    if fmt == "xlsx":
+        return _xlsx_bytes(rows, columns, sheet_title)
+    raise ValueError(f"{fmt!r} is not csv or xlsx")
+
+
 def table_response(rows: Iterable, columns: Sequence[str], filename: str, fmt: str) -> Response:
     """A table as a file download, for the register and for every chart's data.
 
@@ -142,8 +163,9 @@ def table_response(rows: Iterable, columns: Sequence[str], filename: str, fmt: s
 
 # --- the register -------------------------------------------------------------------------------
 
-def _organisation_label(code: str, kind: str) -> str:
-    return BODY_LABELS.get(code, code) if kind == "body" else code
+def _organisation_label(code: str, kind: str, name: str) -> str:
+    # A body the import added (EUBAM, a UN programme…) is written by name: the import finds it so.
+    return BODY_LABELS.get(code, name) if kind == "body" else code
 
 
 def _with_agency(label: str, agency: str) -> str:
@@ -162,13 +184,14 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
     """
     ids = filtered(filters).with_only_columns(Jco.id).order_by(None)
     people: dict[int, list] = defaultdict(list)
-    for jco_id, role, agency, code, kind in session.execute(
-        select(Participant.jco_id, Participant.role, Participant.agency, Organisation.code, Organisation.kind)
+    for jco_id, role, agency, code, kind, name in session.execute(
+        select(Participant.jco_id, Participant.role, Participant.agency, Organisation.code, Organisation.kind,
+               Organisation.name)
         .join(Organisation, Organisation.id == Participant.organisation_id)
         .where(Participant.jco_id.in_(ids))
         .order_by(Participant.jco_id, Participant.id)
     ):
-        people[jco_id].append((role, agency or "", code, kind))
+        people[jco_id].append((role, agency or "", _organisation_label(code, kind, name), kind))
     goods: dict[int, list[str]] = defaultdict(list)
     for jco_id, name in session.execute(
         select(JcoCommodity.jco_id, Commodity.name).join(Commodity, Commodity.id == JcoCommodity.commodity_id)
@@ -200,14 +223,12 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
             "edition": jco.edition,
             "year_start": jco.year,
             "year_end": (jco.actual_end or jco.planned_end).year if (jco.actual_end or jco.planned_end) else None,
-            "lead": ";".join(_with_agency(_organisation_label(c, k), a) for r, a, c, k in members if r == Role.LEAD),
-            "co_leads": ";".join(_with_agency(_organisation_label(c, k), a)
-                                 for r, a, c, k in members if r == Role.CO_LEAD),
+            "lead": ";".join(_with_agency(c, a) for r, a, c, k in members if r == Role.LEAD),
+            "co_leads": ";".join(_with_agency(c, a) for r, a, c, k in members if r == Role.CO_LEAD),
             "participants": ";".join(c if r in (Role.LEAD, Role.CO_LEAD) else _with_agency(c, a)
                                      for r, a, c, k in members if k == "country"),
             "agencies": ";".join(
-                [_organisation_label(c, k) if r in (Role.LEAD, Role.CO_LEAD) or not a
-                 else f"{_organisation_label(c, k)} ({a.replace(';', ',')})"
+                [c if r in (Role.LEAD, Role.CO_LEAD) or not a else f"{c} ({a.replace(';', ',')})"
                  for r, a, c, k in members if k == "body"]
                 + [a.strip() for a in jco.other_agencies.split(";") if a.strip()]
             ),
@@ -219,7 +240,9 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
             "source_urls": ";".join(line.strip() for line in jco.sources.splitlines() if line.strip()),
             "notes": jco.source_notes,
             "kind": jco.kind,
-            "state": jco.state,
+            # A related operation has no life-cycle state (its column holds only the default).
+            "state": jco.state if jco.is_ccwp else "",
+            "framework": jco.framework,
         }
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from jco.core.timeutil import utcnow
+from jco.operations.frameworks import DEFAULT_FRAMEWORK, framework_label, is_ccwp
 from jco.operations.lifecycle import State
 
 if TYPE_CHECKING:
@@ -127,6 +128,10 @@ class Jco(SQLModel, table=True):
     name: str = Field(max_length=120, index=True)
     edition: str = Field(default="", max_length=20)
     kind: str = Field(default=JcoKind.REGIONAL, max_length=20)
+    # The type= code of jco/operations/frameworks.py: only CCWP ones follow the life cycle. Not
+    # indexed: a handful of values, nearly all CCWP, so the register reads its order index instead.
+    framework: str = Field(default=DEFAULT_FRAMEWORK, max_length=40,
+                           sa_column_kwargs={"server_default": DEFAULT_FRAMEWORK})
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     state: str = Field(default=State.PROPOSED, max_length=30)
     action_id: Optional[int] = Field(default=None, foreign_key="action_plan_action.id", index=True)
@@ -168,6 +173,15 @@ class Jco(SQLModel, table=True):
     @property
     def title(self) -> str:
         return f"{self.name} {self.edition}".strip()
+
+    @property
+    def is_ccwp(self) -> bool:
+        """Whether the operation goes through the working party (else: a related operation)."""
+        return is_ccwp(self.framework)
+
+    @property
+    def framework_label(self) -> str:
+        return framework_label(self.framework)
 
     @property
     def state_enum(self) -> State:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
@@ -15,6 +15,15 @@ from jco.core.security import bounded_int
 from jco.documents.models import Document
 from jco.documents.references import group_by_family
 from jco.meetings.models import AgendaItem, Meeting
+from jco.operations.frameworks import (
+    ALL_CHOICE,
+    CCWP_CHOICE,
+    CCWP_FRAMEWORKS,
+    FILTER_CHOICES,
+    RELATED_CHOICE,
+    framework_label,
+    is_ccwp,
+)
 from jco.operations.lifecycle import OPEN_STATES, State
 from jco.operations.models import (
     ActionPlanAction,
@@ -51,6 +60,12 @@ SORTS = {
 DEFAULT_SORT = "-year"
 
 
+def in_ccwp() -> ColumnElement[bool]:
+    """The operations that follow the CCWP life cycle and count in its pipeline, deadlines and
+    dashboards. The one definition: every query about the life cycle adds this clause."""
+    return Jco.framework.in_(CCWP_FRAMEWORKS)
+
+
 @dataclass
 class RegisterFilters:
     state: str = ""
@@ -62,6 +77,8 @@ class RegisterFilters:
     open_only: bool = False
     sort: str = DEFAULT_SORT
     page: int = 1
+    # "ccwp" (the default), "related", "all" or one framework's code.
+    framework: str = CCWP_CHOICE
 
     @classmethod
     def from_args(cls, args) -> RegisterFilters:
@@ -70,6 +87,7 @@ class RegisterFilters:
             return bounded_int(args.get(name, ""), minimum=1) or None
 
         state = args.get("state", "")
+        framework = args.get("framework", "")
         return cls(
             state=state if state in {s.value for s in State} else "",
             lead=(args.get("lead") or "").strip().upper()[:16],
@@ -80,13 +98,16 @@ class RegisterFilters:
             open_only=args.get("open") in ("1", "on", "true", "y"),
             sort=args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT,
             page=max(as_int("page") or 1, 1),
+            framework=framework if framework in FILTER_CHOICES else CCWP_CHOICE,
         )
 
     def as_args(self, **changes) -> dict:
         values = {"state": self.state, "lead": self.lead, "year": self.year, "goods": self.goods,
                   "kind": self.kind, "q": self.q, "open": 1 if self.open_only else None, "sort": self.sort,
-                  "page": self.page}
+                  "page": self.page, "framework": self.framework}
         values.update(changes)
+        if values["framework"] == CCWP_CHOICE:
+            values["framework"] = None
         return {k: v for k, v in values.items()
                 if v not in (None, "", 1) or (k == "page" and v != 1) or (k == "open" and v == 1)}
 
@@ -102,12 +123,24 @@ class RegisterFilters:
         """The address of the register sorted by this column: ascending first, then the reverse."""
         return self.as_args(sort=f"-{column}" if self.sort == column else column, page=1)
 
+    @property
+    def key(self) -> tuple:
+        """Every filter, for cache keys."""
+        return (self.state, self.lead, self.year, self.goods, self.kind, self.q, self.open_only, self.framework)
+
 
 def filtered(filters: RegisterFilters) -> Select:
     """The register's WHERE clause, shared by the register, the dashboard, exports and the API."""
     query = select(Jco)
+    if filters.framework == CCWP_CHOICE:
+        query = query.where(in_ccwp())
+    elif filters.framework == RELATED_CHOICE:
+        query = query.where(~in_ccwp())
+    elif filters.framework != ALL_CHOICE:
+        query = query.where(Jco.framework == filters.framework)
     if filters.state:
-        query = query.where(Jco.state == filters.state)
+        # A state is a step of the CCWP life cycle: related operations have none.
+        query = query.where(Jco.state == filters.state, in_ccwp())
     if filters.year:
         query = query.where(Jco.year == filters.year)
     if filters.kind:
@@ -173,6 +206,7 @@ class RegisterRow:
     year: int | None
     kind: str
     state: str
+    framework: str = CCWP_FRAMEWORKS[0]
     leads: list[RegisterParticipant] = field(default_factory=list)
     co_leads: list[RegisterParticipant] = field(default_factory=list)
     commodities: list[RegisterCommodity] = field(default_factory=list)
@@ -198,6 +232,14 @@ class RegisterRow:
     def kind_label(self) -> str:
         return _KIND_LABELS.get(self.kind, self.kind)
 
+    @property
+    def is_ccwp(self) -> bool:
+        return is_ccwp(self.framework)
+
+    @property
+    def framework_label(self) -> str:
+        return framework_label(self.framework)
+
 
 _KIND_LABELS = {kind.value: kind.label for kind in JcoKind}
 
@@ -206,7 +248,7 @@ def register_page(session: Session, filters: RegisterFilters, per_page: int, ver
     """One page of the register as RegisterRow items, in four queries whatever the page holds, and
     none while the data has not changed (jco.core.cache): every reader sees the same rows."""
     f = filters
-    key = ("register_page", f.state, f.lead, f.year, f.goods, f.kind, f.q, f.open_only, f.sort, f.page, per_page)
+    key = ("register_page", *f.key, f.sort, f.page, per_page)
     return cache.cached(session, key, lambda: _register_page(session, filters, per_page), version=version)
 
 
@@ -215,9 +257,10 @@ def _register_page(session: Session, filters: RegisterFilters, per_page: int) ->
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = min(filters.page, max(ceil(total / per_page), 1))
     rows = [
-        RegisterRow(id=r.id, name=r.name, edition=r.edition, year=r.year, kind=r.kind, state=r.state)
+        RegisterRow(id=r.id, name=r.name, edition=r.edition, year=r.year, kind=r.kind, state=r.state,
+                    framework=r.framework)
         for r in session.execute(
-            query.with_only_columns(Jco.id, Jco.name, Jco.edition, Jco.year, Jco.kind, Jco.state)
+            query.with_only_columns(Jco.id, Jco.name, Jco.edition, Jco.year, Jco.kind, Jco.state, Jco.framework)
             .order_by(*SORTS[filters.sort])
             .limit(per_page)
             .offset((page - 1) * per_page)

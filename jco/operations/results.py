@@ -160,7 +160,9 @@ def parse_results_csv(text: str) -> list[ResultRow]:
 
 
 def accepts_results(jco: Jco) -> bool:
-    return State(jco.state) in RESULTS_STATES
+    # Results are a final report's seizures: a related operation (another framework) has none
+    # here, so the dashboard's results charts need no framework filter on the results table.
+    return jco.is_ccwp and State(jco.state) in RESULTS_STATES
 
 
 # --- the rules: who, when, which document, how many rows, and what ``replace`` may delete -------------
@@ -169,6 +171,9 @@ def accepts_results(jco: Jco) -> bool:
 
 def check_may_add_results(actor, jco: Jco) -> None:
     """Raise Refused unless ``actor`` may record results of ``jco`` now."""
+    if not jco.is_ccwp:
+        raise Refused(f"{jco.title} is a {jco.framework_label}: results are recorded for CCWP operations, "
+                      "from their final report.", status=422)
     if actor is None or permissions.can_add_results(actor, jco):
         return
     may_record = permissions.is_secretariat(actor) or permissions.leads_jco(actor, jco)

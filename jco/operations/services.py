@@ -87,6 +87,9 @@ def apply_transition(
 ) -> JcoEvent:
     """Move ``jco`` by ``transition`` or raise LifecycleError, changing nothing."""
     transition = Transition(transition)
+    if not jco.is_ccwp:
+        raise LifecycleError(f"{jco.title} is a {jco.framework_label}, not a CCWP operation: it does not go "
+                             "through the working party's life cycle.")
     if body is None and meeting is not None:
         body = meeting.body
     facts = gather_facts(session, jco)

@@ -19,6 +19,7 @@ from jco.deadlines import services as deadline_services
 from jco.mypage import queries as mypage_queries
 from jco.operations import lifecycle, queries, results, services
 from jco.operations.forms import JcoForm, OperationForm, ParticipantsForm, ResultsForms, TransitionForm
+from jco.operations.frameworks import FILTER_CHOICES
 from jco.operations.lifecycle import State, Transition
 from jco.operations.models import Jco, JcoKind, Organisation
 from jco.web import jco_or_abort, saving
@@ -41,6 +42,7 @@ def register():
         options=queries.filter_options(session, version),
         states=list(State),
         kinds=list(JcoKind),
+        frameworks=FILTER_CHOICES,
         sorts=queries.SORTS,
     )
 

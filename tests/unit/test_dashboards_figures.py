@@ -152,3 +152,22 @@ def test_figures_stay_small():
     rows = [ParticipationRow(f"C{i}", f"Country {i}", "country", iso3, i + 1, 0)
             for i, iso3 in enumerate(sorted(figures.EUROPE_VIEW))]
     assert len(figures.participation_chart(rows).figure_json) < 6000
+
+
+def test_every_label_built_from_data_is_escaped():
+    hostile = "<a href='x'>A & B</a>"
+    shown = "&lt;a href='x'&gt;A &amp; B&lt;/a&gt;"
+    deadlines = valid(figures.deadlines_chart([DeadlineRow("X", hostile, 1, 0)]).figure)
+    assert all(trace["y"] == [shown] for trace in deadlines["data"])
+    participation = figures.participation_chart([ParticipationRow("FR", hostile, "country", "FRA", 2, 1)])
+    assert valid(participation.figure)["data"][0]["text"] == [shown]
+    assert participation.table.rows[0][0] == hostile  # the page's table is escaped by Jinja instead
+    countries = figures.results_country_chart([CountryResultRow("FR", hostile, "country", "FRA", 3)])
+    assert valid(countries.figure)["data"][0]["text"] == [shown]
+    commodity = figures.results_commodity_chart([CommodityYearRow(2024, hostile, "kg", 1, 2.0)])
+    assert valid(commodity.figure)["data"][0]["x"] == [f"{shown} (kg)"]
+    timeline = figures.timeline_chart([TimelineRow(1, hostile, "operational", TODAY, TODAY, True, False)], 1,
+                                      TODAY, 60)
+    assert valid(timeline.figure)["data"][0]["y"] == [shown]
+    assert "<a" not in json.dumps([deadlines, participation.figure, countries.figure, commodity.figure,
+                                   timeline.figure])

@@ -16,6 +16,7 @@ from jco.imports.parsing import (
     parse_period,
     parse_row,
     resolve_organisation,
+    split_body,
 )
 from jco.operations.lifecycle import State
 
@@ -80,26 +81,37 @@ def test_an_unknown_country_code_is_a_clear_error_that_blocks_the_row():
         "row 7: participants: 'XX' is not an ISO 3166 country code"]
 
 
-def test_unknown_lead_names_the_known_bodies():
-    parsed = row(name="X", lead="Ministry of Magic")
-    [error] = [p for p in parsed.problems if p.error]
-    assert error.column == "lead" and "'Ministry of Magic' is not an ISO 3166 country code or a known body" in error.message
-    assert "OLAF" in error.message
+@pytest.mark.parametrize("column", ["lead", "co_leads", "agencies"])
+def test_an_unknown_lead_or_agency_is_a_body_to_find_never_an_error(column):
+    """A border-assistance mission, a customs control team, a UN programme: the row still goes in."""
+    parsed = row(name="Janus", **{column: "EUBAM - Moldova office;UNODC-WCO Container Control Programme"})
+    assert parsed.valid
+    assert [(p.code, p.name, p.agency) for p in parsed.participants] == [
+        ("", "EUBAM", "Moldova office"), ("", "UNODC-WCO Container Control Programme", "")]
+
+
+@pytest.mark.parametrize("token, name, agency", [
+    ("EUBAM - Moldova office", "EUBAM", "Moldova office"), ("FIUs (incl. TRACFIN)", "FIUs", "incl. TRACFIN"),
+    ("DG HOME-funded project ITOM", "DG HOME-funded project ITOM", ""), ("(odd)", "(odd)", ""),
+])
+def test_an_unknown_body_is_read_as_name_and_agency(token, name, agency):
+    assert split_body(token) == (name, agency)
 
 
 def test_participants_roles_and_agencies_are_merged_per_organisation():
     parsed = row(name="Warehouse", lead="LT - Lithuanian Customs Service", co_leads="LT - State Tax Inspectorate;OLAF",
                  participants="AT;LT;EL", agencies="OLAF;Europol;Guardia di Finanza")
-    specs = {p.code: (p.role, p.agency) for p in parsed.participants}
+    specs = {p.code or p.name: (p.role, p.agency) for p in parsed.participants}
     assert specs == {
         "LT": ("lead", "Lithuanian Customs Service, State Tax Inspectorate"),
         "OLAF": ("co_lead", ""),
         "AT": ("participant", ""),
         "GR": ("participant", ""),
         "EUROPOL": ("participant", ""),
+        "Guardia di Finanza": ("participant", ""),  # a body the import finds or adds
     }
-    assert parsed.other_agencies == ["Guardia di Finanza"]
-    assert parsed.valid and {p.column for p in parsed.problems} == {"participants", "agencies"}
+    assert parsed.other_agencies == []
+    assert parsed.valid and {p.column for p in parsed.problems} == {"participants"}
 
 
 def test_council_documents_with_their_notes():
@@ -161,7 +173,19 @@ def test_op_period_in_the_notes_sets_the_operational_phase():
 @pytest.mark.parametrize("cells, kind", [
     ({"participants": "FI;EE;LV;LT;PL;SE"}, "regional"),
     ({"participants": "BE;IT;IE", "notes": "type=EU_JCO | confidence=high | 22 Member States in total"}, "eu_wide"),
-    ({"participants": "DK;FR;ES", "notes": "type=EU_JCO | x | 34 countries incl. 26 EU MS (not named)"}, "eu_wide"),
+    # counts beyond the member states of the year mean third countries took part
+    ({"participants": "DK;FR;ES", "notes": "type=EU_JCO | x | 34 countries incl. 26 EU MS (not named)"},
+     "third_countries"),
+    ({"notes": "type=WCO_OP | x | 93 customs administrations", "year_start": "2015"}, "third_countries"),
+    ({"notes": "type=EU_JCO | x | 35 countries = all 27 EU MS + 8 third countries", "year_start": "2023"},
+     "third_countries"),
+    ({"notes": "type=EU_JCO | x | 8 third countries", "participants": "FR"}, "third_countries"),
+    # 28 countries were all member states in 2015, not in 2023
+    ({"notes": "type=EU_JCO | x | 28 countries", "year_start": "2015"}, "eu_wide"),
+    ({"notes": "type=EU_JCO | x | 28 countries", "year_start": "2023"}, "third_countries"),
+    ({"notes": "type=EU_JCO | x | all EU Member States", "year_start": "2015"}, "eu_wide"),
+    ({"notes": "type=EU_JCO | x | 6 countries"}, "regional"),
+    ({"notes": "type=EU_JCO | x | 24 EU Member States took part (not named)"}, "eu_wide"),
     ({"participants": "BE;CZ;DE;GR;ES;FR;LT;RO;PL;PT;SK;NL"}, "eu_wide"),
     ({"participants": "FR;DZ"}, "third_countries"),
     # the United Kingdom was a member state in 2019, a third country in 2023
@@ -176,7 +200,8 @@ def test_kind_rule(cells, kind):
 
 
 @pytest.mark.parametrize("start, end, results, expected", [
-    (None, None, True, State.PROPOSED),
+    (None, None, False, State.PROPOSED),
+    (None, None, True, State.CLOSED),  # published results: the operation is over, whenever it ran
     (2015, 2015, True, State.CLOSED),
     (2010, 2011, False, State.DEBRIEFING),
     (2025, 2026, False, State.OPERATIONAL),
@@ -203,3 +228,32 @@ def test_cell_errors_name_their_column(cells, column):
 def test_spreadsheet_quote_before_a_formula_character_is_dropped():
     parsed = row(name="'=Sneaky", results_summary="'-5 kg")
     assert parsed.name == "=Sneaky" and parsed.public_results == "-5 kg"
+
+
+@pytest.mark.parametrize("cells, framework, given", [
+    ({"notes": "type=WCO_OP | confidence=high | x"}, "WCO_OP", True),
+    ({"notes": "type=asem_jco | x"}, "ASEM_JCO", True),
+    ({"framework": "FRONTEX_JAD", "notes": "type=FRONTEX_JAD | x"}, "FRONTEX_JAD", True),
+    ({"notes": "no type here"}, "EU_JCO", False),
+    ({}, "EU_JCO", False),
+])
+def test_the_framework_is_the_type_code_or_the_framework_column(cells, framework, given):
+    parsed = row(name="X", **cells)
+    assert parsed.valid and (parsed.framework, parsed.framework_given) == (framework, given)
+
+
+def test_an_unknown_framework_is_an_error_naming_the_codes():
+    parsed = row(name="X", notes="type=PIRATE_OP | x")
+    [error] = [p for p in parsed.problems if p.error]
+    assert error.column == "notes" and "'PIRATE_OP' is not a framework code" in error.message
+    assert "WCO_OP" in error.message and "FRONTEX_JAD" in error.message
+
+
+def test_the_framework_column_wins_over_the_notes_with_a_warning():
+    parsed = row(name="X", framework="INTERPOL_OP", notes="type=WCO_OP | x")
+    assert parsed.framework == "INTERPOL_OP"
+    assert [p.column for p in parsed.problems if not p.error] == ["framework"]
+
+
+def test_a_related_operation_ignores_a_state_column():
+    assert row(name="X", framework="WCO_OP", state="closed").state is None
