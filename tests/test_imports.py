@@ -441,7 +441,9 @@ def test_a_related_operation_takes_no_results(db):
     run(db, csv_bytes(WCO))  # now a WCO operation, its state column still "closed"
     jco = jco_named(db, "Demeter", "V")
     assert jco.state == "closed" and not accepts_results(jco)
-    with pytest.raises(LifecycleError, match="results are recorded for CCWP operations"):
+    from jco.permissions import Refused
+
+    with pytest.raises(Refused, match="results are recorded for CCWP operations"):
         add_results(db, jco, [ResultRow("FR", "waste", 1.0, "kg")], None)
 
 
