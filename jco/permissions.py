@@ -270,6 +270,7 @@ from jco.operations.lifecycle import RESULTS_STATES, Transition  # noqa: E402  (
 # and reports are decided at meetings, so they happen only through an agenda item's outcome.
 BUTTON_TRANSITIONS = frozenset({
     Transition.START_OPERATION, Transition.END_OPERATION, Transition.WITHDRAW, Transition.CLOSE,
+    Transition.POSTPONE, Transition.RESUME, Transition.CANCEL,
 })
 
 

@@ -20,7 +20,7 @@ from jco.comments.models import Comment, CommentRound
 from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.documents import files
-from jco.documents.models import DocType, Document, StoredFile
+from jco.documents.models import Document, StoredFile
 from jco.documents.views import file_response, too_large
 from jco.operations.lifecycle import LifecycleError, Transition, available_transitions
 from jco.operations.models import Jco, Organisation
@@ -50,15 +50,8 @@ def deadline_status(deadline: date, now: date) -> str:
     return "1 day left" if days == 1 else f"{days} days left"
 
 
-def _business_cases(session, jco: Jco) -> list[Document]:
-    documents = session.scalars(
-        select(Document).where(Document.jco_id == jco.id, Document.doc_type == DocType.BUSINESS_CASE)
-    ).all()
-    return sorted(documents, key=lambda d: d.sort_key)
-
-
 def _round_form(session, jco: Jco, form: OpenRoundForm | None = None) -> OpenRoundForm:
-    documents = _business_cases(session, jco)
+    documents = services.documents_for_comment(session, jco)
     form = form or OpenRoundForm(prefix="round")
     form.documents = documents
     form.document_id.choices = [
@@ -128,7 +121,7 @@ def open_round(jco_id: int):
                   f"{form.deadline.data.day} {form.deadline.data:%B %Y}.", "success")
             return redirect(url_for("comments.round_detail", round_id=round_id))
     if not form.document_id.choices:
-        form.form_errors.append("This operation has no business case document yet: upload it first.")
+        form.form_errors.append("This operation has no document to comment on yet: upload it first.")
     return render_template("comments/open_round.html", jco=jco, form=form,
                            possible_now=Transition.OPEN_COMMENTS in available_transitions(jco.state))
 
@@ -205,6 +198,7 @@ def round_detail(round_id: int):
         status=deadline_status(round_.deadline, now), closed=now > round_.deadline,
         choose_again=chose_file, files_allowed=files.may_store_files_marked(round_.document.marking),
         document_visible=permissions.can_view_document_details(current_user, round_.document),
+        roll=services.round_roll(session, round_),
     )
 
 

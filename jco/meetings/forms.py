@@ -15,7 +15,7 @@ from jco.documents.references import (
 from jco.meetings.models import Outcome
 from jco.meetings.services import Purpose
 from jco.operations.forms import options
-from jco.operations.lifecycle import Body
+from jco.operations.lifecycle import SECOND_BODIES, Body
 from jco.web.forms import VersionedForm
 
 NO_JCO = 0
@@ -98,6 +98,10 @@ class OutcomeForm(FlaskForm):
     outcome = SelectField("Outcome", choices=OUTCOME_CHOICES,
                           validators=[DataRequired(message="Choose the outcome.")])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    # Asked only when a first body adopts a final report; the life cycle decides what "none" means.
+    then_by = SelectField("Then to be adopted by", choices=options(
+        [("", "— as planned (the working party, if it has not adopted it) —")]
+        + [(b.value, b.label) for b in SECOND_BODIES]), default="")
     submit = SubmitField("Record the outcome")
 
 

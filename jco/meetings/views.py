@@ -241,7 +241,8 @@ def record_outcome(meeting_id: int, item_id: int):
     jco = item.jco
     state_before = jco.state if jco else None
     try:
-        services.record_outcome(session, item, form.outcome.data, current_user, note=form.note.data or "")
+        services.record_outcome(session, item, form.outcome.data, current_user, note=form.note.data or "",
+                                then_by=form.then_by.data or None)
         session.commit()
     except (LifecycleError, StaleDataError) as error:
         session.rollback()

@@ -138,9 +138,9 @@ class ParticipantsForm(VersionedForm):
 
 
 class TransitionForm(FlaskForm):
-    """A life-cycle button; only withdrawing asks for more (the reason)."""
+    """A life-cycle button; withdrawing, postponing and cancelling ask for more (the reason)."""
 
-    reason = TextAreaField("Reason for withdrawing", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Confirm")
 
 

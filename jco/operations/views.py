@@ -276,9 +276,9 @@ def transition(jco_id: int, transition: str):
     form = TransitionForm(prefix=step.value)
     if not form.validate_on_submit():
         return _render_detail(jco, {step: form}, 400)
-    reason = (form.reason.data or "").strip() if step is Transition.WITHDRAW else ""
-    if step is Transition.WITHDRAW and not reason:
-        form.reason.errors = ["Give the reason for withdrawing the operation."]
+    reason = (form.reason.data or "").strip() if step in lifecycle.REASON_REQUIRED else ""
+    if step in lifecycle.REASON_REQUIRED and not reason:
+        form.reason.errors = [lifecycle.REASON_REQUIRED[step]]
         return _render_detail(jco, {step: form}, 400)
     session = get_session()
     try:
