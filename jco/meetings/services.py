@@ -10,7 +10,7 @@ from sqlmodel import Session
 from jco.audit import services as audit
 from jco.core.timeutil import today as today_
 from jco.deadlines.rules import long_date
-from jco.documents.models import Document
+from jco.documents.models import Document, Marking
 from jco.meetings.models import AgendaItem, Meeting, Outcome
 from jco.operations import services as jco_services
 from jco.operations.lifecycle import REPORT_STATES, Body, LifecycleError, State, Transition
@@ -156,7 +156,8 @@ def record_outcome(
 
 # --- editing meetings and agendas --------------------------------------------------------------
 
-MEETING_FIELDS = ["body", "title", "start_date", "end_date", "start_time", "end_time", "place", "notice_reference"]
+MEETING_FIELDS = ["body", "title", "start_date", "end_date", "start_time", "end_time", "place", "notice_reference",
+                  "agenda_marking", "summary_marking"]
 
 
 def update_meeting(session: Session, meeting: Meeting, actor=None, *, version: int | str | None = None,
@@ -173,6 +174,9 @@ def update_meeting(session: Session, meeting: Meeting, actor=None, *, version: i
     fields["end_date"] = end
     if "body" in fields:
         fields["body"] = Body(fields["body"]).value
+    for name in ("agenda_marking", "summary_marking"):
+        if fields.get(name) is not None:
+            fields[name] = Marking(fields[name]).value
     before = audit.snapshot(meeting, MEETING_FIELDS)
     for name, value in fields.items():
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)

@@ -100,6 +100,8 @@ def _meeting_fields(form: MeetingForm) -> dict:
         "end_time": form.end_time.data,
         "place": (form.place.data or "").strip(),
         "notice_reference": form.notice_reference.data or "",
+        "agenda_marking": form.export_marking("agenda_marking"),
+        "summary_marking": form.export_marking("summary_marking"),
     }
 
 

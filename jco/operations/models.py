@@ -94,10 +94,13 @@ class JcoKind(StrEnum):
     REGIONAL = "regional"
     EU_WIDE = "eu_wide"
     THIRD_COUNTRIES = "third_countries"
+    # What the sources do not say is recorded as not stated rather than guessed.
+    NOT_STATED = "not_stated"
 
     @property
     def label(self) -> str:
-        return {"regional": "Regional", "eu_wide": "EU-wide", "third_countries": "With third countries"}[self]
+        return {"regional": "Regional", "eu_wide": "EU-wide", "third_countries": "With third countries",
+                "not_stated": "Not stated"}[self]
 
 
 class Role(StrEnum):

@@ -58,8 +58,8 @@ def test_query_values_are_converted_defaulted_and_checked():
     ({"page": "1.5"}, "page", "Must be a whole number."),
     ({"year": "9" * 200}, "year", "Must be a whole number."),
     ({"state": "open"}, "state", "Must be one of: proposed, presented, comments, revision, adopted, "
-                                 "operational, debriefing, report_presented, report_partly_adopted, "
-                                 "report_adopted, closed, withdrawn."),
+                                 "operational, debriefing, report_presented, report_comments, report_revision, "
+                                 "report_partly_adopted, report_adopted, closed, withdrawn, postponed, cancelled."),
     ({"stat": "closed"}, "stat", "This parameter is not known here."),
 ])
 def test_query_problems_are_named(args, field, message):
