@@ -122,7 +122,7 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
     revision_jco_ids = {j.id for _, _, j in revisions}
     adoption_jcos = [j for j in report_jcos if j.state in ADOPTION_STATES]
 
-    # 4. who takes part, 5. who has commented
+    # 4. who takes part, 5. who has commented (and, when there are rounds, 5b. the member states)
     # Plain rows, not ORM objects: thousands of them on a large register.
     participants: dict[int, list[tuple[str, Owner]]] = defaultdict(list)
     if jco_ids:
@@ -193,10 +193,9 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
         return [owner for role, owner in participants[jco.id] if role in roles]
 
     countries = comment_services.member_state_delegations(session) if rounds else []
-    authors = comment_services.author_ids(session, list({j.id for _, j, _ in rounds}))
     for round_, jco, document in rounds:
-        owners = [Owner(o.id, o.name) for o in comment_services.delegations_asked(
-            countries, round_.deadline, authors[jco.id])]
+        authors = {o.organisation_id for o in owners_with(jco, comment_services.AUTHOR_ROLES)}
+        owners = [Owner(o.id, o.name) for o in comment_services.delegations_asked(countries, round_.deadline, authors)]
         deadlines.append(Deadline(
             key=deadline_key(Kind.COMMENTS, round_.id), kind=Kind.COMMENTS,
             title=f"Written comments on {document.reference} (JCO {jco.title})",
