@@ -155,6 +155,20 @@ def test_withdrawn_operation_owes_nothing(db):
     assert f"round:{round_.id}" not in collect(db)
 
 
+def test_postponed_operation_owes_nothing_until_it_resumes(db):
+    jco, _, round_ = jco_under_comments(db, TODAY)
+    ops.apply_transition(db, jco, Transition.POSTPONE, note="Waiting for funding.")
+    assert f"round:{round_.id}" not in collect(db)
+    ops.apply_transition(db, jco, Transition.RESUME)
+    assert jco.state == "comments" and f"round:{round_.id}" in collect(db)
+
+
+def test_cancelled_operation_owes_nothing(db):
+    jco, _, round_ = jco_under_comments(db, TODAY)
+    ops.apply_transition(db, jco, Transition.CANCEL, note="Called off.")
+    assert f"round:{round_.id}" not in collect(db)
+
+
 def test_deadlines_of_one_operation_only(db):
     alpha, _, alpha_round = jco_under_comments(db, TODAY, name="Alpha")
     _, _, bravo_round = jco_under_comments(db, TODAY, name="Bravo")

@@ -15,7 +15,8 @@ Who owes what (decided here, documented in the README):
   meeting of the adopting body after the report reached that stage, or JCO_ADOPTION_DUE_DAYS
   after it when no such meeting is scheduled. It disappears when the report is adopted.
 - deadlines set by hand: their owners; met when the Secretariat records completion.
-Derived deadlines of closed or withdrawn operations are not listed: nothing is owed any more.
+Derived deadlines of closed, withdrawn, cancelled or postponed operations are not listed: nothing is
+owed any more, or not until the operation resumes.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ class Settings:
 
 ADOPTION_STATES = tuple(sorted(lifecycle.REPORT_STATES | {State.REPORT_PARTLY_ADOPTED}))
 REPORT_STATES = (State.OPERATIONAL, State.DEBRIEFING, *ADOPTION_STATES, State.REPORT_ADOPTED)
-_OPEN = [s.value for s in OPEN_STATES]
+# A postponed operation owes nothing until it resumes (its deadlines come back then).
+_OPEN = [s.value for s in OPEN_STATES if s is not State.POSTPONED]
 
 
 def _day(moment) -> date:
