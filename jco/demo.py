@@ -1,6 +1,10 @@
 """Demo data: the three JCOs of Council note 13305/15 as they stood on 4 November 2015, a few
 clearly fictional present-day operations with live deadlines, and the demo accounts.
 
+The 2015 part says what the note says. Where the model needs more than the note gives (a lead for
+Athena IV, a date for steps the note only implies), the record says that it is an inference and
+why; what cannot be inferred (the kind of Athena IV or Postbox) is recorded as not stated.
+
 The loader refuses to run on a database that already holds operations or accounts, so it can
 never write over real data or load twice.
 """
@@ -8,7 +12,7 @@ never write over real data or load twice.
 from __future__ import annotations
 
 import io
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -27,7 +31,7 @@ from jco.meetings.models import Outcome
 from jco.meetings.services import Purpose, add_agenda_item, create_meeting, record_outcome
 from jco.operations import services as ops
 from jco.operations.lifecycle import Body, State, Transition
-from jco.operations.models import ActionPlanAction, FundedProject, Jco, Organisation, Role
+from jco.operations.models import ActionPlanAction, FundedProject, Jco, JcoKind, Organisation, Role
 from jco.operations.reference_data import ensure_reference_data
 
 DEMO_PASSWORD = "jco-demo"
@@ -134,10 +138,14 @@ def _load_2015(session: Session, org: dict[str, Organisation], actor: Account) -
     )
 
     # --- Athena IV ----------------------------------------------------------------------------
+    # The note says who presented the final report (the Latvian delegation), not who led the
+    # operation nor what kind of operation it was.
     athena = ops.create_jco(session, ops.JcoDetails(
-        name="Athena", edition="IV", kind="eu_wide", report_prior_body=Body.MAC,
+        name="Athena", edition="IV", kind=JcoKind.NOT_STATED, report_prior_body=Body.MAC,
         description="Final report presented by the Latvian delegation; adopted by the Mutual Assistance "
-                    "Committee, then by CCWP Experts.",
+                    "Committee, then by CCWP Experts (13305/15). Inference: Latvia is recorded as lead "
+                    "because it presented the final report; the note does not say who led the operation, "
+                    "nor whether it was regional or EU-wide.",
     ), actor)
     ops.set_participants(session, athena, _participants(org, [("LV", Role.LEAD, "")]), actor)
     report = register_document(session, DocumentDetails(
@@ -156,18 +164,29 @@ def _load_2015(session: Session, org: dict[str, Organisation], actor: Account) -
         to_text="Customs Cooperation Working Party", jco_id=athena.id,
     ), actor)
     ops.record_known_state(
-        session, athena, State.REPORT_PRESENTED, actor, on=date(2015, 6, 3),
-        note="The revised final report (6512/1/15 REV 1 + ADD 1 REV 1) was before the Mutual Assistance "
-             "Committee on 3–4 June 2015. Earlier steps are not in the source.",
+        session, athena, State.DEBRIEFING, actor,
+        note="Inference: the operational phase was over, since its final report exists (6512/15). "
+             "The operation's dates and earlier steps are not in the source (13305/15).",
+    )
+    before_mac = date(2015, 6, 3)
+    ops.apply_transition(
+        session, athena, Transition.PRESENT_REPORT, actor, document=report, on=before_mac,
+        note="Final report 6512/15. Inference: the source gives no date; it was presented before its revision "
+             "reached the Mutual Assistance Committee on 3–4 June 2015, the date recorded here.",
+    )
+    ops.apply_transition(
+        session, athena, Transition.PRESENT_REVISION, actor, document=report_rev, on=before_mac,
+        note="Revised final report 6512/1/15 REV 1 + ADD 1 REV 1 (RESTREINT UE). Inference: dated as the "
+             "Mutual Assistance Committee meeting that adopted it; the source gives no earlier date.",
     )
     mac_item = add_agenda_item(session, mac, title="Revised final report of JCO Athena IV", jco=athena,
                                purpose=Purpose.FINAL_REPORT, documents=[report_rev, addendum], actor=actor)
-    record_outcome(session, mac_item, Outcome.ADOPTED, actor)
-    del report  # registered for the family view; the meetings cite its revision
+    record_outcome(session, mac_item, Outcome.ADOPTED, actor, then_by=Body.CCWP_EXPERTS,
+                   note="As 13305/15 reports: adopted in the framework of the Mutual Assistance Committee.")
 
     # --- Postbox ------------------------------------------------------------------------------
     postbox = ops.create_jco(session, ops.JcoDetails(
-        name="Postbox", kind="eu_wide", action_id=action.id, project_ids=[itom.id],
+        name="Postbox", kind=JcoKind.NOT_STATED, action_id=action.id, project_ids=[itom.id],
         description="Targets the smuggling of goods, especially narcotics and counterfeit goods, committed "
                     "using the internet in any way. Planned in the framework of the CCWP project group on "
                     "Action 7.3, together with the DG HOME funded project ITOM.",
@@ -206,11 +225,14 @@ def _load_2015(session: Session, org: dict[str, Organisation], actor: Account) -
     for title, jco, purpose, docs, outcome in items:
         item = add_agenda_item(session, experts_oct, title=title, jco=jco, purpose=purpose, documents=docs, actor=actor)
         record_outcome(session, item, outcome, actor,
-                       note="Adopted with no further discussion or modification." if jco is athena else "")
+                       note="Presented by the Latvian delegation; adopted with no further discussion or "
+                            "modification." if jco is athena else "")
     ops.apply_transition(session, postbox, Transition.OPEN_COMMENTS, actor, meeting=experts_oct,
                          document=business_case, note="Written comments by 3 November 2015.")
+    # Asked of every member state's delegation of the day (28 in 2015) but the German one.
     session.add(CommentRound(jco_id=postbox.id, document_id=business_case.id, deadline=date(2015, 11, 3),
-                             opened_by_id=actor.id, meeting_id=experts_oct.id))
+                             opened_at=datetime(2015, 10, 20, 17, 30, tzinfo=UTC), opened_by_id=actor.id,
+                             meeting_id=experts_oct.id))
     add_agenda_item(session, experts_dec, title="JCO Postbox: revised business case (if ready)", jco=postbox,
                     purpose=Purpose.REVISION, actor=actor)
 

@@ -101,6 +101,18 @@ def document_title_for(user: Account | None, document: Document) -> str:
     return f"[{document.marking} — title withheld]"
 
 
+def document_title_in_note(user: Account | None, document: Document, note_marking: Marking | str) -> str:
+    """A document's title as an exported note (agenda, summary) cites it for this reader.
+
+    A note holds nothing classified above its own marking, whoever reads it; within that, a reader
+    not cleared for a document gets the version without its title (the reference and marking stay:
+    the Council's own notes print them)."""
+    marking = document.marking_enum
+    if marking.is_classified and marking.rank > Marking(note_marking or "").rank:
+        return f"[{document.marking} — title withheld]"
+    return document_title_for(user, document)
+
+
 def markings_withheld_from(user: Account | None) -> tuple[str, ...]:
     """Markings whose documents' content (titles, results they report) this account may not see.
 
@@ -337,6 +349,7 @@ from jco.operations.lifecycle import RESULTS_STATES, Transition  # noqa: E402  (
 # and reports are decided at meetings, so they happen only through an agenda item's outcome.
 BUTTON_TRANSITIONS = frozenset({
     Transition.START_OPERATION, Transition.END_OPERATION, Transition.WITHDRAW, Transition.CLOSE,
+    Transition.POSTPONE, Transition.RESUME, Transition.CANCEL,
 })
 
 

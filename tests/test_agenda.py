@@ -229,26 +229,101 @@ def test_summary_of_discussions_of_the_demo_meeting(client, auth, demo, db, fmt,
     assert "Operation: JCO Athena IV" in athena and "Outcome: adopted." in athena
     postbox = text[text.index("3. JCOs"):text.index("4. JCOs")]
     assert "Outcome: presented." in postbox
-    # the Secretariat is cleared: the classified addendum's title is in, and the note is marked for it
-    assert "Revised final report of Athena IV — addendum 1" in text
-    assert "RESTREINT UE" in text.split("Council of the European Union")[0]
+    # 13305/15 is unmarked, so is its export: no classified title in it, even for a cleared reader
+    assert "Revised final report of Athena IV — addendum 1" not in text
+    assert "6512/1/15 ADD 1 REV 1 RESTREINT UE — [RESTREINT UE — title withheld]" in text
+    assert "RESTREINT UE" not in text.split("Council of the European Union")[0]
+    assert "LIMITE" not in text.split("Council of the European Union")[0]
+
+
+def _stamp(text: str) -> str:
+    """What an exported note shows above its first line: its marking."""
+    return text.split("Council of the European Union")[0].strip()
 
 
 @pytest.mark.parametrize(("fmt", "reader"), [("docx", docx_text), ("pdf", pdf_text)])
-def test_agenda_export_withholds_classified_titles_from_uncleared_accounts(client, auth, demo, db, fmt, reader):
+def test_agenda_export_carries_the_same_marking_for_every_reader(client, auth, demo, db, fmt, reader):
     october = _october(db)
     addendum = db.scalar(select(Document).where(Document.reference == "6512/1/15 ADD 1 REV 1"))
+    texts = {}
+    for email in ("de.delegate@example.org", "lv.delegate@example.org"):
+        auth.login(email)
+        texts[email] = " ".join(reader(client.get(f"/meetings/{october.id}/agenda.{fmt}").data).split())
+        auth.logout()
+    for text in texts.values():
+        assert "NOTICE OF MEETING AND PROVISIONAL AGENDA" in text and "CM 4063/15" in text
+        assert "On: 20 October 2015, 10:00–17:30" in text
+        assert "6512/1/15 ADD 1 REV 1 RESTREINT UE" in text
+        # CM 4063/15 is registered unmarked: so is the agenda, for the cleared reader too
+        assert _stamp(text) == "" and addendum.title not in text and "title withheld" in text
+
+
+@pytest.mark.parametrize(("fmt", "reader"), [("docx", docx_text), ("pdf", pdf_text)])
+def test_agenda_marked_by_the_secretariat_leaves_out_what_a_reader_is_not_cleared_for(
+        client, auth, demo, db, fmt, reader):
+    october = _october(db)
+    october.agenda_marking = Marking.RESTREINT_UE.value
+    db.commit()
+    addendum = db.scalar(select(Document).where(Document.reference == "6512/1/15 ADD 1 REV 1"))
     auth.login("de.delegate@example.org")
-    text = " ".join(reader(client.get(f"/meetings/{october.id}/agenda.{fmt}").data).split())
-    assert "NOTICE OF MEETING AND PROVISIONAL AGENDA" in text and "CM 4063/15" in text
-    assert "On: 20 October 2015, 10:00–17:30" in text
-    assert "6512/1/15 ADD 1 REV 1 RESTREINT UE" in text
-    assert addendum.title not in text and "title withheld" in text
-    assert "RESTREINT UE" not in text.split("Council of the European Union")[0]  # marked LIMITE only
+    uncleared = " ".join(reader(client.get(f"/meetings/{october.id}/agenda.{fmt}").data).split())
     auth.logout()
     auth.login("lv.delegate@example.org")
-    text = " ".join(reader(client.get(f"/meetings/{october.id}/agenda.{fmt}").data).split())
-    assert addendum.title in text
+    cleared = " ".join(reader(client.get(f"/meetings/{october.id}/agenda.{fmt}").data).split())
+    assert _stamp(uncleared) == _stamp(cleared) == "RESTREINT UE"  # the same stamp, whoever reads it
+    assert addendum.title in cleared
+    assert addendum.title not in uncleared and "6512/1/15 ADD 1 REV 1 RESTREINT UE — [RESTREINT UE — title withheld]" in uncleared
+
+
+def test_summary_of_a_classified_note_cites_it_only_to_cleared_readers(db):
+    meeting = make_meeting(db, start_date=date(2025, 9, 10))
+    note = make_document(db, "11111/25", doc_type=DocType.NOTE, marking=Marking.RESTREINT_UE,
+                         title="Summary of discussions (Experts), 10 September 2025", doc_date=date(2025, 9, 24),
+                         place="Luxembourg", subject_codes=["JAI 901", "ENFOCUSTOM 77"])
+    cleared = make_account(db, role="secretariat", org_code="GSC", clearance=Marking.RESTREINT_UE.value)
+    uncleared = make_account(db, role="secretariat", org_code="GSC")
+    known = exports.summary_note(db, meeting, cleared, TODAY)
+    assert (known.reference, known.subject_codes) == ("11111/25", ["JAI 901", "ENFOCUSTOM 77"])
+    assert known.place_and_date == "Luxembourg, 24 September 2025"
+    withheld = exports.summary_note(db, meeting, uncleared, TODAY)
+    assert withheld.reference == "" and withheld.subject_codes == []
+    assert "24 September" not in withheld.place_and_date and "Luxembourg" not in withheld.place_and_date
+    assert withheld.marking == known.marking == note.marking  # never a different stamp
+    for data in (exports.to_docx(withheld), exports.to_pdf(withheld)):
+        text = docx_text(data) if data[:2] == b"PK" else pdf_text(data)
+        assert "11111/25" not in text and "JAI 901" not in text and "24 September 2025" not in text
+
+
+def test_summary_marking_given_by_the_secretariat_wins_over_the_note(db):
+    meeting = make_meeting(db, start_date=date(2025, 9, 10))
+    make_document(db, "11112/25", doc_type=DocType.NOTE, marking=Marking.NONE,
+                  title="Summary of discussions (Experts), 10 September 2025")
+    reader = make_account(db, role="secretariat", org_code="GSC")
+    assert exports.summary_note(db, meeting, reader, TODAY).marking == ""
+    meeting.summary_marking = Marking.LIMITE.value
+    assert exports.summary_note(db, meeting, reader, TODAY).marking == "LIMITE"
+    # no note registered and no marking given: working-party material, LIMITE
+    other = make_meeting(db, start_date=date(2025, 9, 11))
+    assert exports.agenda_note(db, other, reader, TODAY).marking == "LIMITE"
+
+
+def test_secretariat_sets_the_export_markings_on_the_meeting_form(client, auth, db):
+    meeting = make_meeting(db, start_date=date(2025, 9, 10))
+    make_account(db, "gsc@example.org", role="secretariat", org_code="GSC")
+    db.commit()
+    auth.login("gsc@example.org")
+    page = client.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert "Marking of the exported agenda" in page
+    response = client.post(f"/meetings/{meeting.id}/edit", data={
+        "body": "ccwp_experts", "start_date": "2025-09-10", "place": "Brussels", "version": meeting.version,
+        "agenda_marking": "", "summary_marking": "RESTREINT UE"
+    })
+    assert response.status_code == 302
+    db.expire_all()
+    meeting = db.get(Meeting, meeting.id)
+    assert (meeting.agenda_marking, meeting.summary_marking) == ("", "RESTREINT UE")
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "meeting.update")).all()[-1]
+    assert "summary_marking" in str(entry.after)
 
 
 def exports_media(fmt: str) -> str:

@@ -60,6 +60,11 @@ def world(demo, ids):
             *(ops.ParticipantRow(organisation_id=org[c], role=Role.PARTICIPANT, agency="") for c in ("DE", "PL", "FR")),
         ], secretariat)
         values["meetings"] = list(s.scalars(select(Meeting.id).order_by(Meeting.id)))
+        # The Secretariat marks one agenda RESTREINT UE: cleared readers get the addendum's title in
+        # it, the others the same stamp without the title (the demo's own notes are unmarked).
+        october = s.scalar(select(Meeting).where(Meeting.notice_reference == "CM 4063/15"))
+        october.agenda_marking = "RESTREINT UE"
+        values["october"] = october.id
         values["feeds"] = {role: calendar.issue_token(s, s.scalar(select(Account).where(Account.email == email)))
                            for role, email in EMAILS.items()}
         s.commit()
@@ -156,6 +161,16 @@ def test_cleared_accounts_do_read_it(client, world, role):
     assert f"/documents/{values['addendum']}" in where
     assert f"/api/v1/documents/{values['addendum']}" in where or f"/api/v1/jcos/{values['athena']}" in where
     assert any(url.endswith(".docx") for url in where)
+
+
+@pytest.mark.parametrize("role", ["de", "lv"])
+def test_a_marked_agenda_has_one_stamp_for_every_reader(client, world, role):
+    values, _ = world
+    assert client.post("/login", data={"email": EMAILS[role], "password": "jco-demo"}).status_code == 302
+    for fmt in ("docx", "pdf"):
+        text = text_of(client.get(f"/meetings/{values['october']}/agenda.{fmt}"))
+        assert "RESTREINT UE" in [line.strip() for line in text.splitlines()]  # the note's own marking line
+        assert bool(_leaks(text)) is (role in CLEARED)
 
 
 @pytest.fixture

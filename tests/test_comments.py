@@ -410,3 +410,80 @@ def test_demo_has_a_french_comment_on_lighthouse(client, auth, demo, db):
     assert comment.organisation_id == _org(db, "FR") and not comment.late
     auth.login("fr.delegate@example.org")
     assert "France supports the business case" in client.get(f"/rounds/{opened.id}").get_data(as_text=True)
+
+
+# --- who is asked -------------------------------------------------------------------------------
+
+def test_round_page_shows_who_was_asked_who_commented_late_and_who_did_not(app, client, auth, db, round_):
+    auth.login("fr@example.org")
+    assert _send(client, round_, "France agrees.").status_code == 302
+    auth.logout()
+    app.config["JCO_TODAY"] = (round_.deadline + timedelta(days=1)).isoformat()
+    auth.login("pl@example.org")
+    assert _send(client, round_, "Late, sorry.").status_code == 302
+    page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    flat = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    # every member state of 2025 but the lead (Germany), whether or not it takes part
+    assert "26 delegations asked (every member state's but the authors'): 1 commented, 1 commented late, " \
+           "24 did not comment." in flat
+    assert "France Commented " in flat and "Poland Commented late " in flat
+    assert "Austria No comment" in flat and "Germany" not in flat.split("Delegations asked")[1].split("</table>")[0]
+
+
+def test_the_lead_is_not_asked_but_its_comment_is_still_listed(db, round_):
+    services.submit_comment(db, round_, organisation_id=_org(db, "DE"), author=None, body="Clarification.",
+                            today=TODAY)
+    roll = {r.organisation.code: r for r in services.round_roll(db, round_)}
+    assert not roll["DE"].asked and roll["DE"].status == "Commented"
+    assert len([r for r in roll.values() if r.asked]) == 26
+
+
+@pytest.fixture
+def report_presented(db, people):
+    jco = make_jco(db, "Athena", lead="DE", participants={"FR": "participant"})
+    make_document(db, "6500/15", jco=jco, marking="LIMITE")
+    for step in (Transition.PRESENT_BUSINESS_CASE, Transition.ADOPT_BUSINESS_CASE, Transition.START_OPERATION,
+                 Transition.END_OPERATION):
+        ops.apply_transition(db, jco, step, body="ccwp_experts")
+    report = make_document(db, "6512/15", jco=jco, doc_type="final_report", marking="LIMITE",
+                           title="Final report of Athena")
+    ops.apply_transition(db, jco, Transition.PRESENT_REPORT, document=report)
+    db.commit()
+    return jco, report
+
+
+def test_a_final_report_is_commented_and_revised_like_a_business_case(client, auth, db, report_presented):
+    jco, report = report_presented
+    auth.login("de@example.org")
+    html = client.get(f"/jcos/{jco.id}").get_data(as_text=True)
+    assert "Open a comment round" in html and f'<option selected value="{report.id}">' in html
+    response = client.post(f"/jcos/{jco.id}/rounds/new",
+                           data={"round-document_id": report.id, "round-deadline": "2025-11-03"})
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.get(Jco, jco.id).state == State.REPORT_COMMENTS
+    first = db.scalar(select(CommentRound).where(CommentRound.jco_id == jco.id))
+    auth.logout()
+    auth.login("fr@example.org")
+    assert _send(client, first, "Please add the seizures in Marseille.").status_code == 302
+    # the revision, then a second revision without a round in between, then a round on it
+    rev1 = make_document(db, "6512/1/15 REV 1", jco=jco, doc_type="final_report", marking="LIMITE")
+    ops.apply_transition(db, jco, Transition.PRESENT_REVISION, document=rev1)
+    rev2 = make_document(db, "6512/2/15 REV 2", jco=jco, doc_type="final_report", marking="LIMITE")
+    ops.apply_transition(db, jco, Transition.PRESENT_REVISION, document=rev2)
+    assert jco.state == State.REPORT_REVISION
+    second = services.open_round(db, jco, rev2, TODAY + timedelta(days=20), None)
+    assert jco.state == State.REPORT_COMMENTS and second.document_id == rev2.id
+
+
+def test_in_the_report_phase_a_round_cannot_be_opened_on_the_business_case(client, auth, app, db, report_presented):
+    jco, report = report_presented
+    business_case = db.scalar(select(Document).where(Document.reference == "6500/15"))
+    with pytest.raises(services.CommentError, match="final report documents"):
+        services.open_round(db, jco, business_case, TODAY + timedelta(days=3), None)
+    db.rollback()
+    auth.login("de@example.org")
+    before = _counts(app)
+    response = client.post(f"/jcos/{jco.id}/rounds/new",
+                           data={"round-document_id": business_case.id, "round-deadline": "2025-11-03"})
+    assert response.status_code == 200 and _counts(app) == before

@@ -150,10 +150,11 @@ def test_dashboard_figures_hold_the_demo_numbers(client, auth, demo, db):
 
     pipeline = figs["pipeline-chart"]["data"][0]
     counts = dict(zip(pipeline["x"], pipeline["y"], strict=True))
-    assert pipeline["x"][:3] == ["Proposed", "Presented", "Comments"] and pipeline["x"][-1] == "Withdrawn"
+    assert pipeline["x"][:3] == ["Proposed", "Presented", "Comments"] and pipeline["x"][-1] == "Cancelled"
     assert counts == {"Proposed": 0, "Presented": 0, "Comments": 2, "Revision": 0, "Adopted": 0,
-                      "Operational": 1, "Debriefing": 1, "Report presented": 1, "Report partly adopted": 0,
-                      "Report adopted": 1, "Closed": 0, "Withdrawn": 0}
+                      "Operational": 1, "Debriefing": 1, "Report presented": 1, "Report comments": 0,
+                      "Report revision": 0, "Report partly adopted": 0, "Report adopted": 1, "Closed": 0,
+                      "Withdrawn": 0, "Postponed": 0, "Cancelled": 0}
     assert "6 operations match these filters" in html
 
     # Only the fictional operations have dates; Harbour is under way on actual dates.
@@ -172,11 +173,13 @@ def test_dashboard_figures_hold_the_demo_numbers(client, auth, demo, db):
     deadlines = by_trace(figs["deadlines-chart"])
     overdue = dict(zip(deadlines["Overdue"]["y"], deadlines["Overdue"]["x"], strict=True))
     upcoming = dict(zip(deadlines["Upcoming"]["y"], deadlines["Upcoming"]["x"], strict=True))
-    # From the deadlines service: Poland owes Baltica's final report (due 16 December 2015); the
-    # participants of DEMO Lighthouse owe their written comments. The Secretariat's adoption of
-    # Kestrel's report is not a delegation's deadline.
-    assert overdue == {"Germany": 0, "Latvia": 0, "Poland": 1}
-    assert upcoming == {"Germany": 1, "Latvia": 1, "Poland": 1}
+    # From the deadlines service: Poland owes Baltica's final report (due 16 December 2015); every
+    # member state of 2015 but Germany owes its comments on Postbox (3 November 2015), every member
+    # state of today but France (the lead) its comments on DEMO Lighthouse. The Secretariat's
+    # adoption of Kestrel's report is not a delegation's deadline.
+    assert len(overdue) == len(upcoming) == 28
+    assert (overdue["Germany"], overdue["Latvia"], overdue["Poland"], overdue["France"]) == (0, 1, 2, 1)
+    assert (upcoming["Germany"], upcoming["Latvia"], upcoming["Poland"], upcoming["France"]) == (1, 1, 1, 0)
 
     # No results in the demo: said, not drawn; the tables are still there.
     assert html.count("Nothing to draw for these filters.") == 2
@@ -371,20 +374,25 @@ def test_deadline_counts_follow_the_deadlines_service(demo, db):
     from jco.dashboards.queries import deadline_counts
 
     counts = {r.code: (r.overdue, r.upcoming) for r in deadline_counts(db, RegisterFilters())}
-    assert counts == {"PL": (1, 1), "DE": (0, 1), "LV": (0, 1)}  # Baltica's report; Lighthouse's comments
+    # Baltica's report (PL); Postbox's comments of 2015, owed by the 27 other member states of then
+    # (the UK included); Lighthouse's comments, owed by every member state of today but France (its lead)
+    assert len(counts) == 28
+    assert (counts["PL"], counts["DE"], counts["LV"], counts["FR"], counts["GB"]) == (
+        (2, 1), (0, 1), (1, 1), (1, 0), (1, 0))
     lighthouse = db.scalar(select(Jco).where(Jco.name == "DEMO Lighthouse"))
     round_ = db.scalar(select(CommentRound).where(CommentRound.jco_id == lighthouse.id))
     db.add(Comment(round_id=round_.id, organisation_id=org_id(db, "LV"), body="Fine."))
     db.flush()
     counts = {r.code: (r.overdue, r.upcoming) for r in deadline_counts(db, RegisterFilters())}
-    assert "LV" not in counts  # commented: nothing pending
+    assert counts["LV"] == (1, 0)  # commented on Lighthouse: only Postbox's old round pending
     counts = {r.code: (r.overdue, r.upcoming)
               for r in deadline_counts(db, RegisterFilters(), today=round_.deadline + timedelta(days=1))}
-    assert counts["PL"] == (2, 0)  # the day after, the comments are overdue too
+    assert counts["PL"] == (3, 0)  # the day after, the comments are overdue too
     # The filters restrict the deadlines to the matching operations.
     assert {r.code: (r.overdue, r.upcoming) for r in deadline_counts(db, RegisterFilters(lead="PL"))} == {
         "PL": (1, 0)}
-    assert {r.code for r in deadline_counts(db, RegisterFilters(lead="FR"))} == {"DE", "PL"}
+    lighthouse_owers = {r.code for r in deadline_counts(db, RegisterFilters(lead="FR"))}
+    assert len(lighthouse_owers) == 25 and {"DE", "PL"} <= lighthouse_owers and not {"FR", "LV"} & lighthouse_owers
 
 
 # ---------------------------------------------------------------------------- query counts
@@ -423,8 +431,9 @@ def test_statements_per_page_do_not_grow_with_the_data(app, client, auth, demo, 
     assert small == large, (small, large)
     # The deadlines chart asks the deadlines service, which costs its own fixed handful of queries;
     # both counts are of a cache miss (the data changed in between: see tests/test_cache.py). The
-    # status board asks it again for its next deadlines (a cache entry of its own), plus two queries.
-    assert small <= 33  # and the data version (jco.core.cache); the filtered page asks one more
+    # status board asks it again for its next deadlines (a cache entry of its own), plus two queries;
+    # one reads the member states, since every member state's delegation owes comments.
+    assert small <= 34  # and the data version (jco.core.cache); the filtered page asks one more
 
 
 def test_jco_page_map_costs_no_query(app, client, auth, demo):

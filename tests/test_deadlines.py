@@ -45,12 +45,15 @@ def names(deadline):
 
 # --- derived deadlines ---------------------------------------------------------------------------
 
-def test_comment_round_is_owed_by_the_participants_and_met_by_commenting(db):
+def test_comment_round_is_owed_by_every_member_state_but_the_authors_and_met_by_commenting(db):
     jco, bc, round_ = jco_under_comments(db, TODAY)
     comment(db, round_, "FR", TODAY - timedelta(days=1))
     deadline = collect(db)[f"round:{round_.id}"]
-    # the lead (DE) and co-lead (OLAF) wrote it; the observer (LV) only observes
-    assert names(deadline) == ["France", "Poland"]
+    # every member state of that day is asked, whether it takes part or not; the lead (DE) wrote
+    # it and the co-lead (OLAF) is no member state; the observer (LV) and Austria are asked too
+    assert len(deadline.owners) == 26 and "Germany" not in names(deadline)
+    assert {"France", "Poland", "Latvia", "Austria"} <= set(names(deadline))
+    assert "United Kingdom" not in names(deadline)  # not a member state in 2025
     assert deadline.kind is Kind.COMMENTS and deadline.due == TODAY + timedelta(days=6)
     assert deadline.title == f"Written comments on {bc.reference} (JCO Alpha)"
     france, poland = org(db, "FR").id, org(db, "PL").id
@@ -58,7 +61,25 @@ def test_comment_round_is_owed_by_the_participants_and_met_by_commenting(db):
     assert deadline.words_for(france, TODAY) == "Met on 3 November 2025"
     assert deadline.status_for(poland, TODAY) is Status.OPEN
     assert deadline.status_for(poland, TODAY + timedelta(days=7)) is Status.OVERDUE
-    assert deadline.owners_label() == "France, Poland (1 of 2 have commented)"
+    assert deadline.owners_label().endswith("(1 of 26 have commented)")
+
+
+def test_comment_round_of_2015_asks_the_28_member_states_of_then_less_the_lead(db):
+    jco, _, round_ = jco_under_comments(db, TODAY, participants={})
+    round_.deadline = date(2015, 11, 3)
+    db.flush()
+    owners = names(collect(db)[f"round:{round_.id}"])
+    assert len(owners) == 27 and "United Kingdom" in owners and "Germany" not in owners
+
+
+def test_comment_round_on_a_final_report_is_owed_like_one_on_a_business_case(db):
+    jco, report = jco_report_presented(db, on=TODAY - timedelta(days=3), prior_body=None)
+    ops.apply_transition(db, jco, Transition.OPEN_COMMENTS, document=report)
+    from deadline_factories import open_round
+    round_ = open_round(db, jco, report, TODAY + timedelta(days=10))
+    deadline = collect(db)[f"round:{round_.id}"]
+    assert len(deadline.owners) == 26 and "Latvia" not in names(deadline)  # LV leads it
+    assert deadline.title == f"Written comments on {report.reference} (JCO Charlie)"
 
 
 def test_revision_is_due_days_before_the_meeting_and_met_by_a_newer_revision(db):
@@ -117,20 +138,34 @@ def test_report_adoption_owed_by_the_secretariat_at_the_next_meeting_of_the_adop
     assert "by the Mutual Assistance Committee" in deadline.title
     # the MAC adopts it: now the working party's adoption is due at its next meeting
     item = add_agenda_item(db, mac, title="Final report", jco=jco, purpose=Purpose.FINAL_REPORT, documents=[report])
-    record_outcome(db, item, Outcome.ADOPTED)
+    record_outcome(db, item, Outcome.ADOPTED, today=mac.start_date)  # recorded on the day of the meeting
     deadline = collect(db)[f"adoption:{jco.id}"]
     assert deadline.meeting_id != experts.id  # the experts met before the MAC adopted it
     later = make_meeting(db, body=Body.CCWP_EXPERTS, start_date=TODAY + timedelta(days=70))
     deadline = collect(db)[f"adoption:{jco.id}"]
     assert (deadline.due, deadline.meeting_id) == (later.start_date, later.id)
     item = add_agenda_item(db, later, title="Final report", jco=jco, purpose=Purpose.FINAL_REPORT, documents=[report])
-    record_outcome(db, item, Outcome.ADOPTED)
+    record_outcome(db, item, Outcome.ADOPTED, today=later.start_date)
     assert f"adoption:{jco.id}" not in collect(db)
 
 
 def test_withdrawn_operation_owes_nothing(db):
     jco, _, round_ = jco_under_comments(db, TODAY)
     ops.apply_transition(db, jco, Transition.WITHDRAW, note="Cancelled by the lead.")
+    assert f"round:{round_.id}" not in collect(db)
+
+
+def test_postponed_operation_owes_nothing_until_it_resumes(db):
+    jco, _, round_ = jco_under_comments(db, TODAY)
+    ops.apply_transition(db, jco, Transition.POSTPONE, note="Waiting for funding.")
+    assert f"round:{round_.id}" not in collect(db)
+    ops.apply_transition(db, jco, Transition.RESUME)
+    assert jco.state == "comments" and f"round:{round_.id}" in collect(db)
+
+
+def test_cancelled_operation_owes_nothing(db):
+    jco, _, round_ = jco_under_comments(db, TODAY)
+    ops.apply_transition(db, jco, Transition.CANCEL, note="Called off.")
     assert f"round:{round_.id}" not in collect(db)
 
 
@@ -205,7 +240,7 @@ def test_jco_page_lists_its_own_deadlines(client, auth, world):
     auth.login("pl@example.org")
     html = client.get(f"/jcos/{world['alpha'].id}").get_data(as_text=True)
     section = html[html.index('id="deadlines-h"'):html.index('id="participants-h"')]
-    assert "Written comments on" in section and "France, Poland (0 of 2 have commented)" in section
+    assert "Written comments on" in section and "France, " in section and "(0 of 26 have commented)" in section
     assert "Final report of JCO Bravo" not in section
     assert "Your delegation:" in section and "Due in 6 days" in section
     assert html.index('id="about-h"') < html.index('id="deadlines-h"') < html.index('id="participants-h"')

@@ -132,3 +132,44 @@ def test_public_history_enriches_the_2015_operations(demo_history, db):
     assert belenos.state == "closed" and belenos.actual_start == date(2024, 11, 12)
     event = db.scalar(select(JcoEvent).where(JcoEvent.jco_id == belenos.id))
     assert event.transition == "record_state" and event.note.startswith("Recorded by import from public-jcos.csv")
+
+
+def test_athena_iv_report_and_its_revision_are_steps_and_inferences_say_so(demo, db):
+    athena = _jco(db, "Athena", "IV")
+    events = db.scalars(select(JcoEvent).where(JcoEvent.jco_id == athena.id).order_by(JcoEvent.id)).all()
+    steps = [(e.transition, db.get(Document, e.document_id).reference if e.document_id else None) for e in events]
+    assert steps == [("record_state", None), ("present_report", "6512/15"), ("present_revision", "6512/1/15 REV 1"),
+                     ("adopt_report", "6512/1/15 REV 1"), ("adopt_report", "6512/1/15 REV 1")]
+    assert [e.to_state for e in events][1:] == ["report_presented", "report_revision", "report_partly_adopted",
+                                                "report_adopted"]
+    # dates and the lead that the note does not give are marked as inferences
+    assert all("Inference" in e.note for e in events[:3])
+    assert "Inference: Latvia is recorded as lead because it presented the final report" in athena.description
+    # the note says who presented the report, and nothing of the operation's kind
+    october_item = db.scalar(select(AgendaItem).where(AgendaItem.jco_id == athena.id, AgendaItem.position == 4))
+    assert october_item.note.startswith("Presented by the Latvian delegation")
+    assert athena.kind == "not_stated" and _jco(db, "Postbox").kind == "not_stated"
+
+
+def test_postbox_round_asks_the_27_delegations_of_2015_less_germany(demo, db):
+    from jco.comments.services import round_roll
+    from jco.deadlines.services import Settings, collect
+
+    postbox = _jco(db, "Postbox")
+    round_ = db.scalar(select(CommentRound).where(CommentRound.jco_id == postbox.id))
+    roll = round_roll(db, round_)
+    asked = [r.organisation.code for r in roll if r.asked]
+    assert len(asked) == 27 and "FR" in asked and "GB" in asked and "DE" not in asked
+    assert all(r.status == "No comment" for r in roll)
+    deadline = next(d for d in collect(db, date(2015, 11, 4), Settings()) if d.key == f"round:{round_.id}")
+    assert len(deadline.owners) == 27 and "France" in [o.name for o in deadline.owners]
+
+
+def test_the_french_delegate_finds_the_postbox_round_among_its_deadlines(demo, client, auth, db):
+    postbox = _jco(db, "Postbox")
+    round_ = db.scalar(select(CommentRound).where(CommentRound.jco_id == postbox.id))
+    auth.login("fr.delegate@example.org")
+    html = client.get("/deadlines?show=all").get_data(as_text=True)
+    assert "Written comments on 12712/15 (JCO Postbox)" in html
+    page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "27 delegations asked" in page and "France" in page

@@ -356,6 +356,75 @@ def test_the_lead_cannot_close_and_nobody_adopts_by_button(client, auth, demo, a
     assert snapshot(app) == before
 
 
+def test_postponing_needs_a_reason_and_resuming_returns_where_it_stood(client, auth, demo, app):
+    postbox = jco_id(app, "Postbox")  # written comments
+    auth.login("de.delegate@example.org")
+    assert "Postpone the operation…" in text(client.get(f"/jcos/{postbox}"))
+    before = snapshot(app)
+    response = client.post(f"/jcos/{postbox}/transitions/postpone", data={"postpone-reason": " "})
+    assert response.status_code == 400 and "Give the reason for postponing the operation." in text(response)
+    assert snapshot(app) == before
+    response = client.post(f"/jcos/{postbox}/transitions/postpone",
+                           data={"postpone-reason": "<b>Funding</b> moved to next year."}, follow_redirects=True)
+    html = text(response)
+    assert load_jco(app, postbox).state == "postponed"
+    assert "&lt;b&gt;Funding&lt;/b&gt; moved to next year." in html and "<b>Funding</b>" not in html
+    assert ">Resume</button>" in html and "Postpone the operation…" not in html
+    client.post(f"/jcos/{postbox}/transitions/resume")
+    jco = load_jco(app, postbox)
+    assert jco.state == "comments" and jco.postponed_reason == ""
+    with reading(app) as s:
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.jco_id == postbox)
+                            .order_by(AuditEntry.id.desc()).limit(2)).all()
+        assert actions == ["jco.resume", "jco.postpone"]
+
+
+def test_cancelling_is_final(client, auth, demo, app):
+    postbox = jco_id(app, "Postbox")
+    auth.login("secretariat@example.org")
+    response = client.post(f"/jcos/{postbox}/transitions/cancel",
+                           data={"cancel-reason": "Superseded by a WCO operation."}, follow_redirects=True)
+    html = text(response)
+    assert load_jco(app, postbox).state == "cancelled"
+    assert "Superseded by a WCO operation." in html
+    for label in ("Withdraw the operation", "Postpone the operation", "Cancel the operation", ">Resume</button>"):
+        assert label not in html
+    before = snapshot(app)
+    response = client.post(f"/jcos/{postbox}/transitions/resume")
+    assert response.status_code == 403 and snapshot(app) == before
+
+
+def test_an_operation_that_ran_cannot_be_cancelled_or_postponed(client, auth, demo, app):
+    kestrel = jco_id(app, "DEMO Kestrel")  # final report presented
+    auth.login("secretariat@example.org")
+    html = text(client.get(f"/jcos/{kestrel}"))
+    assert "Cancel the operation…" not in html and "Postpone the operation…" not in html
+    before = snapshot(app)
+    response = client.post(f"/jcos/{kestrel}/transitions/cancel", data={"cancel-reason": "x"}, follow_redirects=True)
+    assert "“Cancel the operation” is not possible while the operation is at “Final report presented”." in text(response)
+    assert snapshot(app) == before
+
+
+def test_withdraw_is_neither_offered_nor_accepted_once_the_report_is_adopted(client, auth, demo, app):
+    athena = jco_id(app, "Athena", "IV")  # final report adopted
+    auth.login("lv.delegate@example.org")
+    assert "Withdraw the operation" not in text(client.get(f"/jcos/{athena}"))
+    before = snapshot(app)
+    response = client.post(f"/jcos/{athena}/transitions/withdraw", data={"withdraw-reason": "Second thoughts."},
+                           follow_redirects=True)
+    assert "The final report is adopted: the operation can be closed, no longer withdrawn." in text(response)
+    assert snapshot(app) == before and load_jco(app, athena).state == "report_adopted"
+
+
+@pytest.mark.parametrize("step", ["postpone", "cancel", "withdraw"])
+def test_another_delegation_cannot_stop_an_operation(client, auth, demo, app, step):
+    postbox = jco_id(app, "Postbox")
+    auth.login("fr.delegate@example.org")  # asked for comments, but not the lead
+    before = snapshot(app)
+    response = client.post(f"/jcos/{postbox}/transitions/{step}", data={f"{step}-reason": "Hostile."})
+    assert response.status_code == 403 and snapshot(app) == before
+
+
 # --- operational phase and debriefing --------------------------------------------------------------
 
 def test_lead_records_the_operation_and_debriefing(client, auth, demo, app):

@@ -7,9 +7,11 @@ from sqlalchemy import select
 
 from jco.audit.models import AuditEntry
 from jco.documents.models import DocType, Marking
+from jco.meetings import agenda
 from jco.meetings.models import AgendaItem, Meeting
+from jco.meetings.services import Purpose, add_agenda_item, record_outcome
 from jco.operations import services
-from jco.operations.lifecycle import Body, Transition
+from jco.operations.lifecycle import Body, LifecycleError, Transition
 from jco.operations.models import JcoEvent
 from tests.factories import make_document, make_jco, make_meeting
 from tests.step_helpers import jco_id, load_jco, meeting_id, reading, snapshot, text, version_on_page
@@ -226,12 +228,6 @@ def test_athena_style_report_adopted_by_the_mac_then_ccwp_experts_then_closed(cl
             "documents": "7200/1/25 REV 1 + ADD 1 REV 1"})
     experts_item, mac_item = _item_ids(app, experts)[0][0], _item_ids(app, mac)[0][0]
 
-    # the working party cannot adopt before the MAC has
-    response = _outcome(client, experts, experts_item, "adopted")
-    assert response.status_code == 409
-    assert "This final report must first be adopted by the Mutual Assistance Committee." in text(response)
-    assert load_jco(app, athena).state == "debriefing"
-
     # the MAC: presented and adopted at the same meeting
     assert _outcome(client, mac, mac_item, "adopted").status_code == 302
     assert load_jco(app, athena).state == "report_partly_adopted"
@@ -310,3 +306,126 @@ def test_a_business_case_presented_and_adopted_at_one_meeting_takes_both_steps(c
                           .order_by(JcoEvent.id)).all()
     assert steps == [("present_business_case", date(2025, 12, 1)), ("adopt_business_case", date(2025, 12, 1))]
     assert load_jco(app, quickstep).state == "adopted"
+
+
+# --- outcomes: only at meetings held; postponed and not adopted; two bodies in either order ---------
+
+def _report_world(app, name, *, meeting_days=(date(2025, 6, 3), date(2025, 10, 20)), prior=None):
+    """An operation whose final report 7400/25 is presented, and two meetings: MAC, then CCWP Experts."""
+    with reading(app) as s:
+        jco = make_jco(s, name, lead="LV", report_prior_body=prior)
+        make_document(s, jco=jco, doc_type=DocType.BUSINESS_CASE)
+        for step in (Transition.PRESENT_BUSINESS_CASE, Transition.ADOPT_BUSINESS_CASE, Transition.START_OPERATION,
+                     Transition.END_OPERATION):
+            services.apply_transition(s, jco, step, body=Body.CCWP_EXPERTS)
+        report = make_document(s, jco=jco, doc_type=DocType.FINAL_REPORT)
+        services.apply_transition(s, jco, Transition.PRESENT_REPORT, document=report)
+        mac = make_meeting(s, body=Body.MAC, start_date=meeting_days[0])
+        experts = make_meeting(s, start_date=meeting_days[1])
+        items = {}
+        for meeting in (mac, experts):
+            items[meeting.body] = add_agenda_item(s, meeting, title=f"{name}: final report", jco=jco,
+                                                  purpose=Purpose.FINAL_REPORT, documents=[report]).id
+        s.commit()
+        return jco.id, mac.id, experts.id, items
+
+
+def test_no_outcome_before_the_meeting_has_started(client, auth, demo, app):
+    """On 30 November 2026 an item of a meeting of 20 January 2027 cannot be recorded "Adopted"."""
+    today = date.today()
+    future = date(today.year + 1, 1, 20)
+    jco, mac, experts, items = _report_world(app, "Forthcoming", meeting_days=(date(2025, 6, 3), future))
+    auth.login("secretariat@example.org")
+    before = snapshot(app)
+    response = _outcome(client, experts, items["ccwp_experts"], "adopted", "Typed note")
+    html = text(response)
+    assert response.status_code == 409
+    assert "The meeting has not taken place yet: an outcome can be recorded from 20 January" in html
+    assert "Nothing was changed." in html and "Typed note" in html
+    assert snapshot(app) == before and load_jco(app, jco).state == "report_presented"
+    with reading(app) as s:
+        assert s.get(AgendaItem, items["ccwp_experts"]).outcome is None
+
+
+def test_outcome_on_the_day_the_meeting_starts_is_accepted(db):
+    jco = make_jco(db, "Sameday")
+    make_document(db, jco=jco, doc_type=DocType.BUSINESS_CASE)
+    meeting = make_meeting(db, start_date=date(2025, 12, 1))
+    item = add_agenda_item(db, meeting, title="Sameday", jco=jco, purpose=Purpose.BUSINESS_CASE)
+    with pytest.raises(LifecycleError, match="has not taken place yet"):
+        record_outcome(db, item, "presented", today=date(2025, 11, 30))
+    assert item.outcome is None and jco.state == "proposed"
+    record_outcome(db, item, "presented", today=date(2025, 12, 1))
+    assert jco.state == "presented"
+
+
+def test_postponed_item_leaves_the_operation_where_it_stood_and_is_proposed_again(client, auth, demo, app):
+    jco, mac, experts, items = _report_world(app, "Putoff")
+    auth.login("secretariat@example.org")
+    assert _outcome(client, mac, items["mac"], "postponed", "No quorum.").status_code == 302
+    assert load_jco(app, jco).state == "report_presented"
+    with reading(app) as s:
+        later = make_meeting(s, start_date=date(2099, 1, 15))
+        s.commit()
+        proposals = agenda.propose(s, later, date(2025, 11, 4))
+        assert any(p.jco.id == jco for p in proposals)
+
+
+def test_not_adopted_report_returns_to_its_author_and_first_adoptions_no_longer_count(client, auth, demo, app):
+    jco, mac, experts, items = _report_world(app, "Rejected")
+    auth.login("secretariat@example.org")
+    assert _outcome(client, mac, items["mac"], "adopted").status_code == 302
+    assert load_jco(app, jco).state == "report_partly_adopted"
+    assert _outcome(client, experts, items["ccwp_experts"], "not_adopted", "Figures incomplete.").status_code == 302
+    assert load_jco(app, jco).state == "debriefing"
+    # a not-adopted outcome moved the operation: it cannot be turned into another afterwards
+    before = snapshot(app)
+    response = _outcome(client, experts, items["ccwp_experts"], "adopted")
+    assert response.status_code == 409 and "cannot be changed" in text(response)
+    assert snapshot(app) == before
+    with reading(app) as s:
+        facts = services.gather_facts(s, s.get(services.Jco, jco))
+        assert facts.report_adopted_by == frozenset()  # the MAC must adopt the new version again
+
+
+def test_not_adopted_business_case_goes_back_to_preparation(client, auth, demo, app):
+    postbox = jco_id(app, "Postbox")
+    december = meeting_id(app, start_date=date(2015, 12, 2))
+    auth.login("secretariat@example.org")
+    item = _item_ids(app, december)[0][0]
+    assert _outcome(client, december, item, "not_adopted").status_code == 302
+    assert load_jco(app, postbox).state == "proposed"
+
+
+def test_working_party_first_then_the_mac_chosen_when_the_first_adopts(client, auth, demo, app):
+    jco, mac, experts, items = _report_world(app, "Reverse", meeting_days=(date(2025, 10, 21), date(2025, 10, 20)))
+    auth.login("secretariat@example.org")
+    page = text(client.get(f"/meetings/{experts}"))
+    assert "Then to be adopted by" in page
+    response = client.post(f"/meetings/{experts}/items/{items['ccwp_experts']}/outcome", data={
+        f"item{items['ccwp_experts']}-outcome": "adopted", f"item{items['ccwp_experts']}-then_by": "mac"})
+    assert response.status_code == 302
+    jco_now = load_jco(app, jco)
+    assert (jco_now.state, jco_now.report_next_body) == ("report_partly_adopted", "mac")
+    assert "Final report awaits adoption by" in text(client.get(f"/jcos/{jco}"))
+    assert _outcome(client, mac, items["mac"], "adopted").status_code == 302
+    assert load_jco(app, jco).state == "report_adopted"
+    with reading(app) as s:
+        bodies = s.scalars(select(JcoEvent.body).where(JcoEvent.jco_id == jco, JcoEvent.transition == "adopt_report")
+                           .order_by(JcoEvent.id)).all()
+        assert bodies == ["ccwp_experts", "mac"]
+
+
+def test_without_a_second_body_the_working_party_adoption_completes_it(client, auth, demo, app):
+    jco, mac, experts, items = _report_world(app, "Single")
+    auth.login("secretariat@example.org")
+    assert _outcome(client, experts, items["ccwp_experts"], "adopted").status_code == 302
+    assert load_jco(app, jco).state == "report_adopted"
+
+
+def test_only_the_secretariat_records_outcomes(client, auth, demo, app):
+    jco, mac, experts, items = _report_world(app, "Guarded")
+    before = snapshot(app)
+    auth.login("lv.delegate@example.org")  # the lead
+    assert _outcome(client, mac, items["mac"], "adopted").status_code == 403
+    assert snapshot(app) == before

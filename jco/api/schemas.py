@@ -380,6 +380,9 @@ class JcoDetail(JcoSummary):
     debriefing_date: date | None
     debriefing_place: str
     withdrawn_reason: str
+    postponed_reason: str
+    cancelled_reason: str
+    report_next_body: Body | None = Field(description="The body a partly adopted final report awaits.")
     action: Action | None
     transport_modes: list[str]
     projects: list[Project]
@@ -394,6 +397,8 @@ class JcoDetail(JcoSummary):
             **cls.fields_of(jco), version=jco.version, description=jco.description,
             report_prior_body=jco.report_prior_body, debriefing_date=jco.debriefing_date,
             debriefing_place=jco.debriefing_place, withdrawn_reason=jco.withdrawn_reason,
+            postponed_reason=jco.postponed_reason, cancelled_reason=jco.cancelled_reason,
+            report_next_body=jco.report_next_body,
             action=Action(code=jco.action.code, title=jco.action.title) if jco.action else None,
             transport_modes=sorted(m.name for m in jco.transport_modes),
             projects=[Project(acronym=p.acronym, name=p.name, funded_by=p.funded_by) for p in jco.projects],

@@ -7,7 +7,7 @@ from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from jco import permissions
-from jco.comments import queries
+from jco.comments import services
 from jco.comments.services import MAX_COMMENT_LENGTH
 from jco.documents.models import Document
 from jco.operations.lifecycle import Transition, available_transitions
@@ -25,7 +25,8 @@ class OpenRoundForm(FlaskForm):
     submit = SubmitField("Open a comment round")
 
     def offer(self, documents: list[Document], user) -> OpenRoundForm:
-        """Choices: the operation's business-case documents, titles as this account may read them."""
+        """Choices: the documents a round may be opened on now (business case or final report), titles as
+        this account may read them."""
         self.documents = documents
         self.document_id.choices = [(d.id, f"{d.reference} — {permissions.document_title_for(user, d)}")
                                     for d in documents]
@@ -42,7 +43,7 @@ def open_round_form_for(session: Session, jco: Jco, user) -> OpenRoundForm | Non
         return None
     if Transition.OPEN_COMMENTS not in available_transitions(jco.state):
         return None
-    form = OpenRoundForm(prefix="round").offer(queries.business_cases(session, jco.id), user)
+    form = OpenRoundForm(prefix="round").offer(services.documents_for_comment(session, jco), user)
     return form if form.document_id.choices else None
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from jco.accounts.models import Account
 from jco.comments.models import Comment, CommentRound
-from jco.documents.models import DocType, Document, StoredFile
+from jco.documents.models import Document, StoredFile
 from jco.operations.models import Jco, Organisation
 
 
@@ -43,13 +43,6 @@ def rounds_of(session: Session, jco_id: int, today: date) -> list[RoundRow]:
         .order_by(CommentRound.deadline, CommentRound.id)
     ).all()
     return [RoundRow(r, d, n, deadline_status(r.deadline, today)) for r, d, n in rows]
-
-
-def business_cases(session: Session, jco_id: int) -> list[Document]:
-    documents = session.scalars(
-        select(Document).where(Document.jco_id == jco_id, Document.doc_type == DocType.BUSINESS_CASE)
-    ).all()
-    return sorted(documents, key=lambda d: d.sort_key)
 
 
 def load_round(session: Session, round_id: int) -> CommentRound | None:

@@ -1,12 +1,19 @@
 """Rounds of written comments and the delegations' comments. The only code that changes them.
 
-One round belongs to one revision of a business case; each delegation has at most one comment
-per round, which it may edit until the deadline. After the deadline a delegation that has not
-commented may still send one, marked late; a comment already sent stays as it was.
+One round belongs to one revision of a business case or of a final report; each delegation has
+at most one comment per round, which it may edit until the deadline. After the deadline a
+delegation that has not commented may still send one, marked late; a comment already sent stays
+as it was.
+
+Who is asked: the delegation of every member state of the EU on the round's deadline (28 in 2015,
+the United Kingdom included until 31 January 2020), except the delegations that wrote the
+document (the lead's and the co-leads'). Taking part in the operation does not matter: in the
+working party every delegation may comment on a business case or a final report.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -21,8 +28,9 @@ from jco.core.timeutil import utcnow
 from jco.documents import files
 from jco.documents.models import DocType, Document, StoredFile
 from jco.operations import services as jco_services
-from jco.operations.lifecycle import State, Transition
-from jco.operations.models import Jco, Organisation
+from jco.operations.lifecycle import COMMENT_STATES, REPORT_STATES, State, Transition
+from jco.operations.models import Jco, Organisation, OrgKind, Participant, Role
+from jco.operations.reference_data import EU_MEMBERSHIP, member_states_on
 from jco.permissions import Refused
 
 MAX_COMMENT_LENGTH = 20_000
@@ -40,17 +48,93 @@ class CommentError(Refused):
         super().__init__(message, field=field)
 
 
-def open_round(session: Session, jco: Jco, document: Document, deadline: date, actor) -> CommentRound:
-    """Open a round of written comments on one revision of the JCO's business case.
+AUTHOR_ROLES = (Role.LEAD, Role.CO_LEAD)
 
-    Moves the JCO to "comments" through the life cycle, which refuses it from any state but
-    "presented" or "revision" (LifecycleError).
+
+def member_state_delegations(session: Session) -> list[Organisation]:
+    """Every country that is or was a member state, by name: the candidates for a round (one query)."""
+    return list(session.scalars(
+        select(Organisation).where(Organisation.kind == OrgKind.COUNTRY, Organisation.code.in_(list(EU_MEMBERSHIP)))
+        .order_by(Organisation.name)
+    ))
+
+
+def delegations_asked(countries: list[Organisation], day: date, authors: set[int]) -> list[Organisation]:
+    """The delegations asked for comments due on ``day``: the member states of that day, less the authors."""
+    members = set(member_states_on(day))
+    return [o for o in countries if o.code in members and o.id not in authors]
+
+
+def author_ids(session: Session, jco_ids: list[int]) -> dict[int, set[int]]:
+    """The organisations that lead or co-lead each operation (one query)."""
+    authors: dict[int, set[int]] = {jco_id: set() for jco_id in jco_ids}
+    if jco_ids:
+        for jco_id, organisation_id in session.execute(
+            select(Participant.jco_id, Participant.organisation_id)
+            .where(Participant.jco_id.in_(jco_ids), Participant.role.in_([r.value for r in AUTHOR_ROLES]))
+        ):
+            authors[jco_id].add(organisation_id)
+    return authors
+
+
+@dataclass
+class RollRow:
+    """One asked delegation on a round: whether and when it commented."""
+
+    organisation: Organisation
+    commented_on: date | None = None
+    late: bool = False
+    asked: bool = True
+
+    @property
+    def status(self) -> str:
+        if self.commented_on is None:
+            return "No comment"
+        return "Commented late" if self.late else "Commented"
+
+
+def round_roll(session: Session, round_: CommentRound) -> list[RollRow]:
+    """Who was asked on the round and who answered, late or not; delegations that commented
+    without being asked (the lead's, say) are listed too. Three queries."""
+    asked = delegations_asked(member_state_delegations(session), round_.deadline,
+                              author_ids(session, [round_.jco_id])[round_.jco_id])
+    rows = {o.id: RollRow(o) for o in asked}
+    for comment, organisation in session.execute(
+        select(Comment, Organisation).join(Organisation, Organisation.id == Comment.organisation_id)
+        .where(Comment.round_id == round_.id)
+    ):
+        row = rows.setdefault(organisation.id, RollRow(organisation, asked=False))
+        row.commented_on, row.late = comment.submitted_at.date(), comment.late
+    return sorted(rows.values(), key=lambda r: (not r.asked, r.organisation.name))
+
+
+def document_type_under_comment(jco: Jco) -> DocType:
+    """Comments are on the business case until it is adopted, then on the final report."""
+    state = State(jco.state)
+    return DocType.FINAL_REPORT if state in REPORT_STATES or state is State.REPORT_COMMENTS else DocType.BUSINESS_CASE
+
+
+def documents_for_comment(session: Session, jco: Jco) -> list[Document]:
+    """The documents a round could be opened on now, oldest first."""
+    documents = session.scalars(
+        select(Document).where(Document.jco_id == jco.id, Document.doc_type == document_type_under_comment(jco))
+    ).all()
+    return sorted(documents, key=lambda d: d.sort_key)
+
+
+def open_round(session: Session, jco: Jco, document: Document, deadline: date, actor) -> CommentRound:
+    """Open a round of written comments on one revision of the JCO's business case or final report.
+
+    Moves the JCO to "comments" (or "report comments") through the life cycle, which refuses it
+    from any state but "presented" or "revision" of either document (LifecycleError).
     """
-    if document.jco_id != jco.id or document.doc_type != DocType.BUSINESS_CASE:
-        raise CommentError("Choose one of this operation's business case documents.", "document_id")
+    doc_type = document_type_under_comment(jco)
+    if document.jco_id != jco.id or document.doc_type != doc_type:
+        what = "final report" if doc_type is DocType.FINAL_REPORT else "business case"
+        raise CommentError(f"Choose one of this operation's {what} documents.", "document_id")
     if deadline <= today_():
         raise CommentError("The deadline must be a date after today.", "deadline")
-    if State(jco.state) is State.COMMENTS:
+    if State(jco.state) in COMMENT_STATES:
         current = session.execute(
             select(CommentRound.deadline, Document.reference)
             .join(Document, Document.id == CommentRound.document_id)
@@ -61,12 +145,12 @@ def open_round(session: Session, jco: Jco, document: Document, deadline: date, a
         about = f" on {current.reference} (deadline {long_date(current.deadline)})" if current else ""
         raise CommentError(
             f"Written comments are already being collected{about}. A new round can only be opened on a "
-            "revised business case once it has been presented."
+            "revised version once it has been presented."
         )
     if session.scalar(select(CommentRound.id).where(CommentRound.document_id == document.id)):
         raise CommentError(
             f"There has already been a round of comments on {document.reference}. Comments belong to one "
-            "revision: open the next round on the revised business case."
+            "revision: open the next round on the revised version."
         )
     jco_services.apply_transition(
         session, jco, Transition.OPEN_COMMENTS, actor, document=document,

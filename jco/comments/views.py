@@ -31,7 +31,7 @@ CHANGED_MEANWHILE = ("Someone else changed this at the same moment. Reload the p
 def open_round(jco_id: int):
     session = get_session()
     jco = jco_or_abort(jco_id, permissions.can_open_comment_round)
-    form = OpenRoundForm(prefix="round").offer(queries.business_cases(session, jco.id), current_user)
+    form = OpenRoundForm(prefix="round").offer(services.documents_for_comment(session, jco), current_user)
     if form.validate_on_submit():
         document = session.get(Document, form.document_id.data)
         with saving(form, what="This operation") as saved:
@@ -41,7 +41,7 @@ def open_round(jco_id: int):
                   f"{long_date(form.deadline.data)}.", "success")
             return redirect(url_for("comments.round_detail", round_id=round_id))
     if not form.document_id.choices:
-        form.form_errors.append("This operation has no business case document yet: upload it first.")
+        form.form_errors.append("This operation has no document to comment on yet: upload it first.")
     return render_template("comments/open_round.html", jco=jco, form=form,
                            possible_now=Transition.OPEN_COMMENTS in available_transitions(jco.state))
 
@@ -89,6 +89,7 @@ def _render_round(round_: CommentRound, form: CommentForm | None, own_rows, can_
         choose_again=request.method == "POST" and files.has_upload(request.files.get("file")),
         files_allowed=files.may_store_files_marked(round_.document.marking),
         document_visible=permissions.can_view_document_details(current_user, round_.document),
+        roll=services.round_roll(session, round_),
     )
 
 

@@ -148,7 +148,7 @@ def pipeline_chart(counts: dict[str, int]) -> Chart:
     values = [counts.get(s.value, 0) for s in states]
     total = sum(values)
     title = f"Operations at each stage of the life cycle ({total} in all)"
-    colours = [GREY if s is State.WITHDRAWN else GREEN if s is State.CLOSED else BLUE for s in states]
+    colours = [GREY if s in (State.WITHDRAWN, State.CANCELLED) else GREEN if s is State.CLOSED else BLUE for s in states]
     figure = None
     if total:
         figure = {

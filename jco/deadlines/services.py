@@ -2,9 +2,10 @@
 only code that creates or changes a deadline set by hand (each change audited).
 
 Who owes what (decided here, documented in the README):
-- a comment round: every organisation taking part in the operation as a *participant*. The lead
-  and co-leads wrote the business case and read the comments; observers only observe. A
-  delegation has met it once it has sent its comment on that round.
+- a comment round (on a business case or a final report): the delegation of every member state
+  on the round's deadline, except the lead's and co-leads' (they wrote the document and read the
+  comments) — whoever takes part (jco.comments.services.delegations_asked). A delegation has met
+  it once it has sent its comment on that round.
 - a revised business case due for a meeting (an agenda item "revision" on a meeting still to
   come): the lead, JCO_REVISION_DUE_DAYS before the meeting; met once a business-case revision
   newer than the one discussed so far (in comment rounds or at earlier meetings) is registered.
@@ -14,7 +15,8 @@ Who owes what (decided here, documented in the README):
   meeting of the adopting body after the report reached that stage, or JCO_ADOPTION_DUE_DAYS
   after it when no such meeting is scheduled. It disappears when the report is adopted.
 - deadlines set by hand: their owners; met when the Secretariat records completion.
-Derived deadlines of closed or withdrawn operations are not listed: nothing is owed any more.
+Derived deadlines of closed, withdrawn, cancelled or postponed operations are not listed: nothing is
+owed any more, or not until the operation resumes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sqlmodel import Session
 
 from jco import permissions
 from jco.audit import services as audit
+from jco.comments import services as comment_services
 from jco.comments.models import Comment, CommentRound
 from jco.core.dates import long_date
 from jco.core.timeutil import utcnow
@@ -46,6 +49,7 @@ from jco.deadlines.rules import (
 )
 from jco.documents.models import DocType, Document
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting
+from jco.operations import lifecycle
 from jco.operations.lifecycle import ADOPTING_BODIES, OPEN_STATES, Body, State
 from jco.operations.models import Jco, JcoEvent, Organisation, Participant, Role
 from jco.operations.queries import in_ccwp
@@ -67,10 +71,10 @@ class Settings:
         )
 
 
-REPORT_STATES = (State.OPERATIONAL, State.DEBRIEFING, State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED,
-                 State.REPORT_ADOPTED)
-ADOPTION_STATES = (State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED)
-_OPEN = [s.value for s in OPEN_STATES]
+ADOPTION_STATES = tuple(sorted(lifecycle.REPORT_STATES | {State.REPORT_PARTLY_ADOPTED}))
+REPORT_STATES = (State.OPERATIONAL, State.DEBRIEFING, *ADOPTION_STATES, State.REPORT_ADOPTED)
+# A postponed operation owes nothing until it resumes (its deadlines come back then).
+_OPEN = [s.value for s in OPEN_STATES if s is not State.POSTPONED]
 
 
 def _day(moment) -> date:
@@ -122,7 +126,7 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
     revision_jco_ids = {j.id for _, _, j in revisions}
     adoption_jcos = [j for j in report_jcos if j.state in ADOPTION_STATES]
 
-    # 4. who takes part, 5. who has commented
+    # 4. who takes part, 5. who has commented (and, when there are rounds, 5b. the member states)
     # Plain rows, not ORM objects: thousands of them on a large register.
     participants: dict[int, list[tuple[str, Owner]]] = defaultdict(list)
     if jco_ids:
@@ -192,8 +196,10 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
     def owners_with(jco: Jco, roles: tuple[str, ...]) -> list[Owner]:
         return [owner for role, owner in participants[jco.id] if role in roles]
 
+    countries = comment_services.member_state_delegations(session) if rounds else []
     for round_, jco, document in rounds:
-        owners = owners_with(jco, (Role.PARTICIPANT,))
+        authors = {o.organisation_id for o in owners_with(jco, comment_services.AUTHOR_ROLES)}
+        owners = [Owner(o.id, o.name) for o in comment_services.delegations_asked(countries, round_.deadline, authors)]
         deadlines.append(Deadline(
             key=deadline_key(Kind.COMMENTS, round_.id), kind=Kind.COMMENTS,
             title=f"Written comments on {document.reference} (JCO {jco.title})",
@@ -231,7 +237,10 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
             ))
         if jco.state in ADOPTION_STATES:
             since = entered.get(jco.id, _day(jco.updated_at))
-            if jco.state == State.REPORT_PRESENTED and jco.report_prior_body:
+            if jco.state == State.REPORT_PARTLY_ADOPTED and jco.report_next_body:
+                bodies = (Body(jco.report_next_body).value,)
+            elif jco.state != State.REPORT_PARTLY_ADOPTED and jco.report_prior_body:
+                # Either order is allowed; the deadline follows the order planned.
                 bodies = (Body(jco.report_prior_body).value,)
             else:
                 bodies = tuple(b.value for b in ADOPTING_BODIES)

@@ -278,6 +278,7 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
         writer.add(Meeting, id=meeting_id, body=body, title="", start_date=day,
                    end_date=day + timedelta(days=1) if body == Body.MAC else day, start_time=time(10, 0),
                    end_time=time(17, 30), timezone="Europe/Brussels", place="Brussels", notice_reference="",
+                   agenda_marking=None, summary_marking=None,
                    version=1)
         meetings.append((day, meeting_id, body))
     experts = [m for m in meetings if m[2] == Body.CCWP_EXPERTS]
@@ -367,6 +368,7 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
             planned_end=planned_end, actual_start=actual_start, actual_end=actual_end, debriefing_date=debriefing,
             debriefing_place=f"{names[lead]} (synthetic)" if debriefing else "", year=planned_start.year,
             withdrawn_reason="Withdrawn by the lead delegation (synthetic)." if withdrawn else "",
+            postponed_reason="", cancelled_reason="", report_next_body=None,
             public_results="", sources="", source_notes="", other_agencies="", created_at=created, updated_at=created,
             version=1,
         )

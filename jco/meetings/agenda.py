@@ -7,8 +7,9 @@ on another meeting still to come:
 - a business case presented for adoption (state "presented") — at a meeting of the working party;
 - a revised business case (state "revision"), or one that is due because the round of written
   comments closes before the meeting (state "comments") — at a meeting of the working party;
-- a final report awaiting adoption — at a meeting of the body whose adoption comes next (the
-  prior body, such as the MAC, if it has not adopted it yet; otherwise the working party).
+- a final report awaiting adoption (presented, under comments or revised) — at a meeting of the
+  body whose adoption comes next: the one chosen when the first body adopted it, else the other
+  body planned (such as the MAC), else the working party.
 Nothing is proposed for a meeting that has already begun.
 """
 
@@ -26,10 +27,10 @@ from jco.core.dates import long_date
 from jco.documents.models import DocType, Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.meetings.services import AgendaError, Purpose, add_agenda_item
-from jco.operations.lifecycle import ADOPTING_BODIES, Body, State
+from jco.operations.lifecycle import ADOPTING_BODIES, REPORT_STATES, Body, State
 from jco.operations.models import Jco
 
-CANDIDATE_STATES = (State.PRESENTED, State.COMMENTS, State.REVISION, State.REPORT_PRESENTED,
+CANDIDATE_STATES = (State.PRESENTED, State.COMMENTS, State.REVISION, *sorted(REPORT_STATES),
                     State.REPORT_PARTLY_ADOPTED)
 
 
@@ -127,12 +128,15 @@ def propose(session: Session, meeting: Meeting, today: date) -> list[Proposal]:
                 f"Written comments close on {long_date(closing[jco.id])}, before this meeting: "
                 "the revised business case is due.", business_case,
             ))
-        elif state in (State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED):
-            first_body = jco.report_prior_body if state is State.REPORT_PRESENTED and jco.report_prior_body else None
-            due_here = meeting.body == first_body if first_body else working_party
+        elif state in REPORT_STATES or state is State.REPORT_PARTLY_ADOPTED:
+            if state is State.REPORT_PARTLY_ADOPTED:
+                next_body = jco.report_next_body
+            else:
+                next_body = jco.report_prior_body  # the order planned; either order is allowed
+            due_here = meeting.body == next_body if next_body else working_party
             if due_here:
                 reason = ("The final report has been presented and awaits adoption."
-                          if state is State.REPORT_PRESENTED else
+                          if state is not State.REPORT_PARTLY_ADOPTED else
                           "The final report has been adopted by the first body and awaits the working party's adoption.")
                 proposals.append(Proposal(
                     f"{Purpose.FINAL_REPORT}:{jco.id}", Purpose.FINAL_REPORT, jco,

@@ -1,9 +1,12 @@
 """A meeting's agenda and its draft summary of discussions, in the layout of a Council note,
 as DOCX (python-docx) and PDF (fpdf2).
 
-The note is built once (``Note``), for one reader: document titles go through
-``permissions.document_title_for``, so a classified title is never exported to an account that is
-not cleared for it — and a note that does carry a classified title is marked at that level.
+The note is built once (``Note``), for one reader. Its marking is the one the Secretariat gives
+the meeting's agenda or summary (``Meeting.agenda_marking`` / ``summary_marking``), by default that
+of the registered note it is (CM 4063/15, 13305/15), LIMITE when none is registered: the same
+stamp for every reader. What a reader is not cleared for is left out of that reader's version
+(``permissions.document_title_in_note``): a classified title, and the reference, date and subject
+codes of a classified note — never does the stamp change.
 """
 
 from __future__ import annotations
@@ -60,23 +63,25 @@ def _meeting_day(meeting: Meeting) -> str:
     return meeting.days_label
 
 
-def _document_line(viewer, document: Document, shown: list[Marking]) -> str:
-    title = permissions.document_title_for(viewer, document)
-    if permissions.can_view_document_details(viewer, document):
-        shown.append(document.marking_enum)
-    marking = f" {document.marking}" if document.marking else ""
-    return f"{document.reference}{marking} — {title}"
+def _document_line(viewer, document: Document, marking: Marking) -> str:
+    title = permissions.document_title_in_note(viewer, document, marking)
+    shown = f" {document.marking}" if document.marking else ""
+    return f"{document.reference}{shown} — {title}"
 
 
-def _marking(shown: list[Marking], own: str = "") -> str:
-    """The note's marking: LIMITE at least (working-party material), higher if it carries a classified title."""
-    levels = [Marking.LIMITE, *shown]
-    if own:
-        levels.append(Marking(own))
-    return max(levels, key=lambda m: m.rank).value
+def note_marking(given: str | None, note: Document | None) -> Marking:
+    """The stamp of an exported agenda or summary: the Secretariat's choice, else the note's own."""
+    if given is not None:
+        return Marking(given)
+    return note.marking_enum if note is not None else Marking.LIMITE
 
 
-def _items(meeting: Meeting, viewer, *, with_outcomes: bool, shown: list[Marking]) -> list[NoteItem]:
+def _cited(viewer, note: Document | None) -> Document | None:
+    """The registered note, when this reader may know its reference, date and subject codes."""
+    return note if note is not None and permissions.can_view_document_details(viewer, note) else None
+
+
+def _items(meeting: Meeting, viewer, *, with_outcomes: bool, marking: Marking) -> list[NoteItem]:
     items = []
     for n, item in enumerate(sorted(meeting.items, key=lambda i: (i.position, i.id)), start=1):
         lines = []
@@ -85,7 +90,7 @@ def _items(meeting: Meeting, viewer, *, with_outcomes: bool, shown: list[Marking
         if item.purpose != Purpose.INFORMATION:
             lines.append(f"For: {Purpose.LABELS.get(item.purpose, item.purpose).lower()}")
         if item.documents:
-            lines.append("Documents: " + "; ".join(_document_line(viewer, d, shown)
+            lines.append("Documents: " + "; ".join(_document_line(viewer, d, marking)
                                                    for d in in_document_order(item.documents)))
         if with_outcomes:
             outcome = Outcome(item.outcome).label.lower() if item.outcome else "not recorded"
@@ -94,12 +99,17 @@ def _items(meeting: Meeting, viewer, *, with_outcomes: bool, shown: list[Marking
     return items
 
 
+def find_notice(session: Session, meeting: Meeting) -> Document | None:
+    if not meeting.notice_reference:
+        return None
+    return session.scalar(select(Document).where(Document.reference == meeting.notice_reference)
+                          .options(selectinload(Document.subject_codes)))
+
+
 def agenda_note(session: Session, meeting: Meeting, viewer, today: date) -> Note:
-    notice = None
-    if meeting.notice_reference:
-        notice = session.scalar(select(Document).where(Document.reference == meeting.notice_reference))
-    shown: list[Marking] = []
-    items = _items(meeting, viewer, with_outcomes=False, shown=shown)
+    registered = find_notice(session, meeting)
+    marking = note_marking(meeting.agenda_marking, registered)
+    notice = _cited(viewer, registered)
     when = _meeting_day(meeting)
     if meeting.start_time:
         when += f", {meeting.start_time:%H:%M}" + (f"–{meeting.end_time:%H:%M}" if meeting.end_time else "")
@@ -107,12 +117,12 @@ def agenda_note(session: Session, meeting: Meeting, viewer, today: date) -> Note
         doc_type="NOTICE OF MEETING AND PROVISIONAL AGENDA",
         place_and_date=f"{(notice.place if notice else '') or 'Brussels'}, "
                        f"{long_date(notice.doc_date if notice and notice.doc_date else today)}",
-        reference=meeting.notice_reference,
+        reference=meeting.notice_reference if notice is not None or registered is None else "",
         subject_codes=[str(c) for c in notice.subject_codes] if notice else [],
-        marking=_marking(shown, notice.marking if notice and permissions.can_view_document_details(viewer, notice) else ""),
+        marking=marking.value,
         on=when, to=body_addressee(meeting.body),
         subject=f"Provisional agenda — {meeting.display_title}, {meeting.place}",
-        items=items,
+        items=_items(meeting, viewer, with_outcomes=False, marking=marking),
     )
 
 
@@ -129,9 +139,9 @@ def find_summary(session: Session, meeting: Meeting) -> Document | None:
 
 
 def summary_note(session: Session, meeting: Meeting, viewer, today: date) -> Note:
-    known = find_summary(session, meeting)
-    shown: list[Marking] = []
-    items = _items(meeting, viewer, with_outcomes=True, shown=shown)
+    registered = find_summary(session, meeting)
+    marking = note_marking(meeting.summary_marking, registered)
+    known = _cited(viewer, registered)
     experts = " (Experts)" if meeting.body == "ccwp_experts" else ""
     return Note(
         doc_type="NOTE",
@@ -139,12 +149,12 @@ def summary_note(session: Session, meeting: Meeting, viewer, today: date) -> Not
                        f"{long_date(known.doc_date if known and known.doc_date else today)}",
         reference=known.reference if known else "",
         subject_codes=[str(c) for c in known.subject_codes] if known else [],
-        marking=_marking(shown, known.marking if known else ""),
+        marking=marking.value,
         on=long_date(meeting.start_date) if meeting.start_date == meeting.end_date else _meeting_day(meeting),
         to=body_addressee(meeting.body),
         subject=f"Summary of discussions{experts}",
         intro="Draft prepared by JCO Tracker from the recorded outcomes; to be completed by the Secretariat.",
-        items=items,
+        items=_items(meeting, viewer, with_outcomes=True, marking=marking),
     )
 
 

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
+from jco.documents.models import Marking
 from jco.documents.references import (
     MEETING_NOTICE_PREFIX,
     DocumentReference,
@@ -15,7 +16,7 @@ from jco.documents.references import (
 from jco.meetings.models import Outcome
 from jco.meetings.services import Purpose
 from jco.operations.forms import MultiCheckboxField, options
-from jco.operations.lifecycle import STATE_SHORT, Body, State
+from jco.operations.lifecycle import SECOND_BODIES, STATE_SHORT, Body, State
 from jco.web.forms import VersionedForm
 
 NO_JCO = 0
@@ -26,6 +27,10 @@ OUTCOME_CHOICES = options([("", "— choose —")] + [
                                  Outcome.PRESENTED)
 ])
 NEEDS_JCO = (Purpose.BUSINESS_CASE, Purpose.REVISION, Purpose.FINAL_REPORT)
+# "As the note" is the default; "" is a real choice (no marking), so the default needs its own value.
+AS_NOTE = "as_note"
+EXPORT_MARKING_CHOICES = options([(AS_NOTE, "As the registered note (LIMITE if none is registered)")]
+                                 + [(m.value, m.label) for m in Marking])
 
 
 class MeetingForm(VersionedForm):
@@ -38,6 +43,8 @@ class MeetingForm(VersionedForm):
     place = StringField("Place", default="Brussels",
                         validators=[DataRequired(message="Say where the meeting takes place."), Length(max=120)])
     notice_reference = StringField("Agenda notice reference", validators=[Optional(), Length(max=40)])
+    agenda_marking = SelectField("Marking of the exported agenda", choices=EXPORT_MARKING_CHOICES, default=AS_NOTE)
+    summary_marking = SelectField("Marking of the exported summary", choices=EXPORT_MARKING_CHOICES, default=AS_NOTE)
     submit = SubmitField("Save")
 
     def fields(self) -> dict:
@@ -51,7 +58,20 @@ class MeetingForm(VersionedForm):
             "end_time": self.end_time.data,
             "place": (self.place.data or "").strip(),
             "notice_reference": self.notice_reference.data or "",
+            "agenda_marking": self.export_marking("agenda_marking"),
+            "summary_marking": self.export_marking("summary_marking"),
         }
+
+    def process(self, formdata=None, obj=None, data=None, **kwargs):
+        super().process(formdata, obj, data, **kwargs)
+        for name in ("agenda_marking", "summary_marking"):
+            if formdata is None and getattr(self, name).data is None:
+                getattr(self, name).data = AS_NOTE
+
+    def export_marking(self, name: str) -> str | None:
+        """None (as the registered note) or the marking chosen, "" meaning unmarked."""
+        value = getattr(self, name).data
+        return None if value in (None, AS_NOTE) else value
 
     def validate_title(self, field):
         if self.body.data == Body.OTHER and not (field.data or "").strip():
@@ -137,6 +157,10 @@ class OutcomeForm(FlaskForm):
     outcome = SelectField("Outcome", choices=OUTCOME_CHOICES,
                           validators=[DataRequired(message="Choose the outcome.")])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    # Asked only when a first body adopts a final report; the life cycle decides what "none" means.
+    then_by = SelectField("Then to be adopted by", choices=options(
+        [("", "— as planned (the working party, if it has not adopted it) —")]
+        + [(b.value, b.label) for b in SECOND_BODIES]), default="")
     submit = SubmitField("Record the outcome")
 
 

@@ -45,6 +45,10 @@ class Meeting(SQLModel, table=True):
     timezone: str = Field(default="Europe/Brussels", max_length=40)
     place: str = Field(default="Brussels", max_length=120)
     notice_reference: str = Field(default="", max_length=40)
+    # The marking the Secretariat gives the agenda and the summary of discussions it exports; None
+    # means that of the registered note they are (see jco.meetings.exports).
+    agenda_marking: Optional[str] = Field(default=None, max_length=20)
+    summary_marking: Optional[str] = Field(default=None, max_length=20)
     version: int = Field(sa_column=_meeting_version)
 
     __mapper_args__ = {"version_id_col": _meeting_version}

@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from jco.audit import services as audit
-from jco.documents.models import Document
+from jco.core.timeutil import today as today_
+from jco.deadlines.rules import long_date
+from jco.documents.models import Document, Marking
 from jco.meetings.models import AgendaItem, Meeting, Outcome
 from jco.operations import services as jco_services
-from jco.operations.lifecycle import Body, LifecycleError, State, Transition
+from jco.operations.lifecycle import REPORT_STATES, Body, LifecycleError, State, Transition
 from jco.operations.models import Jco
 from jco.permissions import Refused
 
@@ -92,50 +94,75 @@ def add_agenda_item(
 def transitions_for(item: AgendaItem, outcome: Outcome, jco: Jco) -> list[Transition]:
     """The life-cycle steps an outcome stands for, in order.
 
-    A business case or final report is often presented and adopted at the same meeting; recording
-    "adopted" for it then takes both steps, each logged, rather than refusing.
+    A business case or final report is often presented and decided on at the same meeting;
+    recording "adopted" or "not adopted" for it then takes both steps, each logged, rather than
+    refusing.
     """
     transition = transition_for(item, outcome, jco)
     if transition is None:
         return []
     state = State(jco.state)
-    if transition is Transition.ADOPT_BUSINESS_CASE and state is State.PROPOSED:
+    if transition in (Transition.ADOPT_BUSINESS_CASE, Transition.NOT_ADOPTED) and state is State.PROPOSED:
         return [Transition.PRESENT_BUSINESS_CASE, transition]
-    if transition is Transition.ADOPT_REPORT and state is State.DEBRIEFING:
+    if transition in (Transition.ADOPT_REPORT, Transition.NOT_ADOPTED) and state is State.DEBRIEFING:
         return [Transition.PRESENT_REPORT, transition]
     return [transition]
 
 
 def transition_for(item: AgendaItem, outcome: Outcome, jco: Jco) -> Transition | None:
-    """The life-cycle step an outcome stands for, if any."""
+    """The life-cycle step an outcome stands for, if any (see jco.operations.lifecycle).
+
+    "Postponed" and "noted" move nothing: a postponed item is proposed again for a later meeting.
+    """
     state = State(jco.state)
-    if item.purpose == Purpose.BUSINESS_CASE:
-        if outcome is Outcome.ADOPTED:
-            return Transition.ADOPT_BUSINESS_CASE
-        if outcome is Outcome.PRESENTED and state is State.PROPOSED:
-            return Transition.PRESENT_BUSINESS_CASE
-    if item.purpose == Purpose.REVISION:
-        if outcome is Outcome.ADOPTED:
-            return Transition.ADOPT_BUSINESS_CASE
-        if outcome is Outcome.PRESENTED:
+    if item.purpose not in (Purpose.BUSINESS_CASE, Purpose.REVISION, Purpose.FINAL_REPORT):
+        return None
+    if outcome is Outcome.NOT_ADOPTED:
+        return Transition.NOT_ADOPTED
+    report = item.purpose == Purpose.FINAL_REPORT
+    if outcome is Outcome.ADOPTED:
+        return Transition.ADOPT_REPORT if report else Transition.ADOPT_BUSINESS_CASE
+    if outcome is Outcome.PRESENTED:
+        if report:
+            if state is State.DEBRIEFING:
+                return Transition.PRESENT_REPORT
+            return Transition.PRESENT_REVISION if state in REPORT_STATES else None
+        if item.purpose == Purpose.REVISION:
             return Transition.PRESENT_REVISION
-    if item.purpose == Purpose.FINAL_REPORT:
-        if outcome is Outcome.ADOPTED:
-            return Transition.ADOPT_REPORT
-        if outcome is Outcome.PRESENTED and state is State.DEBRIEFING:
-            return Transition.PRESENT_REPORT
+        if state is State.PROPOSED:
+            return Transition.PRESENT_BUSINESS_CASE
+    return None
+
+
+# Outcomes that moved the operation on: changing them would leave its history wrong.
+FINAL_OUTCOMES = (Outcome.ADOPTED, Outcome.NOT_ADOPTED)
+
+
+def outcome_refusal(meeting: Meeting, today: date) -> str | None:
+    """Why no outcome can be recorded for the meeting's items yet, or None when it can."""
+    if meeting.start_date > today:
+        return (f"The meeting has not taken place yet: an outcome can be recorded from "
+                f"{long_date(meeting.start_date)}, the day it starts.")
     return None
 
 
 def record_outcome(
     session: Session, item: AgendaItem, outcome: Outcome | str, actor=None, *, note: str = "",
+    then_by: Body | str | None = None, today: date | None = None,
 ) -> AgendaItem:
-    """Record what the meeting decided; adoption moves the JCO through the life-cycle service."""
+    """Record what the meeting decided; adoption moves the JCO through the life-cycle service.
+
+    ``then_by``: when a first body adopts a final report, the body that must adopt it next.
+    """
     outcome = Outcome(outcome)
     meeting = session.get(Meeting, item.meeting_id)
+    refusal = outcome_refusal(meeting, today or today_())
+    if refusal:
+        raise LifecycleError(refusal)
     before = {"outcome": item.outcome, "note": item.note}
-    if item.outcome and item.outcome != outcome and item.outcome in (Outcome.ADOPTED,) and item.jco_id:
-        raise LifecycleError("This item's adoption has already moved the operation on; it cannot be changed.")
+    if item.outcome and item.outcome != outcome and item.outcome in FINAL_OUTCOMES and item.jco_id:
+        raise LifecycleError(f"This item's outcome ({Outcome(item.outcome).label.lower()}) has already moved the "
+                             "operation on; it cannot be changed.")
     item.outcome = outcome
     item.note = note.strip()
     session.add(item)
@@ -145,6 +172,7 @@ def record_outcome(
         for transition in transitions_for(item, outcome, jco):
             jco_services.apply_transition(
                 session, jco, transition, actor, body=Body(meeting.body), meeting=meeting, document=document,
+                then_by=then_by if transition is Transition.ADOPT_REPORT else None,
                 note=f"Agenda item {item.position}: {item.title}",
             )
     audit.record(session, actor, "agenda.outcome", item, jco_id=item.jco_id,
@@ -156,7 +184,8 @@ def record_outcome(
 
 # --- editing meetings and agendas --------------------------------------------------------------
 
-MEETING_FIELDS = ["body", "title", "start_date", "end_date", "start_time", "end_time", "place", "notice_reference"]
+MEETING_FIELDS = ["body", "title", "start_date", "end_date", "start_time", "end_time", "place", "notice_reference",
+                  "agenda_marking", "summary_marking"]
 
 
 def update_meeting(session: Session, meeting: Meeting, actor=None, *, version: int | str | None = None,
@@ -173,6 +202,9 @@ def update_meeting(session: Session, meeting: Meeting, actor=None, *, version: i
     fields["end_date"] = end
     if "body" in fields:
         fields["body"] = Body(fields["body"]).value
+    for name in ("agenda_marking", "summary_marking"):
+        if fields.get(name) is not None:
+            fields[name] = Marking(fields[name]).value
     before = audit.snapshot(meeting, MEETING_FIELDS)
     for name, value in fields.items():
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)

@@ -168,7 +168,8 @@ def record_outcome(meeting_id: int, item_id: int):
         return _render_detail(meeting, outcome_forms={item.id: form}, status=400)
     jco, state_before = item.jco, item.jco.state if item.jco else None
     with saving(form, what="This operation", field="outcome") as saved:
-        services.record_outcome(get_session(), item, form.outcome.data, current_user, note=form.note.data or "")
+        services.record_outcome(get_session(), item, form.outcome.data, current_user, note=form.note.data or "",
+                                then_by=form.then_by.data or None)
     if not saved.ok:
         return _render_detail(meeting_or_abort(meeting_id), outcome_forms={item_id: form}, status=409)
     message = f"Outcome of “{item.title}”: {Outcome(item.outcome).label.lower()}."

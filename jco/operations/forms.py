@@ -243,9 +243,9 @@ class ParticipantsForm(VersionedForm):
 
 
 class TransitionForm(FlaskForm):
-    """A life-cycle button; only withdrawing asks for more (the reason)."""
+    """A life-cycle button; withdrawing, postponing and cancelling ask for more (the reason)."""
 
-    reason = TextAreaField("Reason for withdrawing", validators=[Length(max=2000)])  # no Optional(): it skips validate_reason
+    reason = TextAreaField("Reason", validators=[Length(max=2000)])  # no Optional(): it skips validate_reason
     submit = SubmitField("Confirm")
 
     def __init__(self, step: Transition, **kwargs):

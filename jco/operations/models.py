@@ -95,10 +95,13 @@ class JcoKind(StrEnum):
     REGIONAL = "regional"
     EU_WIDE = "eu_wide"
     THIRD_COUNTRIES = "third_countries"
+    # What the sources do not say is recorded as not stated rather than guessed.
+    NOT_STATED = "not_stated"
 
     @property
     def label(self) -> str:
-        return {"regional": "Regional", "eu_wide": "EU-wide", "third_countries": "With third countries"}[self]
+        return {"regional": "Regional", "eu_wide": "EU-wide", "third_countries": "With third countries",
+                "not_stated": "Not stated"}[self]
 
 
 class Role(StrEnum):
@@ -135,7 +138,8 @@ class Jco(SQLModel, table=True):
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     state: str = Field(default=State.PROPOSED, max_length=30)
     action_id: Optional[int] = Field(default=None, foreign_key="action_plan_action.id", index=True)
-    # The body that must adopt the final report before the working party does (e.g. "mac").
+    # Another body planned to adopt the final report besides the working party (e.g. "mac"), in
+    # either order (see jco.operations.lifecycle).
     report_prior_body: Optional[str] = Field(default=None, max_length=30)
     planned_start: Optional[date] = None
     planned_end: Optional[date] = None
@@ -146,6 +150,10 @@ class Jco(SQLModel, table=True):
     # Operational year for filters and charts: actual start, else planned start (kept by services).
     year: Optional[int] = Field(default=None, index=True)
     withdrawn_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    postponed_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    cancelled_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    # The body whose adoption a partly adopted final report awaits, chosen when the first body adopted it.
+    report_next_body: Optional[str] = Field(default=None, max_length=30)
     # What public sources say about the operation, as the importer (jco.imports) last read them. The
     # tracker does not edit these: a newer import replaces them, so they stay traceable to a source.
     public_results: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))

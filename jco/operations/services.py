@@ -60,17 +60,47 @@ def gather_facts(session: Session, jco: Jco) -> Facts:
             select(exists().where(Document.jco_id == jco.id, Document.doc_type == doc_type))
         )
 
-    adopted_by = session.scalars(
-        select(JcoEvent.body).where(
-            JcoEvent.jco_id == jco.id, JcoEvent.transition == Transition.ADOPT_REPORT
-        )
-    ).all()
+    # Adoptions count since the report was last not adopted; a postponed operation resumes where
+    # its last postponement found it.
+    adopted_by: set[Body] = set()
+    postponed_from = None
+    for transition, body, from_state in session.execute(
+        select(JcoEvent.transition, JcoEvent.body, JcoEvent.from_state).where(
+            JcoEvent.jco_id == jco.id,
+            JcoEvent.transition.in_([Transition.ADOPT_REPORT, Transition.NOT_ADOPTED, Transition.POSTPONE]),
+        ).order_by(JcoEvent.id)
+    ):
+        if transition == Transition.ADOPT_REPORT and body:
+            adopted_by.add(Body(body))
+        elif transition == Transition.NOT_ADOPTED:
+            adopted_by.clear()
+        elif transition == Transition.POSTPONE:
+            postponed_from = State(from_state)
     return Facts(
         has_business_case=has(DocType.BUSINESS_CASE),
         has_final_report=has(DocType.FINAL_REPORT),
         report_prior_body=Body(jco.report_prior_body) if jco.report_prior_body else None,
-        report_adopted_by=frozenset(Body(b) for b in adopted_by if b),
+        report_adopted_by=frozenset(adopted_by),
+        report_next_body=Body(jco.report_next_body) if jco.report_next_body else None,
+        postponed_from=postponed_from,
     )
+
+
+def _keep_reason_and_next_body(jco: Jco, transition: Transition, target: State, facts: Facts,
+                               body: Body | None, then_by: Body | None, note: str) -> None:
+    """What the operation's page shows about its current state, beside the history."""
+    if transition is Transition.WITHDRAW:
+        jco.withdrawn_reason = note.strip()
+    elif transition is Transition.POSTPONE:
+        jco.postponed_reason = note.strip()
+    elif transition is Transition.RESUME:
+        jco.postponed_reason = ""
+    elif transition is Transition.CANCEL:
+        jco.cancelled_reason = note.strip()
+    if transition is Transition.ADOPT_REPORT and target is State.REPORT_PARTLY_ADOPTED:
+        jco.report_next_body = lifecycle.second_body(body, facts, then_by).value
+    elif transition in (Transition.ADOPT_REPORT, Transition.NOT_ADOPTED):
+        jco.report_next_body = None
 
 
 def apply_transition(
@@ -80,25 +110,30 @@ def apply_transition(
     actor=None,
     *,
     body: Body | str | None = None,
+    then_by: Body | str | None = None,
     meeting: Meeting | None = None,
     document: Document | None = None,
     note: str = "",
     on: date | None = None,
 ) -> JcoEvent:
-    """Move ``jco`` by ``transition`` or raise LifecycleError, changing nothing."""
+    """Move ``jco`` by ``transition`` or raise LifecycleError, changing nothing.
+
+    ``then_by``: when a first body adopts the final report, the body that must adopt it next.
+    """
     transition = Transition(transition)
     if not jco.is_ccwp:
         raise LifecycleError(f"{jco.title} is a {jco.framework_label}, not a CCWP operation: it does not go "
                              "through the working party's life cycle.")
     if body is None and meeting is not None:
         body = meeting.body
+    body = Body(body) if body else None
+    then_by = Body(then_by) if then_by else None
     facts = gather_facts(session, jco)
-    target = lifecycle.next_state(jco.state, transition, facts, body=body, reason=note)
+    target = lifecycle.next_state(jco.state, transition, facts, body=body, then_by=then_by, reason=note)
     before = jco.state
     jco.state = target
     jco.updated_at = utcnow()
-    if transition is Transition.WITHDRAW:
-        jco.withdrawn_reason = note.strip()
+    _keep_reason_and_next_body(jco, transition, target, facts, body, then_by, note)
     event = JcoEvent(
         jco_id=jco.id,
         on=on or (meeting.start_date if meeting else None),
@@ -106,17 +141,20 @@ def apply_transition(
         transition=transition,
         from_state=before,
         to_state=target,
-        body=Body(body).value if body else None,
+        body=body.value if body else None,
         meeting_id=meeting.id if meeting else None,
         document_id=document.id if document else None,
         note=note.strip(),
     )
     session.add(jco)
     session.add(event)
+    after = {"state": target}
+    if jco.report_next_body:
+        after["report_next_body"] = jco.report_next_body
     audit.record(
         session, actor, f"jco.{transition.value}", jco, jco_id=jco.id,
         summary=f"{jco.title}: {State(before).label} → {State(target).label}",
-        before={"state": before}, after={"state": target},
+        before={"state": before}, after=after,
     )
     session.flush()
     return event

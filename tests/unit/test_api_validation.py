@@ -90,7 +90,8 @@ def test_query_values_are_converted_defaulted_and_checked(request_with):
     ("page=1.5", "page", "Must be a whole number."),
     ("year=" + "9" * 200, "year", "Must be at most 2100."),
     ("state=open", "state", "Must be one of: proposed, presented, comments, revision, adopted, operational, "
-                            "debriefing, report_presented, report_partly_adopted, report_adopted, closed or withdrawn."),
+                            "debriefing, report_presented, report_comments, report_revision, report_partly_adopted, "
+                            "report_adopted, closed, withdrawn, postponed or cancelled."),
     ("stat=closed", "stat", "This parameter is not known here."),
     ("page=1&page=2", "page", "Give this parameter once."),
     ("q=a%00b", "q", "Must not contain NUL characters."),

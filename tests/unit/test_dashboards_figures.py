@@ -54,7 +54,7 @@ def test_europe_view_countries_lie_inside_the_europe_frame():
 def test_pipeline_lists_every_state_in_life_cycle_order():
     chart = figures.pipeline_chart({"comments": 2, "closed": 1})
     trace = valid(chart.figure)["data"][0]
-    assert trace["x"][0] == "Proposed" and trace["x"][-2:] == ["Closed", "Withdrawn"]
+    assert trace["x"][0] == "Proposed" and trace["x"][-4:] == ["Closed", "Withdrawn", "Postponed", "Cancelled"]
     assert sum(trace["y"]) == 3 and trace["y"][2] == 2
     assert chart.figure["layout"]["yaxis"]["dtick"] == 1  # no half operations on the axis
     assert chart.table.rows[2] == ["Comments", 2]
