@@ -15,8 +15,8 @@ import io
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 from werkzeug.datastructures import FileStorage
 
 from jco.accounts.models import Account
@@ -108,6 +108,7 @@ def _load_2015(session: Session, org: dict[str, Organisation], actor: Account) -
     itom = FundedProject(acronym="ITOM", name="Illegal Trade on Online Marketplaces", funded_by="DG HOME")
     session.add_all([action, itom])
     session.flush()
+    assert itom.id is not None  # the flush gave it one
 
     # --- meetings ---------------------------------------------------------------------------
     mac = create_meeting(session, body=Body.MAC, start_date=date(2015, 6, 3), end_date=date(2015, 6, 4),

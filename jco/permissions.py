@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from jco.accounts.models import Account, AccountRole
+from jco.accounts.models import Account, AccountRole, ApiToken
 from jco.documents.models import Document, Marking
 from jco.operations.lifecycle import State
 from jco.operations.models import Jco, Role
@@ -49,11 +49,11 @@ def is_admin(user: Account | None) -> bool:
 
 
 def is_delegate(user: Account | None) -> bool:
-    return _role(user) == AccountRole.DELEGATE and user.organisation_id is not None
+    return user is not None and _role(user) == AccountRole.DELEGATE and user.organisation_id is not None
 
 
 def clearance_of(user: Account | None) -> Marking:
-    if _role(user) is None:
+    if user is None or _role(user) is None:
         return Marking.NONE
     try:
         return Marking(user.clearance or "")
@@ -134,7 +134,7 @@ def can_view_audit_log(user: Account | None) -> bool:
 
 def leads_jco(user: Account | None, jco: Jco) -> bool:
     """Delegates of a JCO's lead or co-lead act as its lead."""
-    if not is_delegate(user):
+    if user is None or not is_delegate(user):
         return False
     return any(
         p.organisation_id == user.organisation_id and p.role in (Role.LEAD, Role.CO_LEAD)
@@ -143,7 +143,7 @@ def leads_jco(user: Account | None, jco: Jco) -> bool:
 
 
 def takes_part(user: Account | None, jco: Jco) -> bool:
-    return is_delegate(user) and any(p.organisation_id == user.organisation_id for p in jco.participants)
+    return user is not None and is_delegate(user) and any(p.organisation_id == user.organisation_id for p in jco.participants)
 
 
 def can_create_jco(user: Account | None) -> bool:
@@ -253,13 +253,13 @@ def clearances_grantable_by(user: Account | None, current: Marking | str = "") -
 
 def can_disable_account(user: Account | None, account: Account) -> bool:
     """Nobody locks themselves out; whether the last admin would go is the service's question."""
-    return can_manage_account(user, account) and user.id != account.id
+    return can_manage_account(user, account) and user is not None and user.id != account.id
 
 
 def can_change_role(user: Account | None, account: Account, role: AccountRole | str) -> bool:
     if AccountRole(role) == account.role:
         return can_manage_account(user, account)
-    return can_manage_account(user, account) and can_grant_role(user, role) and user.id != account.id
+    return can_manage_account(user, account) and can_grant_role(user, role) and user is not None and user.id != account.id
 
 
 def can_import(user: Account | None) -> bool:
@@ -303,7 +303,7 @@ def can_write_comment(user: Account | None, round_: CommentRound) -> bool:
 
 
 def can_see_comment(user: Account | None, comment: Comment, round_: CommentRound) -> bool:
-    own = is_delegate(user) and comment.organisation_id == user.organisation_id
+    own = user is not None and is_delegate(user) and comment.organisation_id == user.organisation_id
     return (own and can_view_document_details(user, round_.document)) or can_see_all_comments(user, round_)
 
 
@@ -417,8 +417,8 @@ def can_create_api_token(user: Account | None) -> bool:
     return can_view(user)
 
 
-def can_revoke_api_token(user: Account | None, token) -> bool:
-    return _role(user) is not None and token.account_id == user.id
+def can_revoke_api_token(user: Account | None, token: ApiToken) -> bool:
+    return user is not None and _role(user) is not None and token.account_id == user.id
 
 
 # --- My page and watching ---

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
 from sqlalchemy.orm import selectinload
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.accounts.models import Account
 from jco.operations.models import Organisation
 
 
-def accounts_with_organisations(session: Session) -> list[Account]:
+def accounts_with_organisations(session: Session) -> Sequence[Account]:
     return session.scalars(
         select(Account).options(selectinload(Account.organisation)).order_by(Account.email)
     ).all()
@@ -18,4 +19,5 @@ def accounts_with_organisations(session: Session) -> list[Account]:
 
 def organisation_choices(session: Session) -> list[tuple[int, str]]:
     rows = session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.name))
-    return [(0, "— none —")] + [(o.id, f"{o.name} ({o.code})") for o in rows]
+    # A loaded row has an id (SQLModel types ids as Optional).
+    return [(0, "— none —")] + [(o.id, f"{o.name} ({o.code})") for o in rows]  # type: ignore[misc]

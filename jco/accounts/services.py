@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from types import EllipsisType
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlalchemy import func, update
+from sqlmodel import Session, select
 
 from jco import permissions
 from jco.accounts import throttle
@@ -109,7 +111,7 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
     return account
 
 
-def _refuse(message: str) -> None:
+def _refuse(message: str) -> NoReturn:
     raise AccountError(message)
 
 
@@ -131,7 +133,7 @@ def _clearance(value: str) -> Marking:
         clearance = Marking((value or "").strip().upper())
     except ValueError:
         clearance = None
-    if clearance not in permissions.CLEARANCE_LEVELS:
+    if clearance is None or clearance not in permissions.CLEARANCE_LEVELS:
         _refuse("A clearance is one of RESTREINT UE, CONFIDENTIEL UE or SECRET UE (or none).")
     return clearance
 
@@ -196,7 +198,7 @@ def update_account(
     *,
     role: str | None = None,
     clearance: str | None = None,
-    organisation_id: int | None = ...,
+    organisation_id: int | None | EllipsisType = ...,
     name: str | None = None,
     actor=None,
 ) -> bool:

@@ -22,9 +22,10 @@ from flask import Flask, g, request
 from flask import session as current_session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlmodel import select
 from werkzeug.datastructures import CallbackDict
 from werkzeug.exceptions import ServiceUnavailable
 
@@ -64,7 +65,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.failure: Exception | None = None
 
     @property
-    def new(self) -> bool:
+    def new(self) -> bool:  # type: ignore[override]  # SessionMixin's ``new`` is a plain attribute
         return self.session_id is None
 
 
@@ -175,7 +176,8 @@ class ServerSessionInterface(SessionInterface):
         data, created_at, seen_at, _expires_at = record
         return ServerSession(data, session_id, created_at=created_at, seen_at=seen_at)
 
-    def save_session(self, app: Flask, session: ServerSession, response) -> None:
+    # Flask hands back the ServerSession that open_session made.
+    def save_session(self, app: Flask, session: ServerSession, response) -> None:  # type: ignore[override]
         if session.failure is not None:
             return
         try:

@@ -106,7 +106,7 @@ def init_app(app: Flask) -> None:
     # The Redis that already holds Flask-Limiter's counters, when there is one; else the database.
     storage = app.config.get("RATELIMIT_STORAGE_URI") or ""
     if storage.startswith(("redis://", "rediss://", "redis+unix://")):
-        counter = RedisCounter(storage.replace("redis+unix://", "unix://", 1), WINDOW_SECONDS)
+        counter: RedisCounter | DatabaseCounter = RedisCounter(storage.replace("redis+unix://", "unix://", 1), WINDOW_SECONDS)
     else:
         counter = DatabaseCounter(app.extensions["jco_engine"], WINDOW_SECONDS)
     app.extensions["jco_password_throttle"] = PasswordCheckThrottle(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from jco.accounts.models import Account, ApiToken
 from jco.accounts.services import token_digest
@@ -59,7 +59,7 @@ def create_token(session: Session, account: Account, name: str, actor=None) -> t
     count = session.scalar(
         select(func.count()).select_from(ApiToken)
         .where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None))
-    )
+    ) or 0
     if count >= MAX_ACTIVE_TOKENS:
         raise TokenError(f"An account may hold at most {MAX_ACTIVE_TOKENS} tokens: revoke one you no longer use.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -103,7 +103,7 @@ class Contract:
                body: type[BaseModel] | None = None, description: str = "", public: bool = False) -> Callable:
         def register(view: Callable) -> Callable:
             endpoint = f"{self.blueprint.name}.{view.__name__}"
-            operation = Operation(endpoint, method, self.blueprint.url_prefix + rule, summary, description,
+            operation = Operation(endpoint, method, (self.blueprint.url_prefix or "") + rule, summary, description,
                                   responses, errors, query, body, public)
             self.operations[endpoint] = _OPERATIONS[endpoint] = operation
 

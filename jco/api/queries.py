@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func
 from sqlalchemy.orm import selectinload
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.comments.models import Comment, CommentRound
 from jco.documents.models import Document, StoredFile
@@ -26,7 +26,7 @@ REGISTER_ROWS = (selectinload(Jco.participants).selectinload(Participant.organis
 
 def page(session: Session, query: Select, order_by, number: int, per_page: int, options=()) -> tuple[list, int]:
     """One page of ``query``'s rows, and how many rows there are on all pages."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(session.scalars(
         query.order_by(*order_by).options(*options).limit(per_page).offset((number - 1) * per_page)
     ))
@@ -42,9 +42,9 @@ def comment_rounds(session: Session, jco_id: int) -> list[tuple[CommentRound, Do
 
 def result_labels(session: Session, results: list[Result]) -> tuple[dict[int, Organisation], dict[int, str]]:
     """The organisations (by id) and commodity names (by id) that ``results`` refer to."""
-    organisations = {o.id: o for o in session.scalars(select(Organisation).where(
+    organisations: dict[int, Organisation] = {o.id: o for o in session.scalars(select(Organisation).where(  # type: ignore[misc]  # loaded rows have ids
         Organisation.id.in_({r.organisation_id for r in results if r.organisation_id})))}
-    commodities = dict(session.execute(
+    commodities: dict[int, str] = dict(session.execute(
         select(Commodity.id, Commodity.name).where(Commodity.id.in_({r.commodity_id for r in results}))).all())
     return organisations, commodities
 
@@ -123,7 +123,7 @@ def participation(session: Session, filters: register.RegisterFilters) -> tuple[
             entry[role] += count
         # A JCO lists an organisation once (one role), so the roles add up to its JCOs.
         entry["total"] += count
-    total = session.scalar(select(func.count()).select_from(jco_ids.subquery()))
+    total = session.scalar(select(func.count()).select_from(jco_ids.subquery())) or 0
     return total, sorted(counts.values(), key=lambda e: (-e["total"], e["organisation"].name))
 
 

@@ -126,7 +126,8 @@ class RegisterQuery(Query):
 
 
 class ListJcosQuery(RegisterQuery, PageQuery):
-    sort: SortOrder = Field(DEFAULT_SORT, description="Order: name, -name, year, -year (newest first), kind, -kind, "
+    # SortOrder is a Literal built at import, as above.
+    sort: SortOrder = Field(DEFAULT_SORT, description="Order: name, -name, year, -year (newest first), kind, -kind, "  # type: ignore[valid-type]
                                                       "state, -state (in life-cycle order), updated (latest change first).")
 
 
@@ -391,8 +392,8 @@ class JcoDetail(JcoSummary):
     comment_rounds: list[CommentRound]
     documents_url: ApiPath
 
-    @classmethod
-    def of(cls, jco: Jco, participants: list[ParticipantRow], history: list, rounds: list) -> JcoDetail:
+    @classmethod  # a detail is built from more than its summary (hence the override ignore)
+    def of(cls, jco: Jco, participants: list[ParticipantRow], history: list, rounds: list) -> JcoDetail:  # type: ignore[override]
         return cls(
             **cls.fields_of(jco), version=jco.version, description=jco.description,
             report_prior_body=jco.report_prior_body, debriefing_date=jco.debriefing_date,
@@ -478,8 +479,8 @@ class DocumentDetail(DocumentSummary):
     file: StoredFile | None
     family: list[FamilyMember] = Field(description="The base document, its revisions, addenda and corrigenda.")
 
-    @classmethod
-    def of(cls, document: DocumentRow, user: Account, family: list[DocumentRow], stored) -> DocumentDetail:
+    @classmethod  # a detail is built from more than its summary (hence the override ignore)
+    def of(cls, document: DocumentRow, user: Account, family: list[DocumentRow], stored) -> DocumentDetail:  # type: ignore[override]
         """``stored`` holds the file's metadata (filename, size, media_type, sha256), or None."""
         summary = DocumentSummary.fields_of(document, user)
         visible = not summary["details_withheld"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from math import ceil
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from jco.audit.models import AuditEntry
 from jco.documents.models import Document

@@ -24,8 +24,9 @@ class CommentRound(SQLModel, table=True):
     opened_by_id: Optional[int] = Field(default=None, foreign_key="account.id")
     meeting_id: Optional[int] = Field(default=None, foreign_key="meeting.id")
 
-    jco: Optional["Jco"] = Relationship()
-    document: Optional["Document"] = Relationship()
+    # Never None once loaded: both foreign keys are NOT NULL.
+    jco: "Jco" = Relationship()
+    document: "Document" = Relationship()
 
 
 _comment_version = Column("version", Integer, nullable=False, default=1)

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco import permissions
 from jco.audit import services as audit
@@ -258,7 +257,8 @@ def submit_comment(
     stored = _store_attachment(session, round_, file) if new_file else None
 
     if comment is None:
-        comment = Comment(round_id=round_.id, organisation_id=organisation_id, author_id=getattr(author, "id", None),
+        # version: SQLAlchemy's version counter sets it.
+        comment = Comment(round_id=round_.id, organisation_id=organisation_id, author_id=getattr(author, "id", None),  # type: ignore[call-arg]
                           body=body, file_id=stored.id if stored else None, late=late)
         session.add(comment)
         session.flush()

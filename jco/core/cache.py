@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 
 from cachetools import TTLCache
 from flask import Flask, current_app
-from sqlalchemy import BigInteger, Column, event, select, update
+from sqlalchemy import BigInteger, Column, event, update
 from sqlalchemy.orm import Session
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, select
 
 T = TypeVar("T")
 _CHANGED = "jco_data_changed"

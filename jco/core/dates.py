@@ -8,7 +8,7 @@ through ``use_locale_from``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from babel.dates import format_date, format_datetime, format_time
 
@@ -54,6 +54,6 @@ def day_range(start: date, end: date | None, locale: str | None = None) -> str:
     return f"{long_date(start, loc)} – {long_date(end, loc)}"
 
 
-def time_of_day(moment, locale: str | None = None) -> str:
+def time_of_day(moment: time | datetime, locale: str | None = None) -> str:
     """``14:30``."""
     return format_time(moment, "HH:mm", locale=locale or current_locale())

@@ -123,7 +123,8 @@ def init_app(app: Flask) -> None:
     if proxies > 0:
         # Only as many hops as there are proxies we run: a client's own X-Forwarded-For entries
         # beyond them are ignored, so it cannot pick the address that rate limits count.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+        # Flask's documented way to wrap its WSGI app; mypy sees a method being replaced.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)  # type: ignore[method-assign]
     if (
         app.config.get("SESSION_COOKIE_SECURE")
         and app.config.get("SESSION_COOKIE_NAME") == "session"

@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from jco.core import cache
 from jco.deadlines import services as deadline_services
@@ -97,4 +97,4 @@ def cached_status_board(session: Session, today: date, settings: deadline_servic
 
 def hidden_count(session: Session) -> int:
     """How many operations the board leaves out when closed and withdrawn ones are not asked for."""
-    return session.scalar(select(func.count()).select_from(Jco).where(Jco.state.not_in([s.value for s in OPEN_STATES])))
+    return session.scalar(select(func.count()).select_from(Jco).where(Jco.state.not_in([s.value for s in OPEN_STATES]))) or 0

@@ -312,7 +312,8 @@ def participant_map(jco_title: str, participants: Sequence[tuple[str, str, str |
     for role in ROLE_ORDER:
         mine = [p for p in countries if p[3] == role]
         if mine:
-            traces.append(_flat_choropleth(role.label, ROLE_COLOURS[role], [p[2] for p in mine],
+            # The countries kept are those with an iso3 code the map draws.
+            traces.append(_flat_choropleth(role.label, ROLE_COLOURS[role], [p[2] for p in mine],  # type: ignore[misc]
                                            [p[0] for p in mine], role.label))
     title = f"Countries taking part in {jco_title}, coloured by role"
     region = map_region(p[2] for p in countries)
@@ -327,7 +328,7 @@ def deadlines_chart(rows: list[DeadlineRow]) -> Chart:
     note = ("Every deadline a delegation owes on these operations (written comments, revised business "
             "cases, final reports, deadlines set by the Secretariat) that it has not met yet: overdue if "
             "its day has passed, upcoming otherwise. The Secretariat's own deadlines are not counted.")
-    figure = None
+    figure: dict[str, Any] | None = None
     if rows:
         names = [chart_text(r.name) for r in rows]
         figure = {

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, case, func, or_, select
-from sqlmodel import Session
+from sqlalchemy import Select, case, func, or_
+from sqlmodel import Session, select
 
 from jco.core.timeutil import today as today_
 from jco.deadlines import services as deadline_services
@@ -81,7 +81,7 @@ def timeline_rows(session: Session, scope: Scope, today: date | None = None,
     start = func.coalesce(Jco.actual_start, Jco.planned_start)
     query = (
         _filtered(scope.filters)
-        .with_only_columns(
+        .with_only_columns(  # type: ignore[misc]  # mypy gives up on SQLAlchemy's overloads for nine columns
             Jco.id, Jco.name, Jco.edition, Jco.state, Jco.actual_start, Jco.actual_end, Jco.planned_start,
             Jco.planned_end, func.count().over().label("total"),
         )

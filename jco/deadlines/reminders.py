@@ -25,9 +25,9 @@ from urllib.parse import urlsplit
 import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.accounts.models import Account, AccountRole
 from jco.core.config import FALLBACK_BASE_URL
@@ -211,8 +211,8 @@ def send_command(dry_run: bool) -> None:
             click.echo(f"would send to {item.email}: {item.message['Subject']} [{item.kind}]")
         click.echo(f"{len(report.planned)} reminders due.")
         return
-    for item, error in report.failed:
-        click.echo(f"could not send to {item.email} ({item.deadline.key}): {error}", err=True)
+    for item, failure in report.failed:
+        click.echo(f"could not send to {item.email} ({item.deadline.key}): {failure}", err=True)
     click.echo(f"Sent {len(report.sent)} reminders; {report.already} already sent; {len(report.failed)} failed.")
     if report.failed:
         raise SystemExit(1)

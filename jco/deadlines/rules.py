@@ -192,7 +192,7 @@ class Deadline:
             return f"{names} ({len(self.met_by)} of {len(self.owners)} have commented)"
         return names
 
-    def fingerprint(self, extra: dict | None = None) -> str:
+    def fingerprint(self, extra: dict[str, Any] | None = None) -> str:
         """A digest of everything a calendar event shows, so the feed can tell that it changed."""
         data = {
             "key": self.key, "kind": self.kind.value, "title": self.title, "due": self.due.isoformat(),
@@ -212,7 +212,7 @@ def _css(status: Status, due: date, today: date) -> str:
     return f"status-{status.value}"
 
 
-def fingerprint(data: dict) -> str:
+def fingerprint(data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -25,9 +25,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco import permissions
 from jco.audit import services as audit
@@ -154,7 +154,7 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
                 Document.doc_type.in_([DocType.BUSINESS_CASE.value, DocType.FINAL_REPORT.value]),
             )
         ):
-            documents[document.jco_id].append(document)
+            documents[document.jco_id].append(document)  # type: ignore[index]  # only these operations' documents
     # 7. which business-case revision was before the working party so far (rounds, earlier meetings)
     discussed: dict[int, list[tuple[date | None, int]]] = defaultdict(list)
     if revision_jco_ids:
@@ -194,7 +194,7 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
     deadlines: list[Deadline] = []
 
     def owners_with(jco: Jco, roles: tuple[str, ...]) -> list[Owner]:
-        return [owner for role, owner in participants[jco.id] if role in roles]
+        return [owner for role, owner in participants[jco.id] if role in roles]  # type: ignore[index]  # a loaded row
 
     countries = comment_services.member_state_delegations(session) if rounds else []
     for round_, jco, document in rounds:
@@ -238,7 +238,7 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
         if jco.state in ADOPTION_STATES:
             since = entered.get(jco.id, _day(jco.updated_at))
             if jco.state == State.REPORT_PARTLY_ADOPTED and jco.report_next_body:
-                bodies = (Body(jco.report_next_body).value,)
+                bodies: tuple[str, ...] = (Body(jco.report_next_body).value,)
             elif jco.state != State.REPORT_PARTLY_ADOPTED and jco.report_prior_body:
                 # Either order is allowed; the deadline follows the order planned.
                 bodies = (Body(jco.report_prior_body).value,)
@@ -317,7 +317,7 @@ def group_by_meeting(session: Session, deadlines: list[Deadline]) -> list[tuple[
     for deadline in deadlines:
         meeting = by_id.get(deadline.meeting_id) if deadline.meeting_id else first_meeting_from(deadline.due, meetings)
         groups[meeting.id if meeting else None].append(deadline)
-    ordered = [(by_id[mid], items) for mid, items in groups.items() if mid is not None]
+    ordered: list[tuple[Meeting | None, list[Deadline]]] = [(by_id[mid], items) for mid, items in groups.items() if mid is not None]
     ordered.sort(key=lambda pair: (pair[0].start_date, pair[0].id))
     if None in groups:
         ordered.append((None, groups[None]))
@@ -371,7 +371,8 @@ def _snapshot(row: ManualDeadline) -> dict:
 
 
 def create_manual_deadline(session: Session, details: ManualDetails, actor=None) -> ManualDeadline:
-    row = ManualDeadline(title="", due_date=details.due_date, created_by_id=getattr(actor, "id", None))
+    # version: SQLAlchemy's version counter sets it.
+    row = ManualDeadline(title="", due_date=details.due_date, created_by_id=getattr(actor, "id", None))  # type: ignore[call-arg]
     _apply(session, row, details)
     session.add(row)
     session.flush()

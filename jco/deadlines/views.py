@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from jco import permissions
 from jco.core import cache
@@ -84,7 +85,7 @@ def edit_deadline(deadline_id: int):
     return render_template("deadlines/edit.html", form=form, row=row)
 
 
-def _manual_action(deadline_id: int, action) -> Response:
+def _manual_action(deadline_id: int, action) -> WerkzeugResponse:
     if not permissions.can_manage_deadlines(current_user):
         abort(403)
     row = _load_manual(deadline_id)

@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 
 import jco.models  # noqa: F401  (every table, so that the mappers configure)
 from jco.core import migrate
@@ -313,7 +314,7 @@ def load_after_changes(port: int, measure: Measure, cookie: str, url: str, *, ma
     measure.seconds = spent or (time.perf_counter() - began)
 
 
-def _sample_jco(url: str) -> int:
+def _sample_jco(url: str) -> int | None:
     engine = create_engine(url)
     with engine.connect() as connection:
         # A closed operation with a final report: the fullest kind of JCO page.
@@ -368,9 +369,9 @@ def report(label: str, routes: list[Measure]) -> None:
             print(f"  {m.label:<15} skipped: {m.skipped}")
             continue
         errors = f"  ({m.errors} failed)" if m.errors else ""
-        share = f"{'one by one':>10}" if m.after_change else f"{m.rps / trivial:>9.0%}"
+        versus = f"{'one by one':>10}" if m.after_change else f"{m.rps / trivial:>9.0%}"
         print(f"  {m.label:<15} {m.path[:16]:<16} {len(m.latencies):>8} {m.rps:>8.1f} {m.percentile(50):>8.1f} "
-              f"{m.percentile(95):>8.1f} {share}{errors}")
+              f"{m.percentile(95):>8.1f} {versus}{errors}")
     by = {m.label: m for m in routes}
     register, dashboard = by["register"], by["dashboard"]
     if not register.skipped:

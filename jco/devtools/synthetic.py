@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.schema import Table
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from jco.audit import services as audit
 from jco.comments.models import Comment, CommentRound
@@ -273,6 +273,7 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
     # --- the meeting calendar -----------------------------------------------------------------
     first_year, last_year = now_year - 17, now_year + 2
     meetings: list[tuple[date, int, str]] = []
+    body: str | None  # a meeting's body here, a transition's (or none) below
     for day, body in _calendar(seed, first_year, last_year):
         meeting_id = writer.new_id(Meeting)
         writer.add(Meeting, id=meeting_id, body=body, title="", start_date=day,
@@ -335,7 +336,7 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
 
         kind = rng.choices([JcoKind.REGIONAL, JcoKind.EU_WIDE, JcoKind.THIRD_COUNTRIES], [50, 35, 15])[0]
         member_codes = [c for c in sorted(countries) if EU_MEMBERSHIP[c][0] <= date(year, 1, 1)
-                        and (EU_MEMBERSHIP[c][1] is None or date(year, 12, 31) <= EU_MEMBERSHIP[c][1])]
+                        and ((left := EU_MEMBERSHIP[c][1]) is None or date(year, 12, 31) <= left)]
         size = rng.randint(3, 8) if kind != JcoKind.EU_WIDE else rng.randint(15, len(member_codes))
         taking_part = rng.sample(member_codes, size)
         lead = taking_part[0]
@@ -448,6 +449,7 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
                 agenda(meeting, jco_id, f"{title}: final report", "final_report", Outcome.PRESENTED.value, documents)
             elif transition is Transition.ADOPT_REPORT:
                 meeting = meeting_on_or_after(history[-1][4] + timedelta(days=25)) or experts[-1]
+                assert report_id is not None  # the happy path presents the report before adopting it
                 document_id, body, on = report_id, Body.CCWP_EXPERTS.value, meeting[0]
                 agenda(meeting, jco_id, f"{title}: adoption of the final report", "final_report",
                        Outcome.ADOPTED.value, [report_id])

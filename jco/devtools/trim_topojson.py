@@ -373,7 +373,7 @@ def trim(
     tx, ty = -180.0, -90.0
 
     def quantize(i: int, tol: float) -> list[tuple[int, int]]:
-        cells = []
+        cells: list[tuple[int, int]] = []
         for x, y in _simplify_arc(arcs[i], tol):
             c = (round((x - tx) / grid), round((y - ty) / grid))
             if not cells or c != cells[-1]:
@@ -386,7 +386,7 @@ def trim(
         return detail_simplify if detail_bbox is not None and _intersects(arcs[i], detail_bbox) else simplify
 
     cell_arcs = [quantize(i, tolerance(i)) for i in order]
-    exact = {}  # new index -> the arc quantized without simplification, made on demand
+    exact: dict[int, list[tuple[int, int]]] = {}  # new index -> the arc quantized without simplification, made on demand
     for obj in objects.values():
         for g in obj["geometries"]:
             for poly in _polygons(g):
@@ -452,7 +452,7 @@ def _drop_degenerate(objects: dict, cell_arcs: list[list[tuple[int, int]]]) -> N
     see); flat holes go.
     """
 
-    def area(ring) -> int:
+    def area(ring) -> float:
         pts = _ring_points(cell_arcs, ring)
         if len(set(pts)) < 3:
             return 0

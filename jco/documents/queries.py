@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal_column, select, true
+from sqlalchemy import ColumnElement, case, func, literal_column, true
 from sqlalchemy.orm import selectinload
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.documents.models import Document, StoredFile
 from jco.documents.references import sort_terms

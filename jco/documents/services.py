@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.audit import services as audit
 from jco.documents import files
@@ -81,7 +80,8 @@ def _subject_codes(session: Session, texts: list[str], ref: DocumentReference) -
                 f"document and its versions. Check the code on {ref}, or leave it out.",
                 "subject_codes",
             )
-        codes.append(SubjectCode(series=series, number=number, year=ref.year))
+        # document_id is filled in when the codes are attached to their document.
+        codes.append(SubjectCode(series=series, number=number, year=ref.year))  # type: ignore[call-arg]
     # Claimed only once every code is accepted, so that a refusal leaves nothing behind.
     session.add_all(claims)
     return codes
@@ -95,7 +95,7 @@ def register_document(session: Session, details: DocumentDetails, actor=None) ->
     previous = str(parse_reference(details.previous_reference)) if details.previous_reference.strip() else ""
     if not details.title.strip():
         raise DocumentError("Give the document a title.", "title")
-    document = Document(
+    document = Document(  # type: ignore[call-arg]  # version: SQLAlchemy's version counter sets it
         reference=str(ref), prefix=ref.prefix, number=ref.number, year=ref.year, revision=ref.revision,
         addendum=ref.addendum, corrigendum=ref.corrigendum, corrects_revision=ref.corrects_revision,
         extract=ref.extract, declassification=ref.declassification, title=details.title.strip(),

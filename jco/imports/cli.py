@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from sqlalchemy import select
+from sqlmodel import select
 
 from jco.core.db import get_session
 from jco.imports.reading import Limits, UnreadableFile, read_table

@@ -354,6 +354,7 @@ def historical_state(year_start: int | None, year_end: int | None, has_results: 
         return State.CLOSED if has_results else State.PROPOSED
     start = year_start if year_start is not None else year_end
     end = year_end if year_end is not None else year_start
+    assert start is not None and end is not None  # one of the two years is known
     if end < this_year:
         return State.CLOSED if has_results else State.DEBRIEFING
     if start <= this_year:
@@ -546,7 +547,7 @@ def _notes(text: str) -> dict:
     """``type=EU_JCO | confidence=high | free text`` → its parts (any part may be missing)."""
     parts = [p.strip() for p in clean(text).split("|")]
     info = {"type": "", "confidence": "", "free": ""}
-    free = []
+    free: list[str] = []
     for part in parts:
         key, sep, value = part.partition("=")
         if sep and key.strip().lower() in ("type", "confidence") and not free:

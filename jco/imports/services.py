@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.audit import services as audit
 from jco.core.dates import day_range
@@ -432,6 +432,7 @@ def _plan_update(plan: RowPlan, jco: Jco, notes: list[str], this_year: int) -> N
             if extra:
                 plan.notes.append("participants kept as the register has them; the file also names "
                                   + ", ".join(extra))
+    current: list[str] | State  # the register's goods or modes below, then its state
     for attribute, values, label in (("commodities", parsed.commodities, "target goods"),
                                      ("transport_modes", parsed.transport_modes, "transport modes")):
         if not values:
@@ -567,7 +568,9 @@ def _apply_row(session: Session, plan: RowPlan, org_ids: dict[str, int], filenam
         ), actor)
         before: dict = {}
     else:
-        jco = session.get(Jco, plan.jco_id)
+        found = session.get(Jco, plan.jco_id)
+        assert found is not None  # the plan was made from this operation
+        jco = found
         before = audit.snapshot(jco, list(plan.fields))
         if plan.commodities is not None:
             jco.commodities = ops.commodities(session, plan.commodities)
@@ -579,7 +582,8 @@ def _apply_row(session: Session, plan: RowPlan, org_ids: dict[str, int], filenam
         for spec in plan.participants:
             if spec.code not in org_ids:
                 org_ids[spec.code] = _add_body(session, spec, filename, actor)
-            jco.participants.append(Participant(organisation_id=org_ids[spec.code], role=spec.role,
+            # jco_id: set by the relationship.
+            jco.participants.append(Participant(organisation_id=org_ids[spec.code], role=spec.role,  # type: ignore[call-arg]
                                                 agency=spec.agency))
     jco.updated_at = utcnow()
     session.add(jco)
@@ -613,6 +617,7 @@ def _add_body(session: Session, spec: ParticipantSpec, filename: str, actor) -> 
     body = Organisation(code=spec.code, name=spec.name, kind=OrgKind.BODY)
     session.add(body)
     session.flush()
+    assert body.id is not None  # the flush gave it one
     audit.record(session, actor, "organisation.create", body,
                  summary=f"Added the body {body.name} ({body.code}), named by the import of {filename}",
                  after=audit.snapshot(body))

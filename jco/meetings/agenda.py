@@ -19,8 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.comments.models import CommentRound
 from jco.core.dates import long_date
@@ -95,7 +94,7 @@ def propose(session: Session, meeting: Meeting, today: date) -> list[Proposal]:
         select(Document).where(Document.jco_id.in_(ids),
                                Document.doc_type.in_([DocType.BUSINESS_CASE.value, DocType.FINAL_REPORT.value]))
     ):
-        documents[document.jco_id].append(document)
+        documents[document.jco_id].append(document)  # type: ignore[index]  # only these operations' documents
     closing: dict[int, date] = {}
     for round_ in session.scalars(
         select(CommentRound).where(CommentRound.jco_id.in_(ids), CommentRound.deadline < meeting.start_date)
@@ -108,6 +107,7 @@ def propose(session: Session, meeting: Meeting, today: date) -> list[Proposal]:
         if jco.id in planned:
             continue
         state = State(jco.state)
+        assert jco.id is not None  # a loaded row (SQLModel types ids as Optional)
         business_case = latest_documents(documents[jco.id], DocType.BUSINESS_CASE)
         report = latest_documents(documents[jco.id], DocType.FINAL_REPORT)
         if state is State.PRESENTED and working_party:

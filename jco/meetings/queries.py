@@ -3,9 +3,9 @@ item may be about."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.models import Jco

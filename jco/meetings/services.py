@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from jco.audit import services as audit
 from jco.core.timeutil import today as today_
@@ -55,8 +56,8 @@ def create_meeting(
     return meeting
 
 
-def cite(session: Session, jco: Jco | None, *, documents: list[Document] = (),
-         references: list[str] = ()) -> list[Document]:
+def cite(session: Session, jco: Jco | None, *, documents: Sequence[Document] = (),
+         references: Sequence[str] = ()) -> list[Document]:
     """The documents an agenda item cites: those given, then those named by reference, which must be
     registered; an item about an operation cites no other operation's documents."""
     documents = list(documents)
@@ -76,7 +77,7 @@ def cite(session: Session, jco: Jco | None, *, documents: list[Document] = (),
 
 def add_agenda_item(
     session: Session, meeting: Meeting, *, title: str, jco: Jco | None = None, purpose: str = Purpose.INFORMATION,
-    documents: list[Document] = (), references: list[str] = (), actor=None, position: int | None = None,
+    documents: Sequence[Document] = (), references: Sequence[str] = (), actor=None, position: int | None = None,
 ) -> AgendaItem:
     """Put an item on the agenda, citing ``documents`` and the documents named by ``references``."""
     documents = cite(session, jco, documents=documents, references=references)

@@ -165,7 +165,7 @@ def record_outcome(meeting_id: int, item_id: int):
     item = item_or_abort(meeting, item_id)
     form = OutcomeForm(prefix=f"item{item.id}")
     if not form.validate_on_submit():
-        return _render_detail(meeting, outcome_forms={item.id: form}, status=400)
+        return _render_detail(meeting, outcome_forms={item.id: form}, status=400)  # type: ignore[dict-item]  # a loaded row
     jco, state_before = item.jco, item.jco.state if item.jco else None
     with saving(form, what="This operation", field="outcome") as saved:
         services.record_outcome(get_session(), item, form.outcome.data, current_user, note=form.note.data or "",

@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.accounts.models import Account
 from jco.audit import services as audit
@@ -91,7 +91,7 @@ def plan(session: Session, today: date, config, now: datetime | None = None) -> 
     """Digests due today, composed before anything is written. A few queries per account."""
     now = now or utcnow()
     disabled = set(session.scalars(select(DigestSetting.account_id).where(DigestSetting.enabled.is_(False))))
-    last = dict(session.execute(
+    last: dict[int, datetime] = dict(session.execute(
         select(DigestSent.account_id, func.max(DigestSent.claimed_at))
         .where(DigestSent.sent_at.is_not(None)).group_by(DigestSent.account_id)
     ).all())

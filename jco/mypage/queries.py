@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists
 from sqlalchemy.orm import selectinload
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco import permissions
 from jco.accounts.models import AccountRole
@@ -154,7 +154,7 @@ def my_page(session: Session, user, today: date, settings: deadline_services.Set
         mine = delegation_operations(session, user.organisation_id)
         jcos = {jco.id: jco for jco, _ in mine}
         found = steps.next_steps(session, user, [jco for jco, _ in mine], deadlines, today)
-        page.operations = [MyOperation(jco, role, found[jco.id]) for jco, role in mine]
+        page.operations = [MyOperation(jco, role, found[jco.id]) for jco, role in mine]  # type: ignore[index]  # a loaded row has an id (SQLModel types it Optional)
         page.owed = _owed(user, deadlines, user.organisation_id, jcos, today)
     else:
         page.owed = _owed(user, deadlines, None, {}, today)
@@ -179,5 +179,5 @@ class JcoPageExtras:
 def jco_page_extras(session: Session, user, jco: Jco, today: date,
                     settings: deadline_services.Settings) -> JcoPageExtras:
     deadlines = deadline_services.collect(session, today, settings, jco_id=jco.id)
-    step = steps.next_steps(session, user, [jco], deadlines, today)[jco.id]
+    step = steps.next_steps(session, user, [jco], deadlines, today)[jco.id]  # type: ignore[index]  # a loaded row has an id (SQLModel types it Optional)
     return JcoPageExtras(step, watching.is_watching(session, user, jco), permissions.can_watch(user, jco))

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco import permissions
 from jco.comments.models import Comment, CommentRound
@@ -62,12 +61,13 @@ def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline
             Comment.organisation_id == user.organisation_id)))
     due: dict[int, date] = {}
     for deadline in deadlines:
-        if deadline.jco_id in due or deadline.status(today) is Status.MET:
+        if deadline.jco_id is None or deadline.jco_id in due or deadline.status(today) is Status.MET:
             continue
         due[deadline.jco_id] = deadline.due
 
-    answers = {}
+    answers: dict[int, nextstep.NextStep] = {}
     for jco in jcos:
+        assert jco.id is not None  # a loaded row (SQLModel types ids as Optional)
         round_, document = latest.get(jco.id, (None, None))
         facts = nextstep.StepFacts(
             jco_id=jco.id, state=jco.state, lead_name=lead_name(jco),

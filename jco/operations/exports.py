@@ -20,9 +20,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-from sqlalchemy import select
 from sqlalchemy.orm import raiseload
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco import permissions
 from jco.core.db import get_session

@@ -78,7 +78,8 @@ def organisation_choices(organisations: list[Organisation], blank: str) -> list[
 def country_choices(countries: list[Organisation]) -> list[SelectChoice]:
     """Member States first: most results are theirs; then every other country."""
     day = today()
-    members, others = [], []
+    members: list[SelectChoice] = []
+    others: list[SelectChoice] = []
     for org in countries:
         group = members if org.is_member_state_on(day) else others
         group.append(SelectChoice(value=org.code, label=f"{org.name} ({org.code})",

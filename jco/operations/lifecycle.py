@@ -320,6 +320,7 @@ def next_state(
     if transition is Transition.ADOPT_REPORT:
         if state is State.REPORT_PARTLY_ADOPTED:
             return State.REPORT_ADOPTED
+        assert body is not None  # _guard refuses an adoption without a body
         return State.REPORT_PARTLY_ADOPTED if second_body(body, facts, then_by) else State.REPORT_ADOPTED
     if transition is Transition.OPEN_COMMENTS:
         return State.REPORT_COMMENTS if state in REPORT_STATES else State.COMMENTS
@@ -328,6 +329,7 @@ def next_state(
     if transition is Transition.NOT_ADOPTED:
         return State.PROPOSED if state in BUSINESS_CASE_STATES else State.DEBRIEFING
     if transition is Transition.RESUME:
+        assert facts.postponed_from is not None  # _guard refuses a resumption from an unknown state
         return facts.postponed_from
     return SIMPLE_TARGETS[transition]
 

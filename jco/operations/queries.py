@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_
 from sqlalchemy.orm import selectinload
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.accounts.models import Account
 from jco.core import cache
@@ -254,7 +254,7 @@ def register_page(session: Session, filters: RegisterFilters, per_page: int, ver
 
 def _register_page(session: Session, filters: RegisterFilters, per_page: int) -> Page:
     query = filtered(filters)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     page = min(filters.page, max(ceil(total / per_page), 1))
     rows = [
         RegisterRow(id=r.id, name=r.name, edition=r.edition, year=r.year, kind=r.kind, state=r.state,

@@ -8,8 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pycountry
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.core.cache import ensure_row
 from jco.operations.models import Organisation, OrgKind, TransportMode

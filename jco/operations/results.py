@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pycountry
-from sqlalchemy import delete, func, select, true
-from sqlmodel import Session
+from sqlalchemy import delete, func, true
+from sqlmodel import Session, select
 
 from jco import permissions
 from jco.audit import services as audit

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists
 from sqlalchemy.orm import object_session
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco.audit import services as audit
 from jco.core.timeutil import utcnow
@@ -56,9 +56,9 @@ def check_version(obj, submitted: int | str | None, what: str) -> None:
 
 def gather_facts(session: Session, jco: Jco) -> Facts:
     def has(doc_type: DocType) -> bool:
-        return session.scalar(
+        return bool(session.scalar(
             select(exists().where(Document.jco_id == jco.id, Document.doc_type == doc_type))
-        )
+        ))
 
     # Adoptions count since the report was last not adopted; a postponed operation resumes where
     # its last postponement found it.
@@ -148,7 +148,7 @@ def apply_transition(
     )
     session.add(jco)
     session.add(event)
-    after = {"state": target}
+    after: dict[str, str] = {"state": target}
     if jco.report_next_body:
         after["report_next_body"] = jco.report_next_body
     audit.record(
@@ -179,7 +179,7 @@ class JcoDetails:
 
 def _vocabulary(session: Session, model, names: list[str]) -> list:
     """Rows for ``names``, adding those the vocabulary does not know yet (it grows)."""
-    cleaned = []
+    cleaned: list[str] = []
     for name in names:
         name = " ".join(name.split())
         if name and name.lower() not in {c.lower() for c in cleaned}:
@@ -256,7 +256,7 @@ def create_jco(
     )
     if duplicate:
         raise ValueError(f"There is already an operation called “{(details.name + ' ' + details.edition).strip()}”.")
-    jco = Jco(name=details.name.strip(), state=State.PROPOSED)
+    jco = Jco(name=details.name.strip(), state=State.PROPOSED)  # type: ignore[call-arg]  # version: set by SQLAlchemy
     _apply_details(session, jco, details)
     session.add(jco)
     session.flush()
@@ -336,13 +336,15 @@ def set_participants(
         raise ValueError("An operation needs a lead.")
     before = [(p.organisation_id, p.role, p.agency) for p in jco.participants]
     current = {p.organisation_id: p for p in jco.participants}
+    participant: Participant | None
     for org_id, participant in list(current.items()):
         if org_id not in seen:
             jco.participants.remove(participant)
     for row in rows:
         participant = current.get(row.organisation_id)
         if participant is None:
-            jco.participants.append(Participant(organisation_id=row.organisation_id, role=row.role, agency=row.agency))
+            # jco_id: set by the relationship.
+            jco.participants.append(Participant(organisation_id=row.organisation_id, role=row.role, agency=row.agency))  # type: ignore[call-arg]
         else:
             participant.role, participant.agency = row.role, row.agency
     jco.updated_at = utcnow()  # bumps the version, so concurrent participant edits collide
@@ -359,7 +361,7 @@ def set_participants(
 def _participant_lines(session: Session, rows: list[tuple[int, str, str]]) -> list[str]:
     """Participants as people read them in the log ("PL lead, Polish Customs Administration")."""
     ids = {org_id for org_id, _, _ in rows}
-    codes = dict(session.execute(select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids))).all()) \
+    codes: dict[int, str] = dict(session.execute(select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids))).all()) \
         if ids else {}
     lines = []
     for org_id, role, agency in rows:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import delete, event, insert, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlmodel import select
 
 from jco.comments.models import Comment
 from jco.documents.models import Document, StoredFile, SubjectCode
@@ -172,8 +173,8 @@ def _value(obj, name: str):
     return state.committed_state.get(name)
 
 
-_DIRECT = {Jco: Kind.JCO, Document: Kind.DOCUMENT, Meeting: Kind.MEETING, Comment: Kind.COMMENT}
-_THROUGH = {Participant: (Kind.JCO, "jco_id"), SubjectCode: (Kind.DOCUMENT, "document_id"),
+_DIRECT: dict[type, Kind] = {Jco: Kind.JCO, Document: Kind.DOCUMENT, Meeting: Kind.MEETING, Comment: Kind.COMMENT}
+_THROUGH: dict[type, tuple[Kind, str]] = {Participant: (Kind.JCO, "jco_id"), SubjectCode: (Kind.DOCUMENT, "document_id"),
             AgendaItem: (Kind.MEETING, "meeting_id")}
 
 

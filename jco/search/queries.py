@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import Boolean, Select, String, bindparam, column, func, literal_column, select, table
+from sqlalchemy import Boolean, Select, String, bindparam, column, func, literal_column, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.expression import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from jco import permissions
 from jco.comments.models import Comment, CommentRound
@@ -66,10 +66,10 @@ def _ranked(session: Session, words: list[str]) -> tuple[Select, ColumnElement]:
     """A query over matching entries with a rank (higher is better) for each engine."""
     if session.get_bind().dialect.name == "postgresql":
         tsq = func.to_tsquery(literal_column("'simple'"), tsquery(words))
-        rank = func.ts_rank(func.to_tsvector(literal_column("'simple'"), SearchEntry.terms), tsq)
+        rank: ColumnElement[float] = func.ts_rank(func.to_tsvector(literal_column("'simple'"), SearchEntry.terms), tsq)
         return select(SearchEntry).where(entry_matches(words)), rank
     fts = table(FTS_TABLE, column("rowid"))
-    whole = literal_column(FTS_TABLE)  # FTS5 reads MATCH and bm25() on the table's own name
+    whole: ColumnElement[str] = literal_column(FTS_TABLE)  # FTS5 reads MATCH and bm25() on the table's own name
     query = (
         select(SearchEntry)
         .select_from(fts)

@@ -76,6 +76,7 @@ class saving:  # noqa: N801 - read as a phrase: ``with saving(form) as saved:``
         if isinstance(error, StaleDataError):
             messages = [str(StaleEdit(self.what))]
         elif isinstance(error, IntegrityError):
+            assert self.duplicate is not None  # returned above when there is none
             messages = [self.duplicate]
         else:
             messages = list(getattr(error, "messages", None) or [str(error)])

@@ -90,7 +90,8 @@ def _finish(response: Response, encoding: str, etag: str) -> Response:
         response.headers["Content-Encoding"] = encoding
     response.vary.add("Accept-Encoding")
     response.set_etag(f"{etag}-{encoding}")
-    return response.make_conditional(request)
+    response.make_conditional(request)  # answers in place (it returns the same response)
+    return response
 
 
 def _vendor_response(key: tuple, load: Callable[[], bytes], mimetype: str) -> Response:
