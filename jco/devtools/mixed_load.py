@@ -1,0 +1,117 @@
+"""The mixed load of ``make bench``: many simulated users reading and writing at once, with locust.
+
+Run by :mod:`jco.devtools.bench` in a process of its own, because locust patches the standard
+library for gevent as soon as it is imported, and the bench's own client threads, subprocesses and
+database drivers are better left unpatched. It reads its instructions as JSON on stdin (so the
+session cookie and the API tokens never show in a process list) and prints its figures as JSON on
+the last line of stdout:
+
+    {"host": "http://127.0.0.1:PORT", "users": 20, "seconds": 60, "cookie": "...",
+     "tokens": ["jco_..."], "jco_ids": [1, 2], "results_jco_ids": [3], "round_ids": []}
+
+Each user thinks 0.5–1.5 s between two requests, as a person clicking through pages would. Nine in
+ten requests read (the register, JCO pages, the dashboard, My deadlines, the calendar feed, and the
+API's register and JCOs); one in ten writes a result row through ``/api/v1`` with a token, so every
+successful write is a row the bench can count in the database afterwards.
+"""
+
+from __future__ import annotations
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import json  # noqa: E402
+import random  # noqa: E402
+import sys  # noqa: E402
+from collections import Counter  # noqa: E402
+
+import gevent  # noqa: E402
+from locust import HttpUser, between, events, task  # noqa: E402
+from locust.env import Environment  # noqa: E402
+
+PLAN: dict = {}
+WRITES: Counter = Counter()
+STATUSES: Counter = Counter()
+
+
+class Colleague(HttpUser):
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        self.client.headers["Cookie"] = PLAN["cookie"]
+        self.token = random.choice(PLAN["tokens"])
+
+    def _api(self) -> dict:
+        # None drops the session's cookie: the API answers tokens only.
+        return {"Authorization": f"Bearer {self.token}", "Cookie": None}
+
+    @task(18)
+    def register(self) -> None:
+        self.client.get("/jcos", name="/jcos")
+
+    @task(24)
+    def jco_page(self) -> None:
+        self.client.get(f"/jcos/{random.choice(PLAN['jco_ids'])}", name="/jcos/<id>")
+
+    @task(14)
+    def dashboard(self) -> None:
+        self.client.get("/dashboard", name="/dashboard")
+
+    @task(12)
+    def my_deadlines(self) -> None:
+        self.client.get("/deadlines", name="/deadlines")
+
+    @task(8)
+    def calendar_feed(self) -> None:
+        self.client.get("/calendar.ics", name="/calendar.ics")
+
+    @task(7)
+    def api_register(self) -> None:
+        self.client.get("/api/v1/jcos?per_page=20", headers=self._api(), name="/api/v1/jcos")
+
+    @task(7)
+    def api_jco(self) -> None:
+        self.client.get(f"/api/v1/jcos/{random.choice(PLAN['jco_ids'])}", headers=self._api(),
+                        name="/api/v1/jcos/<id>")
+
+    @task(10)
+    def record_result(self) -> None:
+        row = {"country": random.choice(["LV", "PL", "DE", "FR", "EE"]), "commodity": "bench seizures",
+               "quantity": random.randint(1, 1000), "unit": "pieces"}
+        with self.client.post(f"/api/v1/jcos/{random.choice(PLAN['results_jco_ids'])}/results",
+                              json={"rows": [row]}, headers=self._api(), name="write: result (API)",
+                              catch_response=True) as response:
+            if response.status_code == 201:
+                WRITES["results"] += 1
+            else:
+                response.failure(f"HTTP {response.status_code}")
+
+
+@events.request.add_listener
+def _count_status(response=None, exception=None, **_kwargs) -> None:
+    STATUSES[str(getattr(response, "status_code", 0) if exception is None else "no answer")] += 1
+
+
+def run(plan: dict) -> dict:
+    PLAN.update(plan)
+    environment = Environment(user_classes=[Colleague], host=plan["host"])
+    runner = environment.create_local_runner()
+    runner.start(plan["users"], spawn_rate=plan["users"])
+    gevent.spawn_later(plan["seconds"], runner.quit)
+    runner.greenlet.join()
+    total = environment.stats.total
+    return {
+        "users": plan["users"], "seconds": plan["seconds"],
+        "requests": total.num_requests, "failures": total.num_failures,
+        "rps": round(total.total_rps, 1),
+        "p50_ms": round(total.get_response_time_percentile(0.5) or 0, 1),
+        "p95_ms": round(total.get_response_time_percentile(0.95) or 0, 1),
+        "statuses": dict(STATUSES),
+        "errors": {f"{e.method} {e.name}: {e.error}": e.occurrences for e in environment.stats.errors.values()},
+        "writes": dict(WRITES),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(json.loads(sys.stdin.read()))), flush=True)
