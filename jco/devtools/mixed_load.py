@@ -21,6 +21,7 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import itertools  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
 import sys  # noqa: E402
@@ -33,6 +34,7 @@ from locust.env import Environment  # noqa: E402
 PLAN: dict = {}
 WRITES: Counter = Counter()
 STATUSES: Counter = Counter()
+USER_NUMBERS = itertools.count()
 
 
 class Colleague(HttpUser):
@@ -40,52 +42,67 @@ class Colleague(HttpUser):
 
     def on_start(self) -> None:
         self.client.headers["Cookie"] = PLAN["cookie"]
-        self.token = random.choice(PLAN["tokens"])
+        number = next(USER_NUMBERS)
+        self.token = PLAN["tokens"][number % len(PLAN["tokens"])]
+        # Each user records the results of an operation of its own, as a lead delegation does: two
+        # writes to the same operation's results at the same instant are refused (409) by design.
+        self.results_jco = PLAN["results_jco_ids"][number % len(PLAN["results_jco_ids"])]
+        self.sent = 0
 
     def _api(self) -> dict:
         # None drops the session's cookie: the API answers tokens only.
         return {"Authorization": f"Bearer {self.token}", "Cookie": None}
 
-    @task(18)
+    @task
+    def next_request(self) -> None:
+        # Every tenth request of each user writes, its first included: exactly one in ten, and a
+        # short run writes too.
+        self.sent += 1
+        if self.sent % 10 == 1:
+            self.record_result()
+        else:
+            read = random.choices(READS, weights=[weight for _, weight in READS])[0][0]
+            read(self)
+
     def register(self) -> None:
         self.client.get("/jcos", name="/jcos")
 
-    @task(24)
     def jco_page(self) -> None:
         self.client.get(f"/jcos/{random.choice(PLAN['jco_ids'])}", name="/jcos/<id>")
 
-    @task(14)
     def dashboard(self) -> None:
         self.client.get("/dashboard", name="/dashboard")
 
-    @task(12)
     def my_deadlines(self) -> None:
         self.client.get("/deadlines", name="/deadlines")
 
-    @task(8)
     def calendar_feed(self) -> None:
         self.client.get("/calendar.ics", name="/calendar.ics")
 
-    @task(7)
     def api_register(self) -> None:
         self.client.get("/api/v1/jcos?per_page=20", headers=self._api(), name="/api/v1/jcos")
 
-    @task(7)
     def api_jco(self) -> None:
         self.client.get(f"/api/v1/jcos/{random.choice(PLAN['jco_ids'])}", headers=self._api(),
                         name="/api/v1/jcos/<id>")
 
-    @task(10)
     def record_result(self) -> None:
         row = {"country": random.choice(["LV", "PL", "DE", "FR", "EE"]), "commodity": "bench seizures",
                "quantity": random.randint(1, 1000), "unit": "pieces"}
-        with self.client.post(f"/api/v1/jcos/{random.choice(PLAN['results_jco_ids'])}/results",
+        with self.client.post(f"/api/v1/jcos/{self.results_jco}/results",
                               json={"rows": [row]}, headers=self._api(), name="write: result (API)",
                               catch_response=True) as response:
             if response.status_code == 201:
                 WRITES["results"] += 1
             else:
                 response.failure(f"HTTP {response.status_code}")
+
+
+# The reads and how often each comes, as people use the tracker: JCO pages and the register most.
+READS = [
+    (Colleague.register, 20), (Colleague.jco_page, 27), (Colleague.dashboard, 15), (Colleague.my_deadlines, 13),
+    (Colleague.calendar_feed, 9), (Colleague.api_register, 8), (Colleague.api_jco, 8),
+]
 
 
 @events.request.add_listener
@@ -95,7 +112,7 @@ def _count_status(response=None, exception=None, **_kwargs) -> None:
 
 def run(plan: dict) -> dict:
     PLAN.update(plan)
-    environment = Environment(user_classes=[Colleague], host=plan["host"])
+    environment = Environment(user_classes=[Colleague], host=plan["host"], events=events)
     runner = environment.create_local_runner()
     runner.start(plan["users"], spawn_rate=plan["users"])
     gevent.spawn_later(plan["seconds"], runner.quit)
