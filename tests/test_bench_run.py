@@ -53,3 +53,5 @@ def test_bench_measures_every_route(database_url, tmp_path):
     mixed = figures["mixed load"]
     assert set(mixed["statuses"]) <= {"200", "201"}, mixed
     assert mixed["writes_sent"] > 0 and mixed["writes_found"] == mixed["writes_sent"], mixed
+    for kind, found in mixed["writes_found_by_kind"].items():
+        assert mixed["writes"].get(kind, 0) == found, (kind, mixed)

@@ -50,6 +50,8 @@ from sqlalchemy.exc import SQLAlchemyError
 import jco.models  # noqa: F401  (every table, so that the mappers configure)
 from jco.core import migrate
 from jco.core.cache import bump
+from jco.documents.models import Document
+from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.models import Commodity, Jco, Result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -350,8 +352,9 @@ def _sample_jco(url: str) -> int:
 
 # --- the mixed load ------------------------------------------------------------------------------
 
-def _mixed_setup(url: str) -> tuple[list[str], list[int], list[int]]:
-    """API tokens of the bench account, the JCOs to read, and those that take results from it."""
+def _mixed_setup(url: str) -> dict:
+    """The mixed load's plan: API tokens of the bench account, the JCOs to read, those that take
+    results from it, meetings to put items on, and the first free number for its documents."""
     from jco import create_app
     from jco.accounts.models import Account
     from jco.api.auth import create_token
@@ -371,8 +374,13 @@ def _mixed_setup(url: str) -> tuple[list[str], list[int], list[int]]:
         jco_ids = list(session.scalars(select(Jco.id).order_by(Jco.id).limit(60)))
         results_ids = list(session.scalars(
             select(Jco.id).where(Jco.state.in_([s.value for s in RESULTS_STATES])).order_by(Jco.id).limit(20)))
+        meeting_ids = list(session.scalars(select(Meeting.id).order_by(Meeting.id.desc()).limit(20)))
+        # Synthetic references are numbered from 100000: below that, numbers past every document
+        # id ever given are free, whatever earlier runs registered.
+        first_number = 10001 + (session.scalar(select(func.max(Document.id))) or 0)
     app.extensions["jco_engine"].dispose()
-    return tokens, jco_ids, results_ids
+    return {"tokens": tokens, "jco_ids": jco_ids, "results_jco_ids": results_ids, "meeting_ids": meeting_ids,
+            "document_numbers_from": first_number}
 
 
 def _revoke_bench_tokens(url: str) -> None:
@@ -392,25 +400,38 @@ def _revoke_bench_tokens(url: str) -> None:
     app.extensions["jco_engine"].dispose()
 
 
-def _bench_rows(url: str) -> int:
+def _bench_writes(url: str) -> dict[str, int]:
+    """The rows the mixed load's writes leave, by kind (see ``jco.devtools.mixed_load``)."""
     engine = create_engine(url)
     with engine.connect() as connection:
-        count = connection.scalar(select(func.count()).select_from(Result)
-                                  .join(Commodity, Commodity.id == Result.commodity_id)
-                                  .where(Commodity.name == BENCH_COMMODITY))
+        counts = {
+            "results": connection.scalar(select(func.count()).select_from(Result)
+                                         .join(Commodity, Commodity.id == Result.commodity_id)
+                                         .where(Commodity.name == BENCH_COMMODITY)),
+            "agenda items": connection.scalar(select(func.count()).select_from(AgendaItem)
+                                              .where(AgendaItem.title.like("Bench item %"))),
+            "documents": connection.scalar(select(func.count()).select_from(Document)
+                                           .where(Document.title.like("Bench note %"))),
+        }
     engine.dispose()
-    return count
+    return counts
 
 
 def mixed_load(port: int, measure: Measure, cookie: str, url: str, *, users: int, seconds: float) -> None:
     """locust's users against the server for ``seconds``, then the writes looked for in the database."""
-    tokens, jco_ids, results_ids = _mixed_setup(url)
-    if not jco_ids or not results_ids:
-        measure.skipped = "no JCO to read or to record results for"
+    plan = _mixed_setup(url)
+    if not plan["jco_ids"] or not plan["results_jco_ids"] or not plan["meeting_ids"]:
+        _revoke_bench_tokens(url)
+        measure.skipped = "no JCO to read or to record results for, or no meeting"
         return
-    before = _bench_rows(url)
-    plan = {"host": f"http://127.0.0.1:{port}", "users": users, "seconds": seconds, "cookie": cookie,
-            "tokens": tokens, "jco_ids": jco_ids, "results_jco_ids": results_ids}
+    status, _, page = request(port, f"/meetings/{plan['meeting_ids'][0]}", cookie=cookie, decode=True)
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if status != 200 or token is None:
+        _revoke_bench_tokens(url)
+        measure.skipped = f"no form on a meeting's page (HTTP {status})"
+        return
+    before = _bench_writes(url)
+    plan.update(host=f"http://127.0.0.1:{port}", users=users, seconds=seconds, cookie=cookie, csrf=token[1].decode())
     try:
         run = subprocess.run([sys.executable, "-m", "jco.devtools.mixed_load"], input=json.dumps(plan), cwd=ROOT,
                              capture_output=True, text=True, timeout=seconds + 120)
@@ -421,8 +442,10 @@ def mixed_load(port: int, measure: Measure, cookie: str, url: str, *, users: int
         measure.skipped = f"the mixed load stopped (exit {run.returncode}): {run.stderr.strip()[-400:]}"
         return
     figures = json.loads(lines[-1])
+    after = _bench_writes(url)
+    figures["writes_found_by_kind"] = {kind: after[kind] - before[kind] for kind in after}
     figures["writes_sent"] = sum(figures["writes"].values())
-    figures["writes_found"] = _bench_rows(url) - before
+    figures["writes_found"] = sum(figures["writes_found_by_kind"].values())
     measure.mixed = figures
     measure.errors = figures["failures"]
     measure.seconds = seconds
@@ -499,10 +522,16 @@ def report(label: str, routes: list[Measure]) -> None:
     else:
         figures = mixed.mixed
         met = (figures["failures"] == 0 and figures["p95_ms"] < GOAL_MIXED_P95_MS
-               and figures["writes_found"] == figures["writes_sent"])
+               and all(figures["writes"].get(kind, 0) == found for kind, found in figures["writes_found_by_kind"].items()))
         print(f"  goal mixed load without error, p95 < {GOAL_MIXED_P95_MS} ms, every write stored: "
               f"{figures['failures']} errors, p95 {figures['p95_ms']:.0f} ms, "
               f"{figures['writes_found']} of {figures['writes_sent']} writes found — {'met' if met else 'NOT met'}")
+        for route, measured in sorted(figures["routes"].items()):
+            print(f"    {route:<34} {measured['requests']:>6} requests  p50 {measured['p50_ms']:>7.0f} ms  "
+                  f"p95 {measured['p95_ms']:>7.0f} ms" + (f"  ({measured['failures']} failed)"
+                                                           if measured["failures"] else ""))
+        print(f"    writes the server confirmed: {figures['writes']}; found in the database: "
+              f"{figures['writes_found_by_kind']}")
         if figures["errors"]:
             print(f"    errors: {figures['errors']}")
     if dashboard.skipped:
@@ -550,7 +579,8 @@ def main(argv: list[str] | None = None) -> int:
         summary[engine] = {m.label: {"path": m.path, "requests": m.requests, "rps": round(m.rps, 1),
                                      "p50_ms": round(m.percentile(50), 1), "p95_ms": round(m.percentile(95), 1),
                                      "errors": m.errors, "skipped": m.skipped,
-                                     **({key: m.mixed[key] for key in ("statuses", "writes_sent", "writes_found")}
+                                     **({key: m.mixed[key] for key in ("statuses", "writes", "writes_found_by_kind", "writes_sent",
+                                                                       "writes_found", "routes")}
                                         if m.mixed else {})} for m in routes}
     DATA_DIR.mkdir(exist_ok=True)
     (DATA_DIR / "last-run.json").write_text(json.dumps(

@@ -6,13 +6,17 @@ database drivers are better left unpatched. It reads its instructions as JSON on
 session cookie and the API tokens never show in a process list) and prints its figures as JSON on
 the last line of stdout:
 
-    {"host": "http://127.0.0.1:PORT", "users": 20, "seconds": 60, "cookie": "...",
-     "tokens": ["jco_..."], "jco_ids": [1, 2], "results_jco_ids": [3], "round_ids": []}
+    {"host": "http://127.0.0.1:PORT", "users": 20, "seconds": 60, "cookie": "...", "csrf": "...",
+     "tokens": ["jco_..."], "jco_ids": [1, 2], "results_jco_ids": [3], "meeting_ids": [4],
+     "document_numbers_from": 10001}
 
 Each user thinks 0.5–1.5 s between two requests, as a person clicking through pages would. Nine in
 ten requests read (the register, JCO pages, the dashboard, My deadlines, the calendar feed, and the
-API's register and JCOs); one in ten writes a result row through ``/api/v1`` with a token, so every
-successful write is a row the bench can count in the database afterwards.
+API's register and JCOs); one in ten writes, in turn: a result row through ``/api/v1`` with a token,
+an agenda item and a document through their pages' forms (with the session's CSRF token, as the
+browser sends them). Every successful write is a row the bench can count in the database afterwards:
+results of the commodity ``bench seizures``, agenda items titled ``Bench item …``, documents titled
+``Bench note …``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ PLAN: dict = {}
 WRITES: Counter = Counter()
 STATUSES: Counter = Counter()
 USER_NUMBERS = itertools.count()
+DOCUMENT_NUMBERS = itertools.count()
 
 
 class Colleague(HttpUser):
@@ -47,6 +52,9 @@ class Colleague(HttpUser):
         # Each user records the results of an operation of its own, as a lead delegation does: two
         # writes to the same operation's results at the same instant are refused (409) by design.
         self.results_jco = PLAN["results_jco_ids"][number % len(PLAN["results_jco_ids"])]
+        # A meeting of its own too: two items put on one agenda at the same instant race for a position.
+        self.meeting = PLAN["meeting_ids"][number % len(PLAN["meeting_ids"])]
+        self.number = number
         self.sent = 0
 
     def _api(self) -> dict:
@@ -59,7 +67,8 @@ class Colleague(HttpUser):
         # short run writes too.
         self.sent += 1
         if self.sent % 10 == 1:
-            self.record_result()
+            write = WRITE_KINDS[(self.sent // 10 + self.number) % len(WRITE_KINDS)]
+            write(self)
         else:
             read = random.choices(READS, weights=[weight for _, weight in READS])[0][0]
             read(self)
@@ -97,7 +106,29 @@ class Colleague(HttpUser):
             else:
                 response.failure(f"HTTP {response.status_code}")
 
+    def _post_form(self, path: str, fields: dict, kind: str, name: str) -> None:
+        # A form that worked answers with a redirect; one that did not shows itself again (200 or 400).
+        with self.client.post(path, data={"csrf_token": PLAN["csrf"], **fields}, allow_redirects=False,
+                              name=name, catch_response=True) as response:
+            if response.status_code in (302, 303):
+                WRITES[kind] += 1
+            else:
+                response.failure(f"HTTP {response.status_code}, not a redirect")
 
+    def add_agenda_item(self) -> None:
+        self._post_form(f"/meetings/{self.meeting}/items",
+                        {"title": f"Bench item {random.randint(1, 10**6)}", "jco_id": "0", "purpose": "information",
+                         "documents": ""}, "agenda items", "write: agenda item (page)")
+
+    def register_document(self) -> None:
+        number = PLAN["document_numbers_from"] + next(DOCUMENT_NUMBERS)
+        self._post_form("/documents/new",
+                        {"reference": f"{number}/25", "title": f"Bench note {number}", "doc_type": "note",
+                         "marking": "LIMITE", "doc_date": "", "subject_codes": "", "previous_reference": ""},
+                        "documents", "write: document (page)")
+
+
+WRITE_KINDS = [Colleague.record_result, Colleague.add_agenda_item, Colleague.register_document]
 # The reads and how often each comes, as people use the tracker: JCO pages and the register most.
 READS = [
     (Colleague.register, 20), (Colleague.jco_page, 27), (Colleague.dashboard, 15), (Colleague.my_deadlines, 13),
@@ -127,6 +158,12 @@ def run(plan: dict) -> dict:
         "statuses": dict(STATUSES),
         "errors": {f"{e.method} {e.name}: {e.error}": e.occurrences for e in environment.stats.errors.values()},
         "writes": dict(WRITES),
+        # Which requests the time goes to, under load.
+        "routes": {f"{entry.method} {entry.name}": {
+            "requests": entry.num_requests, "failures": entry.num_failures,
+            "p50_ms": round(entry.get_response_time_percentile(0.5) or 0, 1),
+            "p95_ms": round(entry.get_response_time_percentile(0.95) or 0, 1),
+        } for entry in environment.stats.entries.values()},
     }
 
 
