@@ -48,6 +48,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 import jco.models  # noqa: F401  (every table, so that the mappers configure)
+from jco.accounts.models import Account
+from jco.comments.models import Comment
 from jco.core import migrate
 from jco.core.cache import bump
 from jco.documents.models import Document
@@ -352,11 +354,39 @@ def _sample_jco(url: str) -> int:
 
 # --- the mixed load ------------------------------------------------------------------------------
 
-def _mixed_setup(url: str) -> dict:
+def _bench_delegates(session, users: int) -> list[tuple[Account, list[int]]]:
+    """One delegate account per simulated user, each of another country (made once, kept), with
+    the rounds of open operations its delegation has not commented on yet: each of its comments is
+    then a new row, and no two users ever write the same delegation's comment."""
+    from jco.accounts.services import create_account
+    from jco.comments.models import Comment, CommentRound
+    from jco.operations.lifecycle import OPEN_STATES
+    from jco.operations.models import Organisation, OrgKind
+
+    countries = list(session.scalars(select(Organisation).where(Organisation.kind == OrgKind.COUNTRY)
+                                     .order_by(Organisation.code).limit(users)))
+    delegates = []
+    for country in countries:
+        email = f"bench.delegate.{country.code.lower()}@example.org"
+        account = session.scalar(select(Account).where(Account.email == email)) or create_account(
+            session, email=email, password=BENCH_PASSWORD, role="delegate", organisation_id=country.id,
+            clearance="RESTREINT UE", name=f"Benchmark delegate {country.code}")
+        commented = select(Comment.round_id).where(Comment.organisation_id == country.id)
+        rounds = list(session.scalars(
+            select(CommentRound.id).join(Jco, Jco.id == CommentRound.jco_id)
+            .join(Document, Document.id == CommentRound.document_id)
+            .where(Jco.state.in_([s.value for s in OPEN_STATES]), CommentRound.id.not_in(commented),
+                   Document.marking.in_(["", "LIMITE", "RESTREINT UE"]))
+            .order_by(CommentRound.id).limit(200)))
+        delegates.append((account, rounds))
+    return delegates
+
+
+def _mixed_setup(url: str, users: int) -> dict:
     """The mixed load's plan: API tokens of the bench account, the JCOs to read, those that take
-    results from it, meetings to put items on, and the first free number for its documents."""
+    results from it, meetings to put items on, the first free number for its documents, and the
+    delegates (with their tokens and rounds) who send comments."""
     from jco import create_app
-    from jco.accounts.models import Account
     from jco.api.auth import create_token
     from jco.core.db import get_session
     from jco.operations.lifecycle import RESULTS_STATES
@@ -366,6 +396,8 @@ def _mixed_setup(url: str) -> dict:
         session = get_session()
         account = session.scalar(select(Account).where(Account.email == BENCH_EMAIL))
         tokens = [create_token(session, account, f"bench mixed load {i + 1}")[1] for i in range(MIXED_TOKENS)]
+        delegates = [{"token": create_token(session, delegate, "bench mixed load")[1], "rounds": rounds}
+                     for delegate, rounds in _bench_delegates(session, users)]
         # The rows' commodity exists before the users start: several first writes naming a new
         # commodity at the same instant race for its unique name, and all but one get a 409.
         if session.scalar(select(Commodity.id).where(Commodity.name == BENCH_COMMODITY)) is None:
@@ -380,22 +412,22 @@ def _mixed_setup(url: str) -> dict:
         first_number = 10001 + (session.scalar(select(func.max(Document.id))) or 0)
     app.extensions["jco_engine"].dispose()
     return {"tokens": tokens, "jco_ids": jco_ids, "results_jco_ids": results_ids, "meeting_ids": meeting_ids,
-            "document_numbers_from": first_number}
+            "document_numbers_from": first_number, "delegates": delegates}
 
 
 def _revoke_bench_tokens(url: str) -> None:
     from jco import create_app
-    from jco.accounts.models import Account
     from jco.api.auth import active_tokens, revoke_token
     from jco.core.db import get_session
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)})
     with app.app_context():
         session = get_session()
-        account = session.scalar(select(Account).where(Account.email == BENCH_EMAIL))
-        for token in active_tokens(session, account):
-            if token.name.startswith("bench mixed load"):
-                revoke_token(session, token, account)
+        for account in session.scalars(select(Account).where(
+                (Account.email == BENCH_EMAIL) | Account.email.like("bench.delegate.%"))):
+            for token in active_tokens(session, account):
+                if token.name.startswith("bench mixed load"):
+                    revoke_token(session, token, account)
         session.commit()
     app.extensions["jco_engine"].dispose()
 
@@ -412,6 +444,8 @@ def _bench_writes(url: str) -> dict[str, int]:
                                               .where(AgendaItem.title.like("Bench item %"))),
             "documents": connection.scalar(select(func.count()).select_from(Document)
                                            .where(Document.title.like("Bench note %"))),
+            "comments": connection.scalar(select(func.count()).select_from(Comment)
+                                          .where(Comment.body.like("Bench comment %"))),
         }
     engine.dispose()
     return counts
@@ -419,7 +453,7 @@ def _bench_writes(url: str) -> dict[str, int]:
 
 def mixed_load(port: int, measure: Measure, cookie: str, url: str, *, users: int, seconds: float) -> None:
     """locust's users against the server for ``seconds``, then the writes looked for in the database."""
-    plan = _mixed_setup(url)
+    plan = _mixed_setup(url, users)
     if not plan["jco_ids"] or not plan["results_jco_ids"] or not plan["meeting_ids"]:
         _revoke_bench_tokens(url)
         measure.skipped = "no JCO to read or to record results for, or no meeting"

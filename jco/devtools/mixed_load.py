@@ -8,15 +8,15 @@ the last line of stdout:
 
     {"host": "http://127.0.0.1:PORT", "users": 20, "seconds": 60, "cookie": "...", "csrf": "...",
      "tokens": ["jco_..."], "jco_ids": [1, 2], "results_jco_ids": [3], "meeting_ids": [4],
-     "document_numbers_from": 10001}
+     "document_numbers_from": 10001, "delegates": [{"token": "jco_...", "rounds": [5, 6]}]}
 
 Each user thinks 0.5–1.5 s between two requests, as a person clicking through pages would. Nine in
 ten requests read (the register, JCO pages, the dashboard, My deadlines, the calendar feed, and the
-API's register and JCOs); one in ten writes, in turn: a result row through ``/api/v1`` with a token,
-an agenda item and a document through their pages' forms (with the session's CSRF token, as the
-browser sends them). Every successful write is a row the bench can count in the database afterwards:
-results of the commodity ``bench seizures``, agenda items titled ``Bench item …``, documents titled
-``Bench note …``.
+API's register and JCOs); one in ten writes, in turn: a result row and a delegation's written
+comment through ``/api/v1`` with a token, an agenda item and a document through their pages' forms
+(with the session's CSRF token, as the browser sends them). Every successful write is a row the
+bench can count in the database afterwards: results of the commodity ``bench seizures``, comments
+``Bench comment …``, agenda items ``Bench item …``, documents ``Bench note …``.
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ class Colleague(HttpUser):
         # A meeting of its own too: two items put on one agenda at the same instant race for a position.
         self.meeting = PLAN["meeting_ids"][number % len(PLAN["meeting_ids"])]
         self.number = number
+        # A delegation of its own, and the rounds it has not commented on yet: each comment is a new one.
+        delegate = PLAN["delegates"][number] if number < len(PLAN["delegates"]) else {"token": "", "rounds": []}
+        self.delegate_token, self.rounds = delegate["token"], list(delegate["rounds"])
         self.sent = 0
 
     def _api(self) -> dict:
@@ -106,6 +109,20 @@ class Colleague(HttpUser):
             else:
                 response.failure(f"HTTP {response.status_code}")
 
+    def send_comment(self) -> None:
+        if not self.rounds:  # every round commented on: a result instead, so that the mix stays
+            self.record_result()
+            return
+        round_id = self.rounds.pop(0)
+        with self.client.post(f"/api/v1/rounds/{round_id}/comments",
+                              json={"body": f"Bench comment {random.randint(1, 10**6)}", "version": 0},
+                              headers={"Authorization": f"Bearer {self.delegate_token}", "Cookie": None},
+                              name="write: comment (API)", catch_response=True) as response:
+            if response.status_code == 201:
+                WRITES["comments"] += 1
+            else:
+                response.failure(f"HTTP {response.status_code}")
+
     def _post_form(self, path: str, fields: dict, kind: str, name: str) -> None:
         # A form that worked answers with a redirect; one that did not shows itself again (200 or 400).
         with self.client.post(path, data={"csrf_token": PLAN["csrf"], **fields}, allow_redirects=False,
@@ -128,7 +145,8 @@ class Colleague(HttpUser):
                         "documents", "write: document (page)")
 
 
-WRITE_KINDS = [Colleague.record_result, Colleague.add_agenda_item, Colleague.register_document]
+WRITE_KINDS = [Colleague.record_result, Colleague.send_comment, Colleague.add_agenda_item,
+               Colleague.register_document]
 # The reads and how often each comes, as people use the tracker: JCO pages and the register most.
 READS = [
     (Colleague.register, 20), (Colleague.jco_page, 27), (Colleague.dashboard, 15), (Colleague.my_deadlines, 13),
