@@ -51,7 +51,7 @@ def test_bench_measures_every_route(database_url, tmp_path):
         assert measured["errors"] == 0, (label, measured)
     # Reads and writes at once, none refused, and each write the server confirmed is in the database.
     mixed = figures["mixed load"]
-    assert set(mixed["statuses"]) <= {"200", "201"}, mixed
+    assert set(mixed["statuses"]) <= {"200", "201", "302"}, mixed  # 302: a form that worked
     assert mixed["writes_sent"] > 0 and mixed["writes_found"] == mixed["writes_sent"], mixed
     for kind, found in mixed["writes_found_by_kind"].items():
         assert mixed["writes"].get(kind, 0) == found, (kind, mixed)
