@@ -167,7 +167,9 @@ def _count_status(response=None, exception=None, **_kwargs) -> None:
 
 def run(plan: dict) -> dict:
     PLAN.update(plan)
-    environment = Environment(user_classes=[Colleague], host=plan["host"], events=events)
+    # stop_timeout: at the end each user finishes the request it is making. Killed mid-request, a
+    # write the server completes would be in the database without the load knowing it was sent.
+    environment = Environment(user_classes=[Colleague], host=plan["host"], events=events, stop_timeout=30)
     runner = environment.create_local_runner()
     runner.start(plan["users"], spawn_rate=plan["users"])
     gevent.spawn_later(plan["seconds"], runner.quit)
