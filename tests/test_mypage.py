@@ -80,7 +80,8 @@ def test_what_the_delegation_owes_is_soonest_first_each_with_its_button(client, 
     # The lead's own round asks nothing of it: France leads Lighthouse and owes no comment on it.
     auth.logout()
     auth.login("fr.delegate@example.org")
-    assert "Write comments" not in section(text(client.get("/")), "owed-h")
+    # (Every other member state's delegation is asked on every round, so France may owe comments elsewhere.)
+    assert "9001/26" not in section(text(client.get("/")), "owed-h")
 
 
 def test_the_secretariat_sees_meetings_to_prepare_and_overdue_duties_by_delegation(client, auth, demo):
@@ -121,14 +122,17 @@ def test_titles_on_the_next_agenda_are_withheld_from_uncleared_delegates(client,
 
 
 def _count(app, client) -> int:
+    """The page's statements, less the bookkeeping of the visit and the session: those write only
+    when a second has passed since the last request (times are stored to the second)."""
     with count_statements(app.extensions["jco_engine"]) as statements:
         assert client.get("/").status_code == 200
-    return len(statements)
+    return len([s for s in statements if not s.startswith(("UPDATE page_visit", "UPDATE web_session"))])
 
 
 @pytest.mark.parametrize("email", ["de.delegate@example.org", "secretariat@example.org"])
 def test_my_page_costs_the_same_number_of_queries_whatever_the_data(client, auth, demo, app, email):
     auth.login(email)
+    client.get("/")  # the first visit writes the server-side session and the visit itself: not the page's cost
     small = _count(app, client)
     with reading(app) as s:
         for i in range(8):

@@ -78,9 +78,9 @@ def test_open_operations_only(reader, db):
 def test_filters_and_order_stay_in_the_address(client, auth, demo, app):
     app.config["JCO_PAGE_SIZE"] = 1
     auth.login("de.delegate@example.org")
-    html = client.get("/jcos?open=1&sort=state&kind=eu_wide").get_data(as_text=True)
+    html = client.get("/jcos?open=1&sort=state&kind=regional").get_data(as_text=True)
     following = unescape(re.search(r'rel="next" href="([^"]+)"', html).group(1))
-    assert "open=1" in following and "sort=state" in following and "kind=eu_wide" in following
+    assert "open=1" in following and "sort=state" in following and "kind=regional" in following
     export = unescape(re.search(r'href="(/jcos/export\.csv[^"]*)"', html).group(1))
     assert "open=1" in export and "sort=state" in export
     assert 'value="state" selected' in html

@@ -393,7 +393,7 @@ def test_the_migration_indexes_what_was_recorded_before_it(app, world):
     config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0006_audit_append_only")
+        command.downgrade(config, "0010_lifecycle")  # the revision before 0011
     migrate.upgrade(engine)
     with app.app_context():
         s = get_session()

@@ -5,18 +5,24 @@ and the PostgreSQL database ``jco_bench`` — serves the app with gunicorn (2 wo
 port of 127.0.0.1), logs in, and sends a bounded number of requests from a few keep-alive client
 threads to: a trivial route of the same app (``/healthz``), the register, a JCO page, the
 dashboard and the calendar feed (each skipped with a message when this build has no such page),
-then the register and the dashboard once more, one request at a time, each just after a change
-to the data (what a user waits for on the first view after an edit: nothing cached, see
-``jco.core.cache``).
+then the register, the dashboard and the JCO page once more, one request at a time, each just
+after a change to the data (what a user waits for on the first view after an edit: nothing cached,
+see ``jco.core.cache``). Last comes the mixed load (``jco.devtools.mixed_load``, locust): many
+simulated users at once, nine requests in ten reading pages and the API, one in ten writing a
+result row through the API; afterwards every write it was told succeeded is looked for in the
+database.
 It prints requests per second, median and 95th-percentile latency, and each route's throughput
 as a share of the trivial route's, then checks the goals: dashboard p95 < 150 ms, register at
-least 20 % of the trivial route's throughput.
+least 20 % and the JCO page at least 25 % of the trivial route's throughput, the JCO page's
+first view after a change p95 < 100 ms, and a mixed load without an error response, with p95
+< 300 ms and every write found.
 
 Everything stays on localhost; every request count and duration is bounded.
 
     python -m jco.devtools.bench                                  # 5,000 operations, 1,000,000 results
     python -m jco.devtools.bench --operations 500 --results 50000 # a quick run
     python -m jco.devtools.bench --engines sqlite --rebuild
+    python -m jco.devtools.bench --mixed-users 3 --mixed-seconds 3  # a short mixed load
 """
 
 from __future__ import annotations
@@ -43,9 +49,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 import jco.models  # noqa: F401  (every table, so that the mappers configure)
+from jco.accounts.models import Account
+from jco.comments.models import Comment
 from jco.core import migrate
 from jco.core.cache import bump
-from jco.operations.models import Jco, Result
+from jco.documents.models import Document
+from jco.meetings.models import AgendaItem, Meeting
+from jco.operations.models import Commodity, Jco, Result
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("JCO_BENCH_DIR") or ROOT / "bench-data")
@@ -55,7 +65,14 @@ BENCH_EMAIL = "bench@example.org"
 BENCH_PASSWORD = "bench-password-not-secret"
 GOAL_DASHBOARD_P95_MS = 150
 GOAL_REGISTER_SHARE = 0.20
+GOAL_JCO_SHARE = 0.25
+GOAL_JCO_COLD_P95_MS = 100
+GOAL_MIXED_P95_MS = 300
 COLD_REQUESTS = 12
+# The commodity of the rows the mixed load writes: they stay (the audit log keeps their trace
+# anyway), and are left out when deciding whether a database still holds the synthetic data set.
+BENCH_COMMODITY = "bench seizures"
+MIXED_TOKENS = 4
 
 
 @dataclass
@@ -68,12 +85,22 @@ class Measure:
     skipped: str = ""
     # Measured one request at a time, each just after a change to the data (so no cached figure).
     after_change: bool = False
+    # The mixed load's figures, as locust counted them (its latencies stay in the other process).
+    mixed: dict = field(default_factory=dict)
+
+    @property
+    def requests(self) -> int:
+        return self.mixed.get("requests", 0) if self.mixed else len(self.latencies)
 
     @property
     def rps(self) -> float:
+        if self.mixed:
+            return self.mixed["rps"]
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
+        if self.mixed:
+            return self.mixed.get(f"p{p:g}_ms", 0.0)
         if not self.latencies:
             return 0.0
         ordered = sorted(self.latencies)
@@ -89,7 +116,8 @@ def _expected(engine, operations: int, results: int) -> bool:
             return False
         with engine.connect() as connection:
             synthetic = connection.scalar(select(func.count()).select_from(Jco).where(Jco.name.like("SYN-%")))
-            rows = connection.scalar(select(func.count()).select_from(Result))
+            rows = connection.scalar(select(func.count()).select_from(Result).join(Commodity, Commodity.id == Result.commodity_id)
+                                     .where(Commodity.name != BENCH_COMMODITY))
             account = connection.scalar(text("SELECT count(*) FROM account WHERE email = :e"), {"e": BENCH_EMAIL})
         return synthetic == operations and rows == results and account == 1
     except SQLAlchemyError:  # an unreadable or half-built database is simply rebuilt
@@ -325,6 +353,139 @@ def _sample_jco(url: str) -> int | None:
     return jco_id
 
 
+# --- the mixed load ------------------------------------------------------------------------------
+
+def _bench_delegates(session, users: int) -> list[tuple[Account, list[int]]]:
+    """One delegate account per simulated user, each of another country (made once, kept), with
+    the rounds of open operations its delegation has not commented on yet: each of its comments is
+    then a new row, and no two users ever write the same delegation's comment."""
+    from jco.accounts.services import create_account
+    from jco.comments.models import Comment, CommentRound
+    from jco.operations.lifecycle import OPEN_STATES
+    from jco.operations.models import Organisation, OrgKind
+
+    countries = list(session.scalars(select(Organisation).where(Organisation.kind == OrgKind.COUNTRY)
+                                     .order_by(Organisation.code).limit(users)))
+    delegates = []
+    for country in countries:
+        email = f"bench.delegate.{country.code.lower()}@example.org"
+        account = session.scalar(select(Account).where(Account.email == email)) or create_account(
+            session, email=email, password=BENCH_PASSWORD, role="delegate", organisation_id=country.id,
+            clearance="RESTREINT UE", name=f"Benchmark delegate {country.code}")
+        commented = select(Comment.round_id).where(Comment.organisation_id == country.id)
+        rounds = list(session.scalars(
+            select(CommentRound.id).join(Jco, Jco.id == CommentRound.jco_id)
+            .join(Document, Document.id == CommentRound.document_id)
+            .where(Jco.state.in_([s.value for s in OPEN_STATES]), CommentRound.id.not_in(commented),
+                   Document.marking.in_(["", "LIMITE", "RESTREINT UE"]))
+            .order_by(CommentRound.id).limit(200)))
+        delegates.append((account, rounds))
+    return delegates
+
+
+def _mixed_setup(url: str, users: int) -> dict:
+    """The mixed load's plan: API tokens of the bench account, the JCOs to read, those that take
+    results from it, meetings to put items on, the first free number for its documents, and the
+    delegates (with their tokens and rounds) who send comments."""
+    from jco import create_app
+    from jco.api.auth import create_token
+    from jco.core.db import get_session
+    from jco.operations.lifecycle import RESULTS_STATES
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)})
+    with app.app_context():
+        session = get_session()
+        account = session.scalar(select(Account).where(Account.email == BENCH_EMAIL))
+        tokens = [create_token(session, account, f"bench mixed load {i + 1}")[1] for i in range(MIXED_TOKENS)]
+        delegates = [{"token": create_token(session, delegate, "bench mixed load")[1], "rounds": rounds}
+                     for delegate, rounds in _bench_delegates(session, users)]
+        # The rows' commodity exists before the users start: several first writes naming a new
+        # commodity at the same instant race for its unique name, and all but one get a 409.
+        if session.scalar(select(Commodity.id).where(Commodity.name == BENCH_COMMODITY)) is None:
+            session.add(Commodity(name=BENCH_COMMODITY))
+        session.commit()
+        jco_ids = list(session.scalars(select(Jco.id).order_by(Jco.id).limit(60)))
+        results_ids = list(session.scalars(
+            select(Jco.id).where(Jco.state.in_([s.value for s in RESULTS_STATES])).order_by(Jco.id).limit(20)))
+        meeting_ids = list(session.scalars(select(Meeting.id).order_by(Meeting.id.desc()).limit(20)))
+        # Synthetic references are numbered from 100000: below that, numbers past every document
+        # id ever given are free, whatever earlier runs registered.
+        first_number = 10001 + (session.scalar(select(func.max(Document.id))) or 0)
+    app.extensions["jco_engine"].dispose()
+    return {"tokens": tokens, "jco_ids": jco_ids, "results_jco_ids": results_ids, "meeting_ids": meeting_ids,
+            "document_numbers_from": first_number, "delegates": delegates}
+
+
+def _revoke_bench_tokens(url: str) -> None:
+    from jco import create_app
+    from jco.api.auth import active_tokens, revoke_token
+    from jco.core.db import get_session
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)})
+    with app.app_context():
+        session = get_session()
+        for account in session.scalars(select(Account).where(
+                (Account.email == BENCH_EMAIL) | Account.email.like("bench.delegate.%"))):
+            for token in active_tokens(session, account):
+                if token.name.startswith("bench mixed load"):
+                    revoke_token(session, token, account)
+        session.commit()
+    app.extensions["jco_engine"].dispose()
+
+
+def _bench_writes(url: str) -> dict[str, int]:
+    """The rows the mixed load's writes leave, by kind (see ``jco.devtools.mixed_load``)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        counts = {
+            "results": connection.scalar(select(func.count()).select_from(Result)
+                                         .join(Commodity, Commodity.id == Result.commodity_id)
+                                         .where(Commodity.name == BENCH_COMMODITY)),
+            "agenda items": connection.scalar(select(func.count()).select_from(AgendaItem)
+                                              .where(AgendaItem.title.like("Bench item %"))),
+            "documents": connection.scalar(select(func.count()).select_from(Document)
+                                           .where(Document.title.like("Bench note %"))),
+            "comments": connection.scalar(select(func.count()).select_from(Comment)
+                                          .where(Comment.body.like("Bench comment %"))),
+        }
+    engine.dispose()
+    return {kind: count or 0 for kind, count in counts.items()}
+
+
+def mixed_load(port: int, measure: Measure, cookie: str, url: str, *, users: int, seconds: float) -> None:
+    """locust's users against the server for ``seconds``, then the writes looked for in the database."""
+    plan = _mixed_setup(url, users)
+    if not plan["jco_ids"] or not plan["results_jco_ids"] or not plan["meeting_ids"]:
+        _revoke_bench_tokens(url)
+        measure.skipped = "no JCO to read or to record results for, or no meeting"
+        return
+    status, _, page = request(port, f"/meetings/{plan['meeting_ids'][0]}", cookie=cookie, decode=True)
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if status != 200 or token is None:
+        _revoke_bench_tokens(url)
+        measure.skipped = f"no form on a meeting's page (HTTP {status})"
+        return
+    before = _bench_writes(url)
+    plan.update(host=f"http://127.0.0.1:{port}", users=users, seconds=seconds, cookie=cookie, csrf=token[1].decode())
+    try:
+        run = subprocess.run([sys.executable, "-m", "jco.devtools.mixed_load"], input=json.dumps(plan), cwd=ROOT,
+                             capture_output=True, text=True, timeout=seconds + 120)
+    finally:
+        _revoke_bench_tokens(url)
+    lines = run.stdout.strip().splitlines()
+    if run.returncode != 0 or not lines:
+        measure.skipped = f"the mixed load stopped (exit {run.returncode}): {run.stderr.strip()[-400:]}"
+        return
+    figures = json.loads(lines[-1])
+    after = _bench_writes(url)
+    figures["writes_found_by_kind"] = {kind: after[kind] - before[kind] for kind in after}
+    figures["writes_sent"] = sum(figures["writes"].values())
+    figures["writes_found"] = sum(figures["writes_found_by_kind"].values())
+    measure.mixed = figures
+    measure.errors = figures["failures"]
+    measure.seconds = seconds
+
+
 def bench_engine(label: str, url: str, args) -> list[Measure]:
     jco_id = _sample_jco(url)
     routes = [
@@ -335,10 +496,15 @@ def bench_engine(label: str, url: str, args) -> list[Measure]:
         Measure("calendar feed", "/calendar.ics"),
         Measure("register, cold", "/jcos", after_change=True),
         Measure("dashboard, cold", "/dashboard", after_change=True),
+        Measure("JCO page, cold", f"/jcos/{jco_id}", after_change=True),
+        Measure("mixed load", f"{args.mixed_users} users, {args.mixed_seconds:g} s"),
     ]
     with Server(url, args.workers) as server:
         cookie = login(server.port)
         for measure in routes:
+            if measure.label == "mixed load":
+                mixed_load(server.port, measure, cookie, url, users=args.mixed_users, seconds=args.mixed_seconds)
+                continue
             status, _, _ = request(server.port, measure.path, cookie=cookie)
             if status == 404:
                 measure.skipped = f"{measure.path} does not exist in this build"
@@ -369,15 +535,40 @@ def report(label: str, routes: list[Measure]) -> None:
             print(f"  {m.label:<15} skipped: {m.skipped}")
             continue
         errors = f"  ({m.errors} failed)" if m.errors else ""
-        versus = f"{'one by one':>10}" if m.after_change else f"{m.rps / trivial:>9.0%}"
-        print(f"  {m.label:<15} {m.path[:16]:<16} {len(m.latencies):>8} {m.rps:>8.1f} {m.percentile(50):>8.1f} "
+        versus = f"{'one by one':>10}" if m.after_change else f"{'many users':>10}" if m.mixed else \
+            f"{m.rps / trivial:>9.0%}"
+        print(f"  {m.label:<15} {m.path[:16]:<16} {m.requests:>8} {m.rps:>8.1f} {m.percentile(50):>8.1f} "
               f"{m.percentile(95):>8.1f} {versus}{errors}")
     by = {m.label: m for m in routes}
     register, dashboard = by["register"], by["dashboard"]
-    if not register.skipped:
-        share = register.rps / trivial
-        verdict = "met" if share >= GOAL_REGISTER_SHARE else "NOT met"
-        print(f"  goal register ≥ {GOAL_REGISTER_SHARE:.0%} of trivial throughput: {share:.0%} — {verdict}")
+    for measure, goal in ((register, GOAL_REGISTER_SHARE), (by["JCO page"], GOAL_JCO_SHARE)):
+        if not measure.skipped:
+            share = measure.rps / trivial
+            verdict = "met" if share >= goal else "NOT met"
+            print(f"  goal {measure.label} ≥ {goal:.0%} of trivial throughput: {share:.0%} — {verdict}")
+    cold = by["JCO page, cold"]
+    if not cold.skipped:
+        p95 = cold.percentile(95)
+        verdict = "met" if p95 < GOAL_JCO_COLD_P95_MS else "NOT met"
+        print(f"  goal JCO page, cold p95 < {GOAL_JCO_COLD_P95_MS} ms: {p95:.0f} ms — {verdict}")
+    mixed = by["mixed load"]
+    if mixed.skipped:
+        print(f"  goal mixed load: not measured ({mixed.skipped})")
+    else:
+        figures = mixed.mixed
+        met = (figures["failures"] == 0 and figures["p95_ms"] < GOAL_MIXED_P95_MS
+               and all(figures["writes"].get(kind, 0) == found for kind, found in figures["writes_found_by_kind"].items()))
+        print(f"  goal mixed load without error, p95 < {GOAL_MIXED_P95_MS} ms, every write stored: "
+              f"{figures['failures']} errors, p95 {figures['p95_ms']:.0f} ms, "
+              f"{figures['writes_found']} of {figures['writes_sent']} writes found — {'met' if met else 'NOT met'}")
+        for route, measured in sorted(figures["routes"].items()):
+            print(f"    {route:<34} {measured['requests']:>6} requests  p50 {measured['p50_ms']:>7.0f} ms  "
+                  f"p95 {measured['p95_ms']:>7.0f} ms" + (f"  ({measured['failures']} failed)"
+                                                           if measured["failures"] else ""))
+        print(f"    writes the server confirmed: {figures['writes']}; found in the database: "
+              f"{figures['writes_found_by_kind']}")
+        if figures["errors"]:
+            print(f"    errors: {figures['errors']}")
     if dashboard.skipped:
         print(f"  goal dashboard p95 < {GOAL_DASHBOARD_P95_MS} ms: not measured ({dashboard.skipped})")
     else:
@@ -398,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=2, help="client threads (keep-alive connections)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--rebuild", action="store_true", help="build the databases again even if they match")
+    parser.add_argument("--mixed-users", type=int, default=20, help="simulated users of the mixed load")
+    parser.add_argument("--mixed-seconds", type=float, default=60.0, help="how long the mixed load runs")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - {"sqlite", "postgres"}
@@ -418,9 +611,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {engine} left out: {error}", flush=True)
             continue
         routes = bench_engine(label, url, args)
-        summary[engine] = {m.label: {"path": m.path, "requests": len(m.latencies), "rps": round(m.rps, 1),
+        summary[engine] = {m.label: {"path": m.path, "requests": m.requests, "rps": round(m.rps, 1),
                                      "p50_ms": round(m.percentile(50), 1), "p95_ms": round(m.percentile(95), 1),
-                                     "skipped": m.skipped} for m in routes}
+                                     "errors": m.errors, "skipped": m.skipped,
+                                     **({key: m.mixed[key] for key in ("statuses", "writes", "writes_found_by_kind", "writes_sent",
+                                                                       "writes_found", "routes")}
+                                        if m.mixed else {})} for m in routes}
     DATA_DIR.mkdir(exist_ok=True)
     (DATA_DIR / "last-run.json").write_text(json.dumps(
         {"operations": args.operations, "results": args.results, "cpus": os.cpu_count(),

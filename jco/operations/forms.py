@@ -28,7 +28,7 @@ from jco.core.dates import long_date
 from jco.core.timeutil import today
 from jco.documents.models import Document
 from jco.operations import results, services
-from jco.operations.lifecycle import Body, Transition
+from jco.operations.lifecycle import REASON_REQUIRED, Body, Transition
 from jco.operations.models import Jco, JcoKind, Organisation, OrgKind, Role
 from jco.operations.queries import participants_in_order
 from jco.operations.results import ResultRow, check_row
@@ -254,12 +254,13 @@ class TransitionForm(FlaskForm):
         self.step = step
 
     def validate_reason(self, field):
-        if self.step is Transition.WITHDRAW and not (field.data or "").strip():
-            raise ValidationError("Give the reason for withdrawing the operation.")
+        # The life cycle names the steps that need a reason, and says what to ask for.
+        if self.step in REASON_REQUIRED and not (field.data or "").strip():
+            raise ValidationError(REASON_REQUIRED[self.step])
 
     @property
     def note(self) -> str:
-        return (self.reason.data or "").strip() if self.step is Transition.WITHDRAW else ""
+        return (self.reason.data or "").strip() if self.step in REASON_REQUIRED else ""
 
 
 class OperationForm(VersionedForm):

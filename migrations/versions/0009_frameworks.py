@@ -4,7 +4,7 @@ Operations imported before this revision kept their type= code only inside ``sou
 it is read back from there, so WCO, Interpol, Frontex… operations stop counting as CCWP JCOs.
 
 Revision ID: 0009_frameworks
-Revises: 0011_search
+Revises: 0008_subject_codes
 Create Date: 2026-11-30 08:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_frameworks"
-down_revision: Union[str, None] = "0011_search"
+down_revision: Union[str, None] = "0008_subject_codes"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -6,7 +6,7 @@ comment; SQLite indexes it with an FTS5 table kept by triggers, PostgreSQL with 
 to_tsvector. The entries for what is already recorded are built here.
 
 Revision ID: 0011_search
-Revises: 0013_watching
+Revises: 0010_lifecycle
 Create Date: 2026-11-30 08:10:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0011_search"
-down_revision: Union[str, None] = "0013_watching"
+down_revision: Union[str, None] = "0010_lifecycle"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

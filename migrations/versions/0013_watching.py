@@ -1,7 +1,7 @@
 """watching operations, when an account last opened My page, and the daily digest of changes
 
 Revision ID: 0013_watching
-Revises: 0008_subject_codes
+Revises: 0011_search
 Create Date: 2026-11-30 08:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = "0013_watching"
-down_revision: Union[str, None] = "0008_subject_codes"
+down_revision: Union[str, None] = "0011_search"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

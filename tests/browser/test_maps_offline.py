@@ -33,6 +33,7 @@ def test_participant_map_draws_offline(page, live_server, login_as, blocked_requ
     login_as(page, DEMO_ACCOUNTS["pl_delegate"])
     page.goto("/jcos")
     page.get_by_role("link", name="Baltica").first.click()
+    page.locator("#participant-map").scroll_into_view_if_needed()  # plotly.js comes when the map is near
     chart = page.locator("#participant-map[data-plotly-state='drawn']")
     chart.wait_for()
     # Poland leads; Finland, Estonia, Latvia, Lithuania and Sweden take part. OLAF and Europol
@@ -43,6 +44,43 @@ def test_participant_map_draws_offline(page, live_server, login_as, blocked_requ
     assert blocked_requests == []
     assert csp_violations(console_errors) == []
     assert console_errors == []
+
+
+def test_jco_page_fetches_plotly_only_when_the_map_comes_into_view(browser, live_server, login_as,
+                                                                   blocked_requests, console_errors):
+    """The text and tables of a JCO page come first; plotly.js and the map file only once the
+    reader scrolls to the map. What the browser fetched before that is at most 150 KB."""
+    from tests.browser.support import guard_requests
+
+    context = browser.new_context(base_url=live_server.url, service_workers="block", locale="en-GB",
+                                  viewport={"width": 1280, "height": 400})
+    guard_requests(context, live_server.host, blocked_requests)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
+    try:
+        login_as(page, DEMO_ACCOUNTS["pl_delegate"])
+        fetched: list[tuple[str, int]] = []
+        page.on("requestfinished", lambda request: fetched.append((request.url, request.sizes()["responseBodySize"])))
+        page.goto(f"/jcos/{live_server.ids['baltica']}")
+        page.wait_for_load_state("networkidle")
+        # The map's text alternative is there at once, plotly or not.
+        assert "Poland" in page.locator("#participants-table").inner_text()
+        before_map = list(fetched)
+        assert not [url for url, _ in before_map if "plotly-" in url and url.endswith(".js") or "/maps/" in url]
+        assert page.evaluate("() => window.Plotly === undefined")
+        assert sum(size for _, size in before_map) <= 150 * 1024, before_map
+
+        page.locator("#participant-map").scroll_into_view_if_needed()
+        page.locator("#participant-map[data-plotly-state='drawn']").wait_for()
+        urls = [url for url, _ in fetched]
+        assert any("/static-vendor/plotly-" in url for url in urls) and any("/maps/" in url for url in urls)
+        page.wait_for_load_state("networkidle")
+        assert blocked_requests == []
+        assert console_errors == []
+    finally:
+        context.close()
 
 
 def test_dashboard_draws_every_chart_offline(page, live_server, login_as, blocked_requests, console_errors):

@@ -32,6 +32,15 @@
  *   maps share one download of the map file); window.JCOCharts.render(root)
  *   draws the figures inside a node inserted later (already drawn ones are
  *   skipped) and returns a promise.
+ * - Loading plotly.js when needed (the JCO page): instead of the plotly.js
+ *   <script>, the page gives its URL to this script,
+ *       <script src="charts.js" data-plotly-src="/static-vendor/plotly-<v>.min.js"
+ *               data-charts-load="visible" defer></script>
+ *   and each figure is drawn only once its target comes within 200 px of
+ *   the viewport (IntersectionObserver); plotly.js (a same-origin URL only) is
+ *   added to the page then, once. Until then the page's text and tables cost
+ *   nothing of plotly's 4.8 MB to fetch or parse. Without IntersectionObserver
+ *   every figure is drawn at once.
  */
 (function () {
     "use strict";
@@ -135,14 +144,58 @@
         );
     }
 
+    var loader = document.querySelector("script[data-plotly-src]");
+    var plotlyLoading = null;
+
+    // Resolves once window.Plotly exists (or it never will: draw() then reports the error).
+    function loadPlotly() {
+        if (window.Plotly) return Promise.resolve();
+        if (plotlyLoading) return plotlyLoading;
+        var src = loader && loader.getAttribute("data-plotly-src");
+        if (!isSameOriginPath(src)) return Promise.resolve();
+        plotlyLoading = new Promise(function (resolve) {
+            var script = document.createElement("script");
+            script.src = src;
+            script.onload = resolve;
+            script.onerror = resolve;
+            document.head.appendChild(script);
+        });
+        return plotlyLoading;
+    }
+
     // Figures are drawn one after the other: plotly.js caches a map file once it
     // has loaded it, so a page with several maps downloads world_50m.json once.
     var queue = Promise.resolve();
 
+    function enqueue(script) {
+        queue = queue.then(loadPlotly).then(function () { return draw(script); });
+        return queue;
+    }
+
+    var observer = null;
+    var watched = [];
+    if (loader && loader.getAttribute("data-charts-load") === "visible" && "IntersectionObserver" in window) {
+        observer = new window.IntersectionObserver(function (entries) {
+            entries.forEach(function (entry) {
+                if (!entry.isIntersecting) return;
+                observer.unobserve(entry.target);
+                watched.forEach(function (pair) {
+                    if (pair[0] === entry.target) enqueue(pair[1]);
+                });
+            });
+        }, { rootMargin: "200px 0px" });
+    }
+
     function render(root) {
         var scripts = (root || document).querySelectorAll('script[type="application/json"].plotly-figure');
         Array.prototype.forEach.call(scripts, function (script) {
-            queue = queue.then(function () { return draw(script); });
+            var target = document.getElementById(script.getAttribute("data-target") || "");
+            if (observer && target && !script.getAttribute("data-plotly-done")) {
+                watched.push([target, script]);
+                observer.observe(target);
+            } else {
+                enqueue(script);
+            }
         });
         return queue;
     }
