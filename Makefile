@@ -40,6 +40,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install-dev
 	$(BIN)/python -m jco.devtools.bench $(BENCH_ARGS)
