@@ -13,7 +13,6 @@ from datetime import date
 from flask import current_app
 from sqlmodel import Session
 
-from jco import permissions
 from jco.accounts.models import Account
 from jco.api.schemas import Deadline
 from jco.deadlines import services
@@ -24,8 +23,5 @@ def deadline_rows(session: Session, user: Account, *, since: date, until: date |
     """Deadlines due from ``since`` to ``until`` (inclusive), soonest first, as the API publishes them."""
     deadlines = services.collect(session, today, services.Settings.from_config(current_app.config))
     deadlines = [d for d in deadlines if d.due >= since and (until is None or d.due <= until)]
-    if permissions.can_view_all_deadlines(user):
-        return [Deadline.of(d, None, today) for d in deadlines]
-    if permissions.is_delegate(user):
-        return [Deadline.of(d, user.organisation_id, today) for d in services.owed_by(deadlines, user.organisation_id)]
-    return []
+    scope = services.scope_for(user, deadlines)  # the one rule: the same as "My deadlines" and the feeds
+    return [Deadline.of(d, scope.organisation_id, today) for d in scope.deadlines]

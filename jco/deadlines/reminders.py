@@ -163,10 +163,18 @@ def send_reminders(session: Session, today: date, config, *, mailer: Mailer | No
     if dry_run:
         report.planned = planned
         return report
-    mailer = mailer or Mailer(config)
+    send_claimed(session, planned, mailer or Mailer(config), report,
+                 lambda item: ReminderSent(deadline_key=item.deadline.key, account_id=item.account_id, kind=item.kind))
+    return report
+
+
+def send_claimed(session: Session, items: list, mailer: Mailer, report, claim_for) -> None:
+    """Send each item's message at most once, across runs and hosts: its claim (a row with a unique
+    key) is committed before the mail goes; a mail that fails gives its claim back, so that the next
+    run tries again. Reminders and the daily digest both send this way."""
     try:
-        for item in planned:
-            claim = ReminderSent(deadline_key=item.deadline.key, account_id=item.account_id, kind=item.kind)
+        for item in items:
+            claim = claim_for(item)
             session.add(claim)
             try:
                 session.commit()
@@ -177,7 +185,6 @@ def send_reminders(session: Session, today: date, config, *, mailer: Mailer | No
             try:
                 mailer.send(item.message)
             except (smtplib.SMTPException, OSError) as error:
-                # Give the reminder back, so that the next run tries again.
                 session.delete(claim)
                 session.commit()
                 report.failed.append((item, str(error) or error.__class__.__name__))
@@ -189,7 +196,6 @@ def send_reminders(session: Session, today: date, config, *, mailer: Mailer | No
             report.sent.append(item)
     finally:
         mailer.close()
-    return report
 
 
 reminders_cli = AppGroup("reminders", help="E-mail reminders of deadlines.")

@@ -12,7 +12,6 @@ concurrent run fails on the constraint and skips; a failed send deletes the row 
 
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -23,14 +22,13 @@ import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from jco.accounts.models import Account
 from jco.audit import services as audit
+from jco.core.dates import long_date
 from jco.core.timeutil import utcnow
-from jco.deadlines.reminders import Mailer
-from jco.deadlines.rules import long_date
+from jco.deadlines.reminders import Mailer, send_claimed
 from jco.mypage import watching
 from jco.mypage.models import DigestSent, DigestSetting
 
@@ -115,31 +113,8 @@ def send_digests(session: Session, today: date, config, *, mailer: Mailer | None
     if dry_run:
         report.planned = planned
         return report
-    mailer = mailer or Mailer(config)
-    try:
-        for item in planned:
-            claim = DigestSent(account_id=item.account_id, day=today, claimed_at=item.read_at)
-            session.add(claim)
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()  # sent already today, or being sent by a concurrent run
-                report.already += 1
-                continue
-            try:
-                mailer.send(item.message)
-            except (smtplib.SMTPException, OSError) as error:
-                session.delete(claim)
-                session.commit()
-                report.failed.append((item, str(error) or error.__class__.__name__))
-                mailer.close()
-                continue
-            claim.sent_at = utcnow()
-            session.add(claim)
-            session.commit()
-            report.sent.append(item)
-    finally:
-        mailer.close()
+    send_claimed(session, planned, mailer or Mailer(config), report,
+                 lambda item: DigestSent(account_id=item.account_id, day=today, claimed_at=item.read_at))
     return report
 
 
