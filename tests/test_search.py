@@ -341,7 +341,7 @@ def test_each_engine_reads_its_full_text_index(app, world):
     with app.app_context():
         s = get_session()
         filler = [{"kind": kind, "ref_id": 100_000 + n, "title": "", "body": "", "terms": f"filler words {n}"}
-                  for kind in Kind for n in range(1500)]
+                  for kind in Kind for n in range(6000)]
         s.execute(SearchEntry.__table__.insert(), filler)
         if s.get_bind().dialect.name == "postgresql":
             s.execute(text_sql("ANALYZE search_entry"))

@@ -146,7 +146,7 @@ def test_keyboard_reaches_skip_link_first_then_main_navigation(page, live_server
     box = page.locator(".skip-link").bounding_box()
     assert box and box["x"] >= 0 and box["y"] >= 0, "the skip link must be visible when it has focus"
     nav = page.locator("nav[aria-label='Main'] ul a").all_inner_texts()
-    assert nav[:2] == ["Register", "Meetings"]
+    assert nav[:2] == ["My page", "Register"]
     reached = [tab(page)["text"] for _ in range(len(nav) + 1)]
     assert reached[0] == "JCO Tracker"
     assert reached[1:] == nav
