@@ -37,6 +37,7 @@ def test_register_as_csv(client, auth, demo):
     auth.login("de.delegate@example.org")
     response = client.get("/jcos/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert response.headers["Content-Disposition"].startswith('attachment; filename="jco-register-')
     rows = read_csv(response)
     assert list(rows[0]) == list(REGISTER_COLUMNS)

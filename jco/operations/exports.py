@@ -155,7 +155,7 @@ def table_response(rows: Iterable, columns: Sequence[str], filename: str, fmt: s
     safe_name = "".join(c if c.isalnum() or c in "-_." else "-" for c in filename) or "export"
     headers = {"Content-Disposition": f'attachment; filename="{safe_name}.{fmt}"'}
     if fmt == "csv":
-        return Response(stream_with_context(_csv_stream(rows, columns)), mimetype=MEDIA_TYPES["csv"],
+        return Response(stream_with_context(_csv_stream(rows, columns)), content_type=MEDIA_TYPES["csv"],
                         headers=headers)
     return Response(_xlsx_bytes(rows, columns, safe_name), mimetype=MEDIA_TYPES["xlsx"], headers=headers)
 
