@@ -72,6 +72,17 @@ def test_register_as_excel_has_the_same_rows(client, auth, demo):
     assert normalise == text
 
 
+def test_excel_columns_are_sized_to_their_content(client, auth, demo):
+    auth.login("de.delegate@example.org")
+    sheet = load_workbook(io.BytesIO(client.get("/jcos/export.xlsx?sort=name").get_data())).active
+    header = [c.value for c in sheet[1]]
+    widths = {name: sheet.column_dimensions[chr(ord("A") + i)].width for i, name in enumerate(header[:26])}
+    longest = {name: max(len(str(c.value or "")) for c in sheet[chr(ord("A") + i)])
+               for i, name in enumerate(header[:26])}
+    for name, width in widths.items():
+        assert min(longest[name], 58) + 2 <= width <= 60, (name, width, longest[name])
+
+
 def test_export_never_holds_a_classified_title(client, auth, demo, db):
     addendum = db.scalar(select(Document).where(Document.reference == "6512/1/15 ADD 1 REV 1"))
     auth.login("lv.delegate@example.org")  # cleared, yet the export is a list of references only

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -20,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import raiseload
 from sqlmodel import Session, select
 
@@ -101,6 +103,14 @@ def _csv_stream(rows: Iterable, columns: Sequence[str]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+WIDTH_SAMPLE_ROWS = 200
+MAX_COLUMN_WIDTH = 60
+
+
+def _shown(value) -> str:
+    return "" if value is None else value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
 def _xlsx_bytes(rows: Iterable, columns: Sequence[str], sheet_title: str) -> bytes:
     workbook = Workbook(write_only=True)  # rows go straight to the file: memory stays flat
     sheet = workbook.create_sheet(title=sheet_title[:31] or "Sheet1")
@@ -116,7 +126,16 @@ def _xlsx_bytes(rows: Iterable, columns: Sequence[str], sheet_title: str) -> byt
             c.font = bold
         return c
 
+    # Columns sized to their content, read from the first rows (a write-only sheet takes widths before
+    # its first row); the rest of the rows still stream straight to the file.
+    rows = iter(rows)
+    first = [list(_values(row, columns)) for row in itertools.islice(rows, WIDTH_SAMPLE_ROWS)]
+    for index, name in enumerate(columns):
+        longest = max([len(str(name))] + [len(_shown(r[index])) for r in first])
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(longest, 6) + 2, MAX_COLUMN_WIDTH)
     sheet.append([cell(c, header=True) for c in columns])
+    for values in first:
+        sheet.append([cell(v) for v in values])
     for row in rows:
         sheet.append([cell(v) for v in _values(row, columns)])
     out = io.BytesIO()
