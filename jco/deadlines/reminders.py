@@ -157,21 +157,19 @@ def plan(session: Session, today: date, config) -> list[Planned]:
 
 def send_reminders(session: Session, today: date, config, *, mailer: Mailer | None = None,
                    dry_run: bool = False) -> RunReport:
-    report = RunReport()
-    planned = plan(session, today, config)
-    session.commit()  # end the read, so that each claim below is its own short transaction
-    if dry_run:
-        report.planned = planned
-        return report
-    send_claimed(session, planned, mailer or Mailer(config), report,
-                 lambda item: ReminderSent(deadline_key=item.deadline.key, account_id=item.account_id, kind=item.kind))
-    return report
+    return send_claimed(session, plan(session, today, config), RunReport(), mailer or Mailer(config),
+                        lambda item: ReminderSent(deadline_key=item.deadline.key, account_id=item.account_id,
+                                                  kind=item.kind), dry_run=dry_run)
 
 
-def send_claimed(session: Session, items: list, mailer: Mailer, report, claim_for) -> None:
+def send_claimed(session: Session, items: list, report, mailer: Mailer, claim_for, *, dry_run: bool = False):
     """Send each item's message at most once, across runs and hosts: its claim (a row with a unique
     key) is committed before the mail goes; a mail that fails gives its claim back, so that the next
-    run tries again. Reminders and the daily digest both send this way."""
+    run tries again. Reminders and the daily digest both send this way. A dry run only lists them."""
+    session.commit()  # end the read that planned the items, so that each claim is its own short transaction
+    if dry_run:
+        report.planned = items
+        return report
     try:
         for item in items:
             claim = claim_for(item)
@@ -196,6 +194,7 @@ def send_claimed(session: Session, items: list, mailer: Mailer, report, claim_fo
             report.sent.append(item)
     finally:
         mailer.close()
+    return report
 
 
 reminders_cli = AppGroup("reminders", help="E-mail reminders of deadlines.")

@@ -107,15 +107,9 @@ def plan(session: Session, today: date, config, now: datetime | None = None) -> 
 
 def send_digests(session: Session, today: date, config, *, mailer: Mailer | None = None,
                  dry_run: bool = False) -> RunReport:
-    report = RunReport()
-    planned = plan(session, today, config)
-    session.commit()  # end the read, so that each claim below is its own short transaction
-    if dry_run:
-        report.planned = planned
-        return report
-    send_claimed(session, planned, mailer or Mailer(config), report,
-                 lambda item: DigestSent(account_id=item.account_id, day=today, claimed_at=item.read_at))
-    return report
+    return send_claimed(session, plan(session, today, config), RunReport(), mailer or Mailer(config),
+                        lambda item: DigestSent(account_id=item.account_id, day=today, claimed_at=item.read_at),
+                        dry_run=dry_run)
 
 
 notifications_cli = AppGroup("notifications", help="The daily e-mail digest of changes on watched operations.")
