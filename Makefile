@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export FLASK_APP := jco
 
-.PHONY: run test install install-dev migrate demo lint bench clean
+.PHONY: run test install install-dev migrate demo lint bench clean translations
+CATALOGS := $(wildcard jco/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +24,19 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP) $@
 
-install: $(STAMP)
-install-dev: $(DEV_STAMP)
+# Catalogs are compiled from the .po files we keep in git, whenever a .po is newer.
+%.mo: %.po | $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@ -l $(word 3,$(subst /, ,$<))
+
+install: $(STAMP) $(COMPILED)
+install-dev: $(DEV_STAMP) $(COMPILED)
+
+# Extract every string written for translation, and bring each language's catalog up to date.
+translations: install-dev
+	$(BIN)/pybabel extract -F jco/translations/babel.cfg -k _l -k lazy_gettext -k N_ --no-location \
+	  --project "JCO Tracker" --copyright-holder "JCO Tracker" -o jco/translations/messages.pot .
+	$(BIN)/pybabel update -i jco/translations/messages.pot -d jco/translations --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) $(COMPILED)
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -23,7 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from jco.core import cache, db, security
+    from jco.core import cache, db, i18n, security
     from jco.core.extensions import compress, csrf, limiter, login_manager
     from jco.web import assets
 
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     compress.init_app(app)
     security.init_app(app)
     assets.init_app(app)
+    i18n.init_app(app)
 
     from jco import web
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
@@ -65,6 +67,17 @@ class AccountForm(AccountChangeForm):
         DataRequired(message="Set an initial password."),
         Length(min=10, message="The password must have at least 10 characters.")])
     submit = SubmitField("Create account")
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=[])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from jco.core.i18n import LANGUAGES
+
+        self.language.choices = [("", _("As my browser asks")), *LANGUAGES.items()]
 
 
 class ReminderSettingsForm(FlaskForm):

@@ -32,6 +32,8 @@ class Account(SQLModel, table=True):
     clearance: str = Field(default="", max_length=20)
     active: bool = True
     reminders_enabled: bool = True
+    # "en" or "fr" (jco.core.i18n.LANGUAGES); empty: follow the browser.
+    language: str = Field(default="", max_length=8)
     calendar_token_hash: Optional[str] = Field(default=None, max_length=64, unique=True)
     # Changes when the password changes, so every other session of the account ends.
     session_nonce: str = Field(default="", max_length=32)

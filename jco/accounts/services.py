@@ -15,6 +15,7 @@ from typing import NoReturn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, update
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from jco import permissions
@@ -293,6 +294,22 @@ def load_for_session(session: Session, user_id: str) -> Account | None:
     if account is None or not account.active or account.session_nonce != nonce:
         return None
     return account
+
+
+def set_language(session: Session, account: Account, language: str) -> None:
+    """The language the account reads pages, e-mails and calendar feeds in ("" follows the browser)."""
+    from jco.core.i18n import LANGUAGES
+
+    if language and language not in LANGUAGES:
+        raise AccountError(_("Choose a language from the list."))
+    if account.language == language:
+        return
+    before = account.language
+    account.language = language
+    session.add(account)
+    audit.record(session, account, "account.language", account,
+                 summary=f"Chose the language {language or 'of the browser'}",
+                 before={"language": before}, after={"language": language})
 
 
 def set_reminders(session: Session, account: Account, enabled: bool) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from jco import permissions
@@ -11,6 +13,7 @@ from jco.accounts.forms import (
     AccountChangeForm,
     AccountForm,
     ChangePasswordForm,
+    LanguageForm,
     LoginForm,
     ReminderSettingsForm,
 )
@@ -81,9 +84,10 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-def _account_page(password_form, reminders_form, status: int = 200):
+def _account_page(password_form, reminders_form, status: int = 200, language_form=None):
+    language_form = language_form or LanguageForm(prefix="lang", language=current_user.language)
     return render_template("accounts/account.html", password_form=password_form,
-                           reminders_form=reminders_form), status
+                           reminders_form=reminders_form, language_form=language_form), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -92,12 +96,26 @@ def account():
     reminders_form = ReminderSettingsForm(prefix="rem", reminders_enabled=current_user.reminders_enabled)
     if request.method == "POST" and "pw-submit" in request.form and password_form.validate_on_submit():
         return _change_password(password_form, reminders_form)
+    if request.method == "POST" and "lang-submit" in request.form:
+        return _change_language(password_form, reminders_form)
     if request.method == "POST" and "rem-submit" in request.form and reminders_form.validate_on_submit():
         services.set_reminders(get_session(), current_user._get_current_object(), bool(reminders_form.reminders_enabled.data))
         get_session().commit()
         flash("Your reminder setting has been saved.", "success")
         return redirect(url_for("accounts.account"))
     return _account_page(password_form, reminders_form)
+
+
+def _change_language(password_form, reminders_form):
+    form = LanguageForm(prefix="lang")
+    if not form.validate_on_submit():
+        return _account_page(password_form, reminders_form, 400, language_form=form)
+    services.set_language(get_session(), current_user._get_current_object(), form.language.data or "")
+    get_session().commit()
+    session.pop("lang", None)  # the account's choice now leads; the header switch may change it again
+    refresh()  # say it in the language just chosen
+    flash(_("Your language has been saved."), "success")
+    return redirect(url_for("accounts.account"))
 
 
 def _change_password(password_form, reminders_form):
