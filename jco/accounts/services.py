@@ -14,8 +14,8 @@ from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, update
 from flask_babel import gettext as _
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from jco import permissions
