@@ -100,3 +100,31 @@ def test_catalog_languages_are_offered(code):
 
     assert code in LANGUAGES
     assert supported(code.upper() + "-BE") == code
+
+
+def test_the_french_agenda_export_of_cm_4063_15(client, auth, demo, db):
+    """Made in the language asked for, whoever asks; the reader's pages stay in their language."""
+    import io
+
+    from docx import Document as Docx
+
+    from jco.meetings.models import Meeting
+
+    october = db.scalar(select(Meeting).where(Meeting.notice_reference == "CM 4063/15"))
+    auth.login("de.delegate@example.org")
+    response = client.get(f"/meetings/{october.id}/agenda.docx?lang=fr")
+    assert response.status_code == 200
+    document = Docx(io.BytesIO(response.data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    for expected in ("Conseil de l'Union européenne", "CONVOCATION ET ORDRE DU JOUR PROVISOIRE", "CM 4063/15",
+                     "Origine:\tSecrétariat général du Conseil",
+                     "Destinataire:\tGroupe « Coopération douanière » (experts)", "Objet:\tOrdre du jour provisoire",
+                     "20 octobre 2015", "Opération : ODC Postbox", "Pour : rapport final pour adoption", "12712/15"):
+        assert expected in text, expected
+    frame = "\n".join(p.text for p in document.paragraphs[:8])  # titles and references are data, as entered
+    for english in ("Council of the European Union", "Subject:", "October", "Brussels", "Experts"):
+        assert english not in frame, english
+    assert "Operation:" not in text and "For:" not in text
+    assert document.core_properties.language == "fr"
+    # The reader asked for a French export, not French pages.
+    assert _lang(client.get("/jcos")) == "en"

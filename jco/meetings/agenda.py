@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from jco.comments.models import CommentRound
 from jco.core.dates import long_date
+from jco.core.text import N_
 from jco.documents.models import DocType, Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.meetings.services import AgendaError, Purpose, add_agenda_item
@@ -161,7 +162,7 @@ def confirm(session: Session, meeting: Meeting, tokens: list[str], today: date, 
 def body_addressee(body: str) -> str:
     """How a Council note addresses the body: "Customs Cooperation Working Party (Experts)"."""
     return {
-        Body.CCWP_EXPERTS.value: "Customs Cooperation Working Party (Experts)",
-        Body.CCWP_PLENARY.value: "Customs Cooperation Working Party",
-        Body.MAC.value: "Mutual Assistance Committee",
+        Body.CCWP_EXPERTS.value: N_("Customs Cooperation Working Party (Experts)"),
+        Body.CCWP_PLENARY.value: N_("Customs Cooperation Working Party"),
+        Body.MAC.value: N_("Mutual Assistance Committee"),
     }.get(body, Body(body).label if body in {b.value for b in Body} else body)

@@ -17,19 +17,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from jco import permissions
-from jco.core.dates import long_date
+from jco.core.dates import long_date, time_of_day
+from jco.core.i18n import current_language
+from jco.core.text import N_
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.references import in_document_order
 from jco.meetings.agenda import body_addressee
 from jco.meetings.models import Meeting, Outcome
 from jco.meetings.services import Purpose
 
-SECRETARIAT = "General Secretariat of the Council"
+SECRETARIAT = N_("General Secretariat of the Council")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
@@ -42,7 +45,7 @@ class NoteItem:
 
 @dataclass
 class Note:
-    doc_type: str  # "NOTE", "NOTICE OF MEETING AND PROVISIONAL AGENDA"
+    doc_type: str  # "NOTE", "NOTICE OF MEETING AND PROVISIONAL AGENDA", in the note's language
     place_and_date: str
     reference: str
     subject_codes: list[str]
@@ -52,11 +55,11 @@ class Note:
     subject: str
     items: list[NoteItem]
     intro: str = ""
-    language: str = "en"
+    language: str = "en"  # the language it is written in: the reader's, or the ?lang= asked for
 
     @property
     def header_lines(self) -> list[tuple[str, str]]:
-        return [("From", SECRETARIAT), ("On", self.on), ("To", self.to), ("Subject", self.subject)]
+        return [(_("From"), _(SECRETARIAT)), (_("On"), self.on), (_("To"), self.to), (_("Subject"), self.subject)]
 
 
 def _meeting_day(meeting: Meeting) -> str:
@@ -86,15 +89,17 @@ def _items(meeting: Meeting, viewer, *, with_outcomes: bool, marking: Marking) -
     for n, item in enumerate(sorted(meeting.items, key=lambda i: (i.position, i.id)), start=1):
         lines = []
         if item.jco:
-            lines.append(f"Operation: JCO {item.jco.title}")
+            lines.append(_("Operation: JCO %(title)s", title=item.jco.title))
         if item.purpose != Purpose.INFORMATION:
-            lines.append(f"For: {Purpose.LABELS.get(item.purpose, item.purpose).lower()}")
+            purpose = Purpose.LABELS.get(item.purpose)
+            lines.append(_("For: %(purpose)s", purpose=_(purpose).lower() if purpose else item.purpose))
         if item.documents:
-            lines.append("Documents: " + "; ".join(_document_line(viewer, d, marking)
-                                                   for d in in_document_order(item.documents)))
+            lines.append(_("Documents: %(documents)s", documents="; ".join(
+                _document_line(viewer, d, marking) for d in in_document_order(item.documents))))
         if with_outcomes:
-            outcome = Outcome(item.outcome).label.lower() if item.outcome else "not recorded"
-            lines.append(f"Outcome: {outcome}" + (f". {item.note}" if item.note else "."))
+            outcome = _(Outcome(item.outcome).label).lower() if item.outcome else _("not recorded")
+            lines.append(_("Outcome: %(outcome)s. %(note)s", outcome=outcome, note=item.note) if item.note
+                         else _("Outcome: %(outcome)s.", outcome=outcome))
         items.append(NoteItem(n, item.title, lines))
     return items
 
@@ -112,17 +117,19 @@ def agenda_note(session: Session, meeting: Meeting, viewer, today: date) -> Note
     notice = _cited(viewer, registered)
     when = _meeting_day(meeting)
     if meeting.start_time:
-        when += f", {meeting.start_time:%H:%M}" + (f"–{meeting.end_time:%H:%M}" if meeting.end_time else "")
+        when += f", {time_of_day(meeting.start_time)}" + (f"–{time_of_day(meeting.end_time)}" if meeting.end_time else "")
     return Note(
-        doc_type="NOTICE OF MEETING AND PROVISIONAL AGENDA",
-        place_and_date=f"{(notice.place if notice else '') or 'Brussels'}, "
-                       f"{long_date(notice.doc_date if notice and notice.doc_date else today)}",
+        doc_type=_("NOTICE OF MEETING AND PROVISIONAL AGENDA"),
+        place_and_date=_("%(place)s, %(day)s", place=_place(notice.place if notice else ""),
+                         day=long_date(notice.doc_date if notice and notice.doc_date else today)),
         reference=meeting.notice_reference if notice is not None or registered is None else "",
         subject_codes=[str(c) for c in notice.subject_codes] if notice else [],
         marking=marking.value,
-        on=when, to=body_addressee(meeting.body),
-        subject=f"Provisional agenda — {meeting.display_title}, {meeting.place}",
+        on=when, to=_(body_addressee(meeting.body)),
+        subject=_("Provisional agenda — %(meeting)s, %(place)s", meeting=meeting.title or _(meeting.body_enum.label),
+                  place=_place(meeting.place)),
         items=_items(meeting, viewer, with_outcomes=False, marking=marking),
+        language=current_language(),
     )
 
 
@@ -134,7 +141,7 @@ def find_summary(session: Session, meeting: Meeting) -> Document | None:
                                func.lower(Document.title).like("summary of discussions%"))
         .options(selectinload(Document.subject_codes))
     ).all()
-    day = long_date(meeting.start_date)
+    day = long_date(meeting.start_date, "en")  # registered titles are in English, whatever the reader reads
     return next((d for d in candidates if day in d.title), None)
 
 
@@ -142,20 +149,29 @@ def summary_note(session: Session, meeting: Meeting, viewer, today: date) -> Not
     registered = find_summary(session, meeting)
     marking = note_marking(meeting.summary_marking, registered)
     known = _cited(viewer, registered)
-    experts = " (Experts)" if meeting.body == "ccwp_experts" else ""
     return Note(
-        doc_type="NOTE",
-        place_and_date=f"{(known.place if known else meeting.place) or 'Brussels'}, "
-                       f"{long_date(known.doc_date if known and known.doc_date else today)}",
+        doc_type=_("NOTE"),
+        place_and_date=_("%(place)s, %(day)s", place=_place(known.place if known else meeting.place),
+                         day=long_date(known.doc_date if known and known.doc_date else today)),
         reference=known.reference if known else "",
         subject_codes=[str(c) for c in known.subject_codes] if known else [],
         marking=marking.value,
         on=long_date(meeting.start_date) if meeting.start_date == meeting.end_date else _meeting_day(meeting),
-        to=body_addressee(meeting.body),
-        subject=f"Summary of discussions{experts}",
-        intro="Draft prepared by JCO Tracker from the recorded outcomes; to be completed by the Secretariat.",
+        to=_(body_addressee(meeting.body)),
+        subject=_("Summary of discussions (Experts)") if meeting.body == "ccwp_experts" else _("Summary of discussions"),
+        intro=_("Draft prepared by JCO Tracker from the recorded outcomes; to be completed by the Secretariat."),
         items=_items(meeting, viewer, with_outcomes=True, marking=marking),
+        language=current_language(),
     )
+
+
+def _place(place: str | None) -> str:
+    """The city as the note's language writes it (Brussels, Bruxelles); other places as given."""
+    place = (place or "").strip() or "Brussels"
+    return _(place) if place in _CITIES else place
+
+
+_CITIES = {N_("Brussels"), N_("Luxembourg")}
 
 
 # --- DOCX ----------------------------------------------------------------------------------------
@@ -167,7 +183,7 @@ def to_docx(note: Note) -> bytes:
 
     doc = Docx()
     doc.core_properties.title = f"{note.reference} {note.subject}".strip()
-    doc.core_properties.author = SECRETARIAT
+    doc.core_properties.author = _(SECRETARIAT)
     doc.core_properties.language = note.language
     style = doc.styles["Normal"]
     style.font.name = "Arial"
@@ -190,9 +206,9 @@ def to_docx(note: Note) -> bytes:
         p.paragraph_format.space_after = Pt(space_after)
         return p
 
-    para("Council of the European Union", bold=True, size=13)
+    para(_("Council of the European Union"), bold=True, size=13)
     para(f"{note.place_and_date} (OR. {note.language})", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    para(note.reference or "(document number not yet known)", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, size=13)
+    para(note.reference or _("(document number not yet known)"), bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, size=13)
     if note.subject_codes:
         para("\n".join(note.subject_codes), bold=True)
     if note.marking:
@@ -264,7 +280,7 @@ def to_pdf(note: Note, font_dir: Path = FONT_DIR) -> bytes:
     else:
         family = "helvetica"
     pdf.set_title(clean(f"{note.reference} {note.subject}".strip()))
-    pdf.set_author(clean(SECRETARIAT))
+    pdf.set_author(clean(_(SECRETARIAT)))
     pdf.set_creator("JCO Tracker")
     pdf.set_lang(note.language)
     pdf.set_auto_page_break(True, margin=20)
@@ -275,9 +291,9 @@ def to_pdf(note: Note, font_dir: Path = FONT_DIR) -> bytes:
         pdf.multi_cell(0, size * 0.5, clean(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(after)
 
-    write("Council of the European Union", bold=True, size=13)
+    write(_("Council of the European Union"), bold=True, size=13)
     write(f"{note.place_and_date} (OR. {note.language})", bold=True, align="R")
-    write(note.reference or "(document number not yet known)", bold=True, size=13, align="R")
+    write(note.reference or _("(document number not yet known)"), bold=True, size=13, align="R")
     if note.subject_codes:
         write("\n".join(note.subject_codes), bold=True)
     if note.marking:

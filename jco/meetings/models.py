@@ -8,6 +8,7 @@ from sqlalchemy import Column, Integer, Text
 from sqlmodel import Field, Relationship, SQLModel
 
 from jco.core.dates import day_range
+from jco.core.text import N_
 from jco.documents.models import Document
 from jco.operations.lifecycle import Body
 from jco.operations.models import Jco
@@ -22,7 +23,16 @@ class Outcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    Outcome.PRESENTED: N_("Presented"),
+    Outcome.ADOPTED: N_("Adopted"),
+    Outcome.NOT_ADOPTED: N_("Not adopted"),
+    Outcome.POSTPONED: N_("Postponed"),
+    Outcome.NOTED: N_("Noted"),
+}
 
 
 class AgendaItemDocument(SQLModel, table=True):

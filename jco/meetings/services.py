@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jco.audit import services as audit
+from jco.core.text import N_
 from jco.core.timeutil import today as today_
 from jco.deadlines.rules import long_date
 from jco.documents.models import Document, Marking
@@ -32,10 +33,10 @@ class Purpose:
     INFORMATION = "information"
 
     LABELS = {
-        "business_case": "Business case for adoption",
-        "revision": "Revised business case",
-        "final_report": "Final report for adoption",
-        "information": "Information / discussion",
+        "business_case": N_("Business case for adoption"),
+        "revision": N_("Revised business case"),
+        "final_report": N_("Final report for adoption"),
+        "information": N_("Information / discussion"),
     }
 
 

@@ -35,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from jco.core.text import N_
+
 
 class State(StrEnum):
     PROPOSED = "proposed"
@@ -125,10 +127,10 @@ class Body(StrEnum):
 
 
 BODY_LABELS = {
-    Body.CCWP_EXPERTS: "CCWP Experts",
-    Body.CCWP_PLENARY: "CCWP plenary",
-    Body.MAC: "Mutual Assistance Committee",
-    Body.OTHER: "Other",
+    Body.CCWP_EXPERTS: N_("CCWP Experts"),
+    Body.CCWP_PLENARY: N_("CCWP plenary"),
+    Body.MAC: N_("Mutual Assistance Committee"),
+    Body.OTHER: N_("Other"),
 }
 
 # The working party's own adoption is the one a final report always needs; another body (the MAC)
