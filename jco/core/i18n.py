@@ -17,7 +17,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, has_app_context, has_request_context, request, session, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 
 # The Council's two working languages; the order is the header's.
@@ -63,6 +63,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _keep_language_asked():
+        # Flask-Babel keeps its choice on ``g``; a test holding an app context across requests would
+        # carry one request's language into the next. Each request chooses afresh.
+        refresh()
         asked = supported(request.args.get("lang"))
         # Only pages keep the choice: an export asked for in French leaves the reader's pages alone.
         endpoint = request.endpoint or ""
