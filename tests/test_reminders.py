@@ -215,3 +215,17 @@ def test_turning_reminders_off_on_the_account_page(client, auth, runner, inbox, 
     runner.invoke(args=["reminders", "send"])
     assert inbox.recipients() == ["pl@example.org"]
     assert org(db, "FR") is not None
+
+
+def test_a_reminder_is_written_in_the_language_of_its_account(runner, inbox, world, db):
+    world["fr"].language = "fr"
+    db.commit()
+    assert runner.invoke(args=["reminders", "send"]).exit_code == 0
+    _, french = next(m for m in inbox.messages if m[0] == ["fr@example.org"])
+    _, english = next(m for m in inbox.messages if m[0] == ["pl@example.org"])
+    text, html = french.get_body(("plain",)).get_content(), french.get_body(("html",)).get_content()
+    assert "11 novembre 2025" in french["Subject"]
+    assert "Bonjour" in text and "Échéance :" in text and "la page de votre compte" in html
+    assert '<html lang="fr">' in html
+    assert "Hello" in english.get_body(("plain",)).get_content()
+    assert "11 November 2025" in english["Subject"]

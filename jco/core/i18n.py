@@ -73,9 +73,13 @@ def init_app(app: Flask) -> None:
                 request.path.startswith("/api/") or "export" in endpoint or "feed" in endpoint):
             session["lang"] = asked
 
-    from jco.core import dates
+    from flask_babel import gettext, ngettext
+
+    from jco.core import dates, text
 
     dates.use_locale_from(current_language)
+    text.use_translations(gettext, ngettext)
+    app.jinja_env.filters["t"] = lambda label: gettext(str(label)) if label else label
 
     @app.context_processor
     def _language():

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -32,6 +34,7 @@ from sqlmodel import Session, select
 from jco.accounts.models import Account, AccountRole
 from jco.core.config import FALLBACK_BASE_URL
 from jco.core.dates import long_date
+from jco.core.i18n import DEFAULT as DEFAULT_LANGUAGE
 from jco.core.timeutil import utcnow
 from jco.deadlines import services
 from jco.deadlines.calendar import deadline_url
@@ -116,6 +119,11 @@ def _recipients(session: Session, owners: set[int | None]) -> dict[int | None, l
 
 
 def compose(deadline: Deadline, account: Account, kind: str, today: date, config) -> EmailMessage:
+    with force_locale(account.language or DEFAULT_LANGUAGE):  # the account's language, whoever runs the command
+        return _compose(deadline, account, kind, today, config)
+
+
+def _compose(deadline: Deadline, account: Account, kind: str, today: date, config) -> EmailMessage:
     base_url = config["JCO_BASE_URL"] or FALLBACK_BASE_URL
     context = {
         "deadline": deadline, "account": account, "when": reminder_label(kind), "overdue": kind.startswith("overdue"),
@@ -125,7 +133,8 @@ def compose(deadline: Deadline, account: Account, kind: str, today: date, config
                                      today),
     }
     message = EmailMessage()
-    message["Subject"] = f"{context['status']} ({long_date(deadline.due)}): {deadline.title}"
+    message["Subject"] = _("%(status)s (%(due)s): %(title)s", status=context["status"], due=long_date(deadline.due),
+                           title=deadline.title)
     message["From"] = config["MAIL_FROM"]
     message["To"] = account.email
     message["Date"] = formatdate(localtime=False)

@@ -21,12 +21,14 @@ from urllib.parse import urlsplit
 import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jco.accounts.models import Account
 from jco.audit import services as audit
 from jco.core.dates import long_date
+from jco.core.i18n import DEFAULT as DEFAULT_LANGUAGE
 from jco.core.timeutil import utcnow
 from jco.deadlines.reminders import Mailer, send_claimed
 from jco.mypage import watching
@@ -69,12 +71,18 @@ class RunReport:
 
 
 def compose(account: Account, changes: list[watching.Change], today: date, config) -> EmailMessage:
+    with force_locale(account.language or DEFAULT_LANGUAGE):  # the account's language, whoever runs the command
+        return _compose(account, changes, today, config)
+
+
+def _compose(account: Account, changes: list[watching.Change], today: date, config) -> EmailMessage:
     base_url = config["JCO_BASE_URL"]
     context = {"account": account, "changes": changes, "today": long_date(today), "base_url": base_url,
                "my_page": f"{base_url}/", "account_link": f"{base_url}/account"}
     message = EmailMessage()
     count = len(changes)
-    message["Subject"] = f"{count} change{'s' if count != 1 else ''} on the operations you watch ({long_date(today)})"
+    message["Subject"] = ngettext("%(num)d change on the operations you watch (%(day)s)",
+                                  "%(num)d changes on the operations you watch (%(day)s)", count, day=long_date(today))
     message["From"] = config["MAIL_FROM"]
     message["To"] = account.email
     message["Date"] = formatdate(localtime=False)
