@@ -4,9 +4,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Optional
 
+from babel import Locale
 from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
+from jco.core.dates import current_locale
 from jco.core.timeutil import utcnow
 from jco.operations.frameworks import DEFAULT_FRAMEWORK, framework_label, is_ccwp
 from jco.operations.lifecycle import State
@@ -39,6 +41,15 @@ class Organisation(SQLModel, table=True):
     @property
     def is_body(self) -> bool:
         return self.kind == OrgKind.BODY
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language: a country's from Babel's CLDR data (``Allemagne``), a
+        body's as registered (OLAF, Europol). English keeps the registered names."""
+        language = current_locale()
+        if self.kind == OrgKind.COUNTRY and language != "en":
+            return Locale.parse(language).territories.get(self.code, self.name)
+        return self.name
 
 
 class Commodity(SQLModel, table=True):
