@@ -13,7 +13,8 @@ stateless app servers stay correct without a cache server.
 Writes that bypass the ORM session (the synthetic data generator's bulk copy, hand-written SQL)
 call :func:`mark_changed` (or :func:`bump`) themselves; a time-to-live (``JCO_CACHE_SECONDS``,
 default 300 s, 0 turns the cache off) bounds how stale anything else could get. Keys must hold
-everything that changes the answer for the viewer, their clearance included.
+everything that changes the answer for the viewer, their clearance included; the reader's language
+is added to every key here.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from flask import Flask, current_app
 from sqlalchemy import BigInteger, Column, event, update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, select
+
+from jco.core.i18n import current_language
 
 T = TypeVar("T")
 _CHANGED = "jco_data_changed"
@@ -148,7 +151,8 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T], *, version
     if version is None:  # no version row (a database emptied by hand): never cache
         return compute()
     cache, lock = store
-    full_key: Any = (key, version)
+    # What is kept may hold words (chart labels, deadline words, calendar text): one entry per language.
+    full_key: Any = (key, version, current_language())
     with lock:
         hit = cache.get(full_key, _MISSING)
     if hit is not _MISSING:
