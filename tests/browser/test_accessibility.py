@@ -189,3 +189,23 @@ def test_axe_reports_what_it_should(page, axe):
     """The check itself: an unlabelled field is a critical violation, so a clean page means clean."""
     page.set_content("<html lang='en'><title>t</title><body><main><h1>t</h1><input type='text'></main></body></html>")
     assert any("label (critical)" in v for v in serious_violations(axe, page))
+
+
+def test_french_pages_have_no_serious_violation(page, axe, live_server, blocked_requests, console_errors):
+    """The same pages in French (the header's switch keeps it for the session): lang="fr", and axe
+    finds nothing serious — longer words must not break labels, landmarks or contrast either."""
+    login_as(page, DEMO_ACCOUNTS["secretariat"])
+    page.goto("/?lang=fr")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    found = []
+    for path in dict.fromkeys(["/", *pages_of(live_server.ids), *role_pages(live_server.ids, "secretariat")]):
+        response = page.goto(path, wait_until="domcontentloaded")
+        assert response.status in (200, 403), (path, response.status)
+        assert page.locator("html").get_attribute("lang") == "fr", path
+        for chart in page.locator(".chart").all():  # a JCO page draws its map when it comes into view
+            chart.scroll_into_view_if_needed()
+        wait_for_charts(page)
+        found += serious_violations(axe, page)
+    assert found == [], "\n".join(found)
+    assert blocked_requests == []
+    assert [e for e in console_errors if "status of 403" not in e] == []
