@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from jco import permissions
@@ -15,6 +16,9 @@ from jco.web import jco_or_abort
 from jco.web.forms import EmptyForm
 
 bp = Blueprint("mypage", __name__)
+# Words marked N_ in pure modules (jco.mypage.nextstep) are translated as they are shown; gettext
+# without arguments never %-formats, so a "%" in a meeting's title is safe.
+bp.add_app_template_filter(gettext, "translated")
 
 
 @bp.get("/")
