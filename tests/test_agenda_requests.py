@@ -4,8 +4,10 @@ on My page and in the digest. Every refusal says why and changes nothing."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from deadline_factories import jco_under_comments
@@ -19,7 +21,7 @@ from jco.documents.models import DocType, Document, Marking
 from jco.meetings.models import AgendaItem, AgendaRequest, Meeting, RequestState
 from jco.mypage import digest
 from jco.operations.lifecycle import Body
-from jco.operations.models import Jco
+from jco.operations.models import Jco, Role
 from tests.step_helpers import jco_id, reading, text
 from tests.test_watching import _age_visit, _changes
 
@@ -57,13 +59,15 @@ def _ask(client, world, *, document=None, meeting=None, note="Ready for adoption
         "meeting_id": meeting or world["meeting"], "document_id": document or world["rev"], "note": note})
 
 
-def _only_request(app) -> AgendaRequest:
+def _only_request(app) -> SimpleNamespace:
+    """The one request, as plain values (the session closes with its app context)."""
     with reading(app) as s:
-        return s.scalar(select(AgendaRequest))
+        row = s.scalar(select(AgendaRequest))
+        return SimpleNamespace(**{c.key: getattr(row, c.key) for c in AgendaRequest.__table__.columns})
 
 
 def _flashes(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text(response))).split())
 
 
 def test_the_lead_asks_and_the_secretariat_accepts(client, auth, world, app):
@@ -86,7 +90,7 @@ def test_the_lead_asks_and_the_secretariat_accepts(client, auth, world, app):
     response = client.post(f"/meetings/{world['meeting']}/agenda/requests/{request.id}/accept", follow_redirects=True)
     assert "Request accepted" in text(response)
     with reading(app) as s:
-        request = s.get(AgendaRequest, request.id)
+        request = s.get(AgendaRequest, request.id)  # type: ignore[assignment]
         assert request.state == RequestState.ACCEPTED and request.answered_at is not None
         item = s.get(AgendaItem, request.agenda_item_id)
         assert item.meeting_id == world["meeting"] and item.jco_id == world["jco"]
@@ -235,7 +239,8 @@ def test_only_the_secretariat_answers(client, auth, world, app):
 
 def test_after_uploading_a_revision_the_leads_next_step_is_to_ask(client, auth, demo, app):
     with reading(app) as s:
-        jco, _, _ = jco_under_comments(s, today(), name="Gannet", lead="FR", deadline_in=-2, reference="7001/25")
+        jco, _, _ = jco_under_comments(s, today(), name="Gannet", lead="FR", deadline_in=-2,
+                                      reference="7001/25", participants={"DE": Role.PARTICIPANT})
         make_document(s, "7001/1/25 REV 1", jco=jco, doc_type=DocType.BUSINESS_CASE)
         s.commit()
         gannet = jco.id
@@ -246,7 +251,8 @@ def test_after_uploading_a_revision_the_leads_next_step_is_to_ask(client, auth, 
     assert f'href="/jcos/{gannet}#ask-agenda-h"' in step
     _ask(client, {"jco": gannet, "meeting": None, "rev": None}, document=_document(app, "7001/1/25 REV 1"),
          meeting=_next_meeting(app))
-    step = re.search(r'<section class="next-step".*?</section>', text(client.get(f"/jcos/{gannet}")), re.S).group(0)
+    step = html.unescape(re.search(r'<section class="next-step".*?</section>', text(client.get(f"/jcos/{gannet}")),
+                                   re.S).group(0))
     assert "The Secretariat answers the lead delegation's request" in step and "#ask-agenda-h" not in step
     auth.logout()
     auth.login(SECRETARIAT)

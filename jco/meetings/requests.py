@@ -165,7 +165,7 @@ def accept(session: Session, request: AgendaRequest, user, *, today: date) -> Ag
     session.add(request)
     session.flush()
     audit.record(session, user, "agenda_request.accept", request, jco_id=request.jco_id,
-                 summary=f"Accepted the request for {request.document.reference} at "  # type: ignore[union-attr]
+                 summary=f"Accepted the request for {request.document.reference} at "
                          f"{_meeting_words(meeting)}: put on the agenda as item {item.position}",
                  before={"state": RequestState.REQUESTED.value},
                  after={"state": request.state, "agenda_item_id": item.id})
@@ -187,7 +187,7 @@ def decline(session: Session, request: AgendaRequest, user, *, reason: str) -> A
     meeting = request.meeting
     assert meeting is not None
     audit.record(session, user, "agenda_request.decline", request, jco_id=request.jco_id,
-                 summary=f"Declined the request for {request.document.reference} at "  # type: ignore[union-attr]
+                 summary=f"Declined the request for {request.document.reference} at "
                          f"{_meeting_words(meeting)}: {reason}",
                  before={"state": RequestState.REQUESTED.value}, after={"state": request.state, "reason": reason})
     return request
@@ -205,8 +205,8 @@ def withdraw(session: Session, request: AgendaRequest, user) -> AgendaRequest:
     session.add(request)
     session.flush()
     audit.record(session, user, "agenda_request.withdraw", request, jco_id=request.jco_id,
-                 summary=f"Withdrew the request for {request.document.reference} at "  # type: ignore[union-attr]
-                         f"{_meeting_words(request.meeting)}",  # type: ignore[arg-type]
+                 summary=f"Withdrew the request for {request.document.reference} at "
+                         f"{_meeting_words(request.meeting)}",
                  before={"state": RequestState.REQUESTED.value}, after={"state": request.state})
     return request
 
@@ -278,7 +278,7 @@ def for_jco_page(session: Session, user, jco: Jco, today: date) -> JcoRequests |
     """None when the reader may not see the operation's requests (three queries otherwise)."""
     if not permissions.can_view_agenda_requests(user, jco):
         return None
-    found = JcoRequests(requests=requests_of_jco(session, jco.id))  # type: ignore[arg-type]  # a loaded row
+    found = JcoRequests(requests=requests_of_jco(session, jco.id))
     if permissions.can_request_agenda_place(user, jco):
         found.may_ask = True
         found.meetings = coming_meetings(session, today)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from jco import permissions
 from jco.audit import services as audit
@@ -165,15 +165,15 @@ def answered_requests(session: Session, account, since: datetime, limit: int = M
     if not permissions.is_delegate(account):
         return []
     return [
-        Change(request.answered_at, jco.id, jco.title,  # type: ignore[arg-type]  # answered rows have a time
+        Change(request.answered_at, jco.id, jco.title,
                agenda_requests.answered_words(request, document.reference, meeting), meeting_id=meeting.id)
         for request, jco, meeting, document in session.execute(
             select(AgendaRequest, Jco, Meeting, Document).join(Jco, Jco.id == AgendaRequest.jco_id)
             .join(Meeting, Meeting.id == AgendaRequest.meeting_id).join(Document, Document.id == AgendaRequest.document_id)
             .where(AgendaRequest.organisation_id == account.organisation_id,
                    AgendaRequest.state.in_([RequestState.ACCEPTED.value, RequestState.DECLINED.value]),
-                   AgendaRequest.answered_at > since)
-            .order_by(AgendaRequest.answered_at.desc()).limit(limit)
+                   col(AgendaRequest.answered_at) > since)
+            .order_by(col(AgendaRequest.answered_at).desc()).limit(limit)
         )
     ]
 
