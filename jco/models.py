@@ -9,7 +9,7 @@ from jco.core.cache import DataVersion
 from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlineOwner, ReminderSent
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode, SubjectFile
 from jco.imports.models import ImportStash
-from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
+from jco.meetings.models import AgendaItem, AgendaItemDocument, AgendaRequest, Meeting, Outcome
 from jco.mypage.models import DigestSent, DigestSetting, PageVisit, Watch
 from jco.operations.models import (
     ActionPlanAction,
@@ -33,7 +33,7 @@ from jco.search.models import SearchEntry
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "ApiToken",
+    "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "AgendaRequest", "ApiToken",
     "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DataVersion", "DigestSent", "DigestSetting", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",

@@ -431,3 +431,21 @@ def can_watch(user: Account | None, jco: Jco) -> bool:
 def can_view_status_board(user: Account | None) -> bool:
     """Where every open operation stands: what the register shows, arranged by stage."""
     return can_view_dashboard(user)
+
+
+# --- agenda requests ---
+
+def can_request_agenda_place(user: Account | None, jco: Jco) -> bool:
+    """A delegate of an open working-party operation's lead or co-lead may ask for one of its
+    documents to be put on a coming meeting's agenda (jco.meetings.requests checks the rest)."""
+    return jco.is_ccwp and State(jco.state).is_open and leads_jco(user, jco)
+
+
+def can_answer_agenda_requests(user: Account | None) -> bool:
+    """The Secretariat builds the agendas, so it accepts or declines what the leads ask for."""
+    return can_plan_agenda(user)
+
+
+def can_view_agenda_requests(user: Account | None, jco: Jco) -> bool:
+    """Requests and their answers are between the lead and the Secretariat."""
+    return is_secretariat(user) or leads_jco(user, jco)

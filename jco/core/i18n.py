@@ -79,6 +79,8 @@ def init_app(app: Flask) -> None:
 
     dates.use_locale_from(current_language)
     text.use_translations(gettext, ngettext)
+    # Labels marked N_ elsewhere, translated as they are shown. gettext without arguments never
+    # %-formats, so a "%" in a title passed through it is safe.
     app.jinja_env.filters["t"] = lambda label: gettext(str(label)) if label else label
 
     @app.context_processor

@@ -8,18 +8,22 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from jco import permissions
 from jco.core.db import get_session
 from jco.core.timeutil import today
-from jco.meetings import agenda, exports, services
-from jco.meetings.forms import AgendaItemEditForm, ConfirmProposalsForm
-from jco.meetings.models import Meeting
+from jco.documents.models import Document
+from jco.meetings import agenda, exports, requests, services
+from jco.meetings.forms import AgendaItemEditForm, AgendaRequestForm, ConfirmProposalsForm, DeclineRequestForm
+from jco.meetings.models import AgendaRequest, Meeting
 from jco.meetings.views import item_or_abort, meeting_or_abort
-from jco.web import saving
+from jco.web import jco_or_abort, saving
+from jco.web.forms import EmptyForm
 
 bp = Blueprint("agendas", __name__)
+bp.add_app_template_global(requests.state_words, "request_state_words")
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
@@ -37,7 +41,8 @@ def plan(meeting_id: int):
         if saved.ok:
             flash(f"{len(added)} item{'s' if len(added) != 1 else ''} put on the agenda.", "success")
         return redirect(url_for("agendas.plan", meeting_id=meeting_id))
-    return render_template("meetings/agenda_plan.html", meeting=meeting, proposals=proposals, form=form, today=now)
+    return render_template("meetings/agenda_plan.html", meeting=meeting, proposals=proposals, form=form, today=now,
+                           requests=requests.open_requests_for_meeting(session, meeting_id))
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -55,6 +60,84 @@ def edit_item(meeting_id: int, item_id: int):
             flash("The agenda item has been saved.", "success")
             return redirect(url_for("agendas.plan", meeting_id=meeting_id, _anchor=f"plan-item-{item_id}"))
     return render_template("meetings/agenda_item_edit.html", meeting=meeting, item=item, form=form)
+
+
+# --- agenda requests ------------------------------------------------------------------------------
+# Every rule is jco.meetings.requests'; a refusal is flashed in its words and changes nothing.
+
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+
+
+@bp.post("/jcos/<int:jco_id>/agenda-requests")
+def ask(jco_id: int):
+    jco = jco_or_abort(jco_id)
+    form = AgendaRequestForm()
+    if form.validate_on_submit():
+        session = get_session()
+        meeting = session.get(Meeting, form.meeting_id.data) if form.meeting_id.data else None
+        document = session.get(Document, form.document_id.data) if form.document_id.data else None
+        with saving(duplicate=_("A request for this document at this meeting is already waiting for the "
+                                "Secretariat's answer.")) as saved:
+            requests.ask(session, current_user, jco, meeting=meeting, document=document, note=form.note.data or "",
+                         today=today())
+        if saved.ok:
+            flash(_("Your request has been sent to the Secretariat; you will read its answer here and on My page."),
+                  "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("operations.detail", jco_id=jco.id, _anchor="agenda-requests-h"))
+
+
+def _request_or_abort(request_id: int, meeting_id: int | None = None) -> AgendaRequest:
+    found = requests.load_request(get_session(), request_id)
+    if found is None or (meeting_id is not None and found.meeting_id != meeting_id):
+        abort(404)
+    return found
+
+
+@bp.post("/agenda-requests/<int:request_id>/withdraw")
+def withdraw_request(request_id: int):
+    found = _request_or_abort(request_id)
+    jco_or_abort(found.jco_id, permissions.can_view_agenda_requests)
+    if EmptyForm().validate_on_submit():
+        with saving() as saved:
+            requests.withdraw(get_session(), found, current_user)
+        if saved.ok:
+            flash(_("Your request has been withdrawn."), "success")
+    return redirect(url_for("operations.detail", jco_id=found.jco_id, _anchor="agenda-requests-h"))
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/requests/<int:request_id>/accept")
+def accept_request(meeting_id: int, request_id: int):
+    if not permissions.can_answer_agenda_requests(current_user):
+        abort(403)
+    found = _request_or_abort(request_id, meeting_id)
+    if EmptyForm().validate_on_submit():
+        with saving() as saved:
+            item = requests.accept(get_session(), found, current_user, today=today())
+        if saved.ok:
+            flash(_("Request accepted: “%(title)s” is on the agenda; the lead delegation is told.", title=item.title),
+                  "success")
+    return redirect(url_for("agendas.plan", meeting_id=meeting_id, _anchor="requests-h"))
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/requests/<int:request_id>/decline")
+def decline_request(meeting_id: int, request_id: int):
+    if not permissions.can_answer_agenda_requests(current_user):
+        abort(403)
+    found = _request_or_abort(request_id, meeting_id)
+    form = DeclineRequestForm()
+    if form.validate_on_submit():
+        with saving() as saved:
+            requests.decline(get_session(), found, current_user, reason=form.reason.data or "")
+        if saved.ok:
+            flash(_("Request declined; the lead delegation is told the reason."), "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("agendas.plan", meeting_id=meeting_id, _anchor="requests-h"))
 
 
 # --- exports -------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
@@ -169,3 +170,29 @@ class MoveForm(FlaskForm):
 
     direction = SelectField("Direction", choices=options([("up", "Up"), ("down", "Down")]))
     back = HiddenField(validators=[AnyOf(["", "plan"])], default="")
+
+
+def _id_or_none(value) -> int | None:
+    """An id sent by a select; anything else is None, which the service refuses in words."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= 2**31 - 1 else None
+
+
+class AgendaRequestForm(FlaskForm):
+    """A lead asks for a document of its operation on a coming meeting's agenda; whether it may is
+    jco.meetings.requests' question, so the choices are not checked here."""
+
+    meeting_id = SelectField(_l("Meeting"), coerce=_id_or_none, validate_choice=False)
+    document_id = SelectField(_l("Document"), coerce=_id_or_none, validate_choice=False)
+    note = TextAreaField(_l("Note for the Secretariat (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Ask for a place on the agenda"))
+
+
+class DeclineRequestForm(FlaskForm):
+    """The reason is required by jco.meetings.requests.decline, which says so in words."""
+
+    reason = TextAreaField(_l("Reason"), validators=[Optional()])
+    submit = SubmitField(_l("Decline"))

@@ -1,17 +1,18 @@
 """Meetings of the working party (and the MAC) and their agendas."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import Column, Integer, Text
+from sqlalchemy import Column, Index, Integer, Text, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from jco.core.dates import day_range
 from jco.core.text import N_
+from jco.core.timeutil import utcnow
 from jco.documents.models import Document
 from jco.operations.lifecycle import Body
-from jco.operations.models import Jco
+from jco.operations.models import Jco, Organisation
 
 
 class Outcome(StrEnum):
@@ -96,3 +97,49 @@ class AgendaItem(SQLModel, table=True):
     meeting: Optional["Meeting"] = Relationship(back_populates="items")
     jco: Optional["Jco"] = Relationship()
     documents: list["Document"] = Relationship(link_model=AgendaItemDocument)
+
+
+class RequestState(StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class AgendaRequest(SQLModel, table=True):
+    """A lead delegation's request to put a document of its operation on a coming meeting's agenda,
+    and the Secretariat's answer (jco.meetings.requests)."""
+
+    __tablename__ = "agenda_request"
+    # One open request per document and meeting; answered ones stay as the record.
+    __table_args__ = (
+        Index("uq_agenda_request_open", "document_id", "meeting_id", unique=True,
+              sqlite_where=text("state = 'requested'"), postgresql_where=text("state = 'requested'")),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    jco_id: int = Field(foreign_key="jco.id", index=True, ondelete="CASCADE")
+    document_id: int = Field(foreign_key="document.id", index=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    requested_by_id: Optional[int] = Field(default=None, foreign_key="account.id", ondelete="SET NULL")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    state: str = Field(default=RequestState.REQUESTED, max_length=20, index=True)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    requested_at: datetime = Field(default_factory=utcnow)
+    answered_by_id: Optional[int] = Field(default=None, foreign_key="account.id", ondelete="SET NULL")
+    answered_at: Optional[datetime] = None
+    # The item an accepted request put on the agenda.
+    agenda_item_id: Optional[int] = Field(default=None, foreign_key="agenda_item.id", ondelete="SET NULL")
+
+    jco: Optional["Jco"] = Relationship()
+    document: Optional["Document"] = Relationship()
+    meeting: Optional["Meeting"] = Relationship()
+    organisation: Optional["Organisation"] = Relationship()
+
+    @property
+    def state_enum(self) -> RequestState:
+        return RequestState(self.state)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == RequestState.REQUESTED

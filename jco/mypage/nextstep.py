@@ -8,11 +8,17 @@ the action as an endpoint and its arguments; the template turns it into a link o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
 from jco.operations.lifecycle import Body, State, Transition
+
+
+def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts (Makefile: -k N_)
+    """Marks words for translation where no request is at hand; templates translate them on output
+    (the ``t`` filter)."""
+    return text
 
 
 class Actor(StrEnum):
@@ -62,6 +68,10 @@ class StepFacts:
     planned_start: date | None = None
     planned_end: date | None = None
     report_prior_body: str | None = None
+    # A revision of the business case newer than the one the latest round of comments was about.
+    business_case_revised: bool = False
+    # The soonest meeting to come at which a request of the lead for a place on the agenda waits.
+    requested_meeting: Meeting | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,17 @@ def _agenda(facts: StepFacts, label: str = "Record the outcome") -> Action:
     return Action("Plan a meeting's agenda", "meetings.list_meetings")
 
 
+def _ask(facts: StepFacts) -> Action:
+    return Action(N_("Ask for a place on the agenda"), "operations.detail",
+                  (("jco_id", facts.jco_id), ("_anchor", "ask-agenda-h")))
+
+
+def _answer(facts: StepFacts) -> Action:
+    assert facts.requested_meeting is not None
+    return Action(N_("Answer the agenda request"), "agendas.plan", (("meeting_id", facts.requested_meeting.id),
+                                                                     ("_anchor", "requests-h")))
+
+
 def _step(facts: StepFacts, transition: Transition) -> Action:
     return Action(transition.label, "operations.transition",
                   (("jco_id", facts.jco_id), ("transition", transition.value)), transition)
@@ -130,11 +151,25 @@ def next_step(facts: StepFacts, reader: Reader, today: date) -> NextStep:
     at_meeting = f" at {meeting.label}" if meeting else " at a coming meeting"
     meeting_day = meeting.day if meeting else None
 
+    def to_agenda(otherwise: NextStep) -> NextStep:
+        """A document waits for a meeting. While none has it on its agenda, the lead may ask for a
+        place: it gets that button on the Secretariat's step; once it has asked, the step is the
+        Secretariat's answer."""
+        if meeting is not None:
+            return otherwise
+        if facts.requested_meeting is not None:
+            return NextStep(N_("The Secretariat answers the lead delegation's request for a place on the agenda."),
+                            Actor.SECRETARIAT, secretariat, facts.requested_meeting.day, facts.requested_meeting,
+                            _answer(facts) if reader.secretariat else None)
+        if reader.leads:
+            return replace(otherwise, action=_ask(facts))
+        return otherwise
+
     if state is State.PROPOSED:
         if not facts.has_business_case:
             return by_lead("The lead delegation uploads its business case.", _upload(facts, "Upload the business case"))
-        return by_secretariat(f"The business case is presented for adoption{at_meeting}.",
-                              _agenda(facts, "Plan the agenda"), meeting_day)
+        return to_agenda(by_secretariat(f"The business case is presented for adoption{at_meeting}.",
+                                        _agenda(facts, "Plan the agenda"), meeting_day))
     if state is State.PRESENTED:
         return by_lead("The lead delegation opens a round of written comments, unless the working party "
                        f"adopts the business case{at_meeting}.",
@@ -145,11 +180,14 @@ def next_step(facts: StepFacts, reader: Reader, today: date) -> NextStep:
                       if reader.owes_comment else None)
             return NextStep("Delegations send their written comments on the business case.", Actor.DELEGATIONS,
                             "the participating delegations", facts.round_deadline, meeting, action)
+        if facts.business_case_revised:
+            return to_agenda(by_secretariat(f"The working party decides on the revised business case{at_meeting}.",
+                                            _agenda(facts), meeting_day))
         return by_lead(f"The lead delegation takes the comments into account and presents a revised business "
                        f"case{at_meeting}.", _upload(facts, "Upload the revised business case"))
     if state is State.REVISION:
-        return by_secretariat(f"The working party decides on the revised business case{at_meeting}.",
-                              _agenda(facts), meeting_day)
+        return to_agenda(by_secretariat(f"The working party decides on the revised business case{at_meeting}.",
+                                        _agenda(facts), meeting_day))
     if state is State.ADOPTED:
         return transition("The lead delegation starts the operational phase.", Transition.START_OPERATION,
                           Actor.LEAD, facts.planned_start)
@@ -160,14 +198,14 @@ def next_step(facts: StepFacts, reader: Reader, today: date) -> NextStep:
         if not facts.has_final_report:
             return by_lead("The lead delegation submits the final report with its results.",
                            _upload(facts, "Submit the final report"))
-        return by_secretariat(f"The final report is presented{at_meeting}.", _agenda(facts, "Plan the agenda"),
-                              meeting_day)
+        return to_agenda(by_secretariat(f"The final report is presented{at_meeting}.",
+                                        _agenda(facts, "Plan the agenda"), meeting_day))
     if state in (State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED):
         body = "the working party"
         if state is State.REPORT_PRESENTED and facts.report_prior_body:
             body = f"the {Body(facts.report_prior_body).label}"
-        return by_secretariat(f"{body[0].upper()}{body[1:]} adopts the final report{at_meeting}.",
-                              _agenda(facts), meeting_day)
+        return to_agenda(by_secretariat(f"{body[0].upper()}{body[1:]} adopts the final report{at_meeting}.",
+                                        _agenda(facts), meeting_day))
     if state is State.REPORT_ADOPTED:
         return transition("The Secretariat closes the operation.", Transition.CLOSE, Actor.SECRETARIAT, None)
     return NextStep(f"Nothing more happens: the operation is {state.label.lower()}.", Actor.NOBODY, "")

@@ -22,7 +22,8 @@ from jco.accounts.models import AccountRole
 from jco.dashboards import board
 from jco.deadlines import services as deadline_services
 from jco.deadlines.rules import Deadline, Kind, Status
-from jco.meetings.models import AgendaItem, Meeting
+from jco.meetings import requests as agenda_requests
+from jco.meetings.models import AgendaItem, AgendaRequest, Meeting
 from jco.mypage import nextstep, steps, watching
 from jco.operations.lifecycle import OPEN_STATES
 from jco.operations.models import Jco, Participant, Role
@@ -59,6 +60,7 @@ class MyPage:
     changes_since: datetime | None = None
     watched: int = 0
     to_prepare: list[MeetingToPrepare] = field(default_factory=list)
+    requests_waiting: list[AgendaRequest] = field(default_factory=list)
     overdue_by_owner: list[tuple[str, list[tuple[Deadline, str]]]] = field(default_factory=list)
     board: list[board.BoardStage] = field(default_factory=list)
 
@@ -159,6 +161,7 @@ def my_page(session: Session, user, today: date, settings: deadline_services.Set
     else:
         page.owed = _owed(user, deadlines, None, {}, today)
         page.to_prepare = meetings_to_prepare(session, today)
+        page.requests_waiting = agenda_requests.waiting(session, today)
         page.overdue_by_owner = overdue_by_owner(deadlines, today)
     ids = watching.watched_ids(session, user)
     page.watched = len(ids)
@@ -174,10 +177,12 @@ class JcoPageExtras:
     step: nextstep.NextStep
     watching: bool
     may_watch: bool
+    agenda_requests: agenda_requests.JcoRequests | None = None
 
 
 def jco_page_extras(session: Session, user, jco: Jco, today: date,
                     settings: deadline_services.Settings) -> JcoPageExtras:
     deadlines = deadline_services.collect(session, today, settings, jco_id=jco.id)
     step = steps.next_steps(session, user, [jco], deadlines, today)[jco.id]  # type: ignore[index]  # a loaded row has an id (SQLModel types it Optional)
-    return JcoPageExtras(step, watching.is_watching(session, user, jco), permissions.can_watch(user, jco))
+    return JcoPageExtras(step, watching.is_watching(session, user, jco), permissions.can_watch(user, jco),
+                         agenda_requests.for_jco_page(session, user, jco, today))

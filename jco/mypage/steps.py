@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jco import permissions
 from jco.comments.models import Comment, CommentRound
 from jco.deadlines.rules import Deadline, Status
 from jco.documents.models import DocType, Document
+from jco.meetings import requests as agenda_requests
 from jco.meetings.models import AgendaItem, Meeting
 from jco.mypage import nextstep
 from jco.operations.lifecycle import available_transitions
@@ -29,18 +31,21 @@ def lead_name(jco: Jco) -> str:
 
 
 def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline], today: date) -> dict[int, nextstep.NextStep]:
-    """The next step of each operation (participants loaded), as ``user`` should read it: three queries,
+    """The next step of each operation (participants loaded), as ``user`` should read it: four queries,
     plus one when the reader is a delegate (its own comments)."""
     if not jcos:
         return {}
     ids = [j.id for j in jcos]
     kinds: dict[int, set[str]] = defaultdict(set)
-    for jco_id, doc_type in session.execute(
-        select(Document.jco_id, Document.doc_type).distinct()
+    newest_revision: dict[tuple[int, str], int] = {}
+    for jco_id, doc_type, revision in session.execute(
+        select(Document.jco_id, Document.doc_type, func.max(func.coalesce(Document.revision, 0)))
         .where(Document.jco_id.in_(ids),
                Document.doc_type.in_([DocType.BUSINESS_CASE.value, DocType.FINAL_REPORT.value]))
+        .group_by(Document.jco_id, Document.doc_type)
     ):
         kinds[jco_id].add(doc_type)
+        newest_revision[(jco_id, doc_type)] = revision or 0
     latest: dict[int, tuple[CommentRound, Document]] = {}
     for round_, document in session.execute(
         select(CommentRound, Document).join(Document, Document.id == CommentRound.document_id)
@@ -54,6 +59,8 @@ def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline
         .order_by(Meeting.start_date.desc(), Meeting.id.desc())
     ):
         meetings[jco_id] = nextstep.Meeting(meeting.id, _meeting_label(meeting), meeting.start_date)
+    requested = {jco_id: nextstep.Meeting(m.id, _meeting_label(m), m.start_date)
+                 for jco_id, m in agenda_requests.pending_meetings(session, ids, today).items()}
     commented: set[int] = set()
     if permissions.is_delegate(user) and latest:
         commented = set(session.scalars(select(Comment.round_id).where(
@@ -76,6 +83,10 @@ def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline
             round_id=round_.id if round_ else None, round_deadline=round_.deadline if round_ else None,
             meeting=meetings.get(jco.id), due=due.get(jco.id),
             planned_start=jco.planned_start, planned_end=jco.planned_end, report_prior_body=jco.report_prior_body,
+            business_case_revised=(
+                document is not None and document.doc_type == DocType.BUSINESS_CASE.value
+                and newest_revision.get((jco.id, DocType.BUSINESS_CASE.value), 0) > (document.revision or 0)),
+            requested_meeting=requested.get(jco.id),
         )
         owes_comment = (
             round_ is not None and round_.id not in commented and today <= round_.deadline

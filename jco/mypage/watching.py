@@ -4,6 +4,8 @@ An account watches an operation when it chose to, or when its delegation takes p
 co-lead, participant or observer) and it has not chosen to stop. The changes listed are read from
 the records themselves — life-cycle steps, documents registered, rounds of written comments
 opened, outcomes recorded, deadlines set or moved by hand — and each is worded through jco.permissions, so nothing withheld from the reader appears.
+The Secretariat's answers to agenda requests go to the delegation that asked, whether or not it
+still watches the operation (they name the document by reference, never by title).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from jco import permissions
 from jco.audit import services as audit
@@ -21,7 +23,8 @@ from jco.core.timeutil import utcnow
 from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import long_date
 from jco.documents.models import Document
-from jco.meetings.models import AgendaItem, Meeting, Outcome
+from jco.meetings import requests as agenda_requests
+from jco.meetings.models import AgendaItem, AgendaRequest, Meeting, Outcome, RequestState
 from jco.mypage.models import PageVisit, Watch
 from jco.operations.lifecycle import STATE_SHORT, State
 from jco.operations.models import Jco, JcoEvent, Participant
@@ -100,11 +103,11 @@ class Change:
 
 
 def changes(session: Session, account, jco_ids: set[int], since: datetime, limit: int = MAX_CHANGES) -> list[Change]:
-    """What happened to these operations after ``since``, newest first (at most ``limit``): five queries,
+    """What happened to these operations after ``since``, newest first (at most ``limit``): six queries,
     each bounded by the limit."""
+    found = answered_requests(session, account, since, limit)
     if not jco_ids:
-        return []
-    found: list[Change] = []
+        return found
     for event, jco, meeting, document in session.execute(
         select(JcoEvent, Jco, Meeting, Document).join(Jco, Jco.id == JcoEvent.jco_id)
         .outerjoin(Meeting, Meeting.id == JcoEvent.meeting_id)
@@ -155,6 +158,24 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
                             f"Deadline “{deadline.title}” set for {long_date(deadline.due_date)}."))
     found.sort(key=lambda c: (c.at, c.what), reverse=True)
     return found[:limit]
+
+
+def answered_requests(session: Session, account, since: datetime, limit: int = MAX_CHANGES) -> list[Change]:
+    """The Secretariat's answers, after ``since``, to the agenda requests of the account's delegation."""
+    if not permissions.is_delegate(account):
+        return []
+    return [
+        Change(request.answered_at, jco.id, jco.title,
+               agenda_requests.answered_words(request, document.reference, meeting), meeting_id=meeting.id)
+        for request, jco, meeting, document in session.execute(
+            select(AgendaRequest, Jco, Meeting, Document).join(Jco, Jco.id == AgendaRequest.jco_id)
+            .join(Meeting, Meeting.id == AgendaRequest.meeting_id).join(Document, Document.id == AgendaRequest.document_id)
+            .where(AgendaRequest.organisation_id == account.organisation_id,
+                   AgendaRequest.state.in_([RequestState.ACCEPTED.value, RequestState.DECLINED.value]),
+                   col(AgendaRequest.answered_at) > since)
+            .order_by(col(AgendaRequest.answered_at).desc()).limit(limit)
+        )
+    ]
 
 
 def _outcome(value: str | None) -> str:

@@ -41,6 +41,13 @@ CASES = [
 ]
 
 
+# A document waits for a meeting that none has it on its agenda: the lead may ask for a place.
+WAITING_FOR_A_MEETING = {
+    (State.PROPOSED, ("has_business_case",)), (State.DEBRIEFING, ("has_final_report",)),
+    (State.REPORT_PRESENTED, ("has_final_report",)),
+}
+
+
 @pytest.mark.parametrize(("state", "extra", "actor", "label"), CASES)
 def test_each_stage_names_who_acts_and_only_they_get_the_button(state, extra, actor, label):
     readers = {"lead": LEAD, "secretariat": SECRETARIAT, "other": OTHER}
@@ -51,6 +58,8 @@ def test_each_stage_names_who_acts_and_only_they_get_the_button(state, extra, ac
     for name, step in steps.items():
         if name == acting:
             assert step.action is not None and step.action.label == label
+        elif name == "lead" and (state, tuple(extra)) in WAITING_FOR_A_MEETING:
+            assert step.action.label == "Ask for a place on the agenda"
         else:
             assert step.action is None, (name, step)
 
@@ -111,3 +120,28 @@ def test_each_kind_of_deadline_has_the_button_that_meets_it(kind, label, endpoin
     action = deadline_action(kind, f"x:{12}", 3, 7, may_act=True)
     assert (action.label, action.endpoint, action.args) == (label, endpoint, args)
     assert deadline_action(kind, "x:12", 3, 7, may_act=False) is None
+
+
+def test_a_revision_uploaded_after_the_comments_points_the_lead_to_the_agenda():
+    revised = facts(State.COMMENTS, round_id=5, round_deadline=date(2015, 10, 1), business_case_revised=True)
+    lead = next_step(revised, LEAD, TODAY)
+    assert lead.actor is Actor.SECRETARIAT and "decides on the revised business case" in lead.what
+    assert lead.action.label == "Ask for a place on the agenda"
+    assert lead.action.endpoint == "operations.detail"
+    assert lead.action.args == {"jco_id": 3, "_anchor": "ask-agenda-h"}
+    assert next_step(revised, OTHER, TODAY).action is None
+    # Once the revision is on an agenda there is nothing to ask for.
+    planned = facts(State.COMMENTS, round_id=5, round_deadline=date(2015, 10, 1), business_case_revised=True,
+                    meeting=DECEMBER)
+    assert next_step(planned, LEAD, TODAY).action is None
+
+
+def test_a_waiting_request_is_the_secretariats_to_answer():
+    waiting = facts(State.DEBRIEFING, has_final_report=True, requested_meeting=DECEMBER)
+    for reader in (LEAD, OTHER):
+        step = next_step(waiting, reader, TODAY)
+        assert step.actor is Actor.SECRETARIAT and step.action is None
+        assert step.what.startswith("The Secretariat answers") and step.due == date(2015, 12, 2)
+    answer = next_step(waiting, SECRETARIAT, TODAY).action
+    assert (answer.label, answer.endpoint, answer.args) == (
+        "Answer the agenda request", "agendas.plan", {"meeting_id": 7, "_anchor": "requests-h"})

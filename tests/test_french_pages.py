@@ -1,0 +1,109 @@
+"""Every page, for each role, read in French: no English left in its main text, except what people
+typed (titles, names, notes: the data) and references (issue 16).
+
+The check removes from the page's main text every string stored in the database, then looks for
+English words that French never uses. A word written in a template or a message without
+translation, or a label of the pure core shown without ``|t``, leaves such a word behind.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import String, Text, inspect, select
+
+from jco.core.db import get_session
+from jco.models import metadata
+from tests.browser.support import DEMO_ACCOUNTS, demo_ids
+from tests.browser.test_accessibility import ROLE_ACCOUNTS, pages_of, role_pages
+
+# Common English words that are not French words (nor codes, markings or proper names we show).
+ENGLISH = frozenset("""
+the and of to your with for is are this has been not yet by from which who what when will be all any
+each there here see show add edit save remove open closed due days meeting meetings operation operations
+delegation delegations comments report results none back next before after until only must may can should
+was were have had it its that they we you our my page search account log write upload step steps
+owed since sent received until nobody everyone none more less than how why where
+""".split())
+
+# Not data, and the same in both languages.
+KEPT = ("JCO Tracker", "LIMITE", "RESTREINT UE", "CONFIDENTIEL UE", "EU RESTRICTED", "ENFOPOL", "ENFOCUSTOM",
+        "OLAF", "Europol", "Frontex")
+
+DEMO_PASSWORD = "jco-demo"
+
+
+class _MainText(HTMLParser):
+    """The text a person reads in <main>, without scripts, styles and hidden template parts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.skip = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self.depth += 1
+        if tag in ("script", "style", "template"):
+            self.skip += 1
+        if self.depth:
+            for name, value in attrs:
+                if name in ("aria-label", "title", "placeholder", "alt") and value:
+                    self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.depth -= 1
+        if tag in ("script", "style", "template"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            self.parts.append(data)
+
+
+def main_text(html: str) -> str:
+    parser = _MainText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def stored_strings(app) -> list[str]:
+    """Every string the database holds (longest first): what people typed, and what imports brought."""
+    values: set[str] = set()
+    with app.app_context():
+        session = get_session()
+        for table in metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, (String, Text))]
+            if not columns or table.name in ("web_session",) or not inspect(session.get_bind()).has_table(table.name):
+                continue
+            for row in session.execute(select(*columns)):
+                values.update(" ".join(v.split()) for v in row if isinstance(v, str) and len(v.strip()) > 1)
+    return sorted(values, key=len, reverse=True)
+
+
+def english_left(text: str, data: list[str]) -> list[str]:
+    for value in [*data, *KEPT]:
+        if value in text:
+            text = text.replace(value, " ")
+    words = re.findall(r"[A-Za-z]+", text)
+    return sorted({w for w in words if w.lower() in ENGLISH and not (w.isupper() and len(w) <= 3)})  # BE: a code
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_ACCOUNTS))
+def test_every_page_of_every_role_reads_in_french(app, client, demo_history, role):
+    ids = demo_ids(app)
+    data = stored_strings(app)
+    client.post("/login?lang=fr", data={"email": DEMO_ACCOUNTS[ROLE_ACCOUNTS[role]], "password": DEMO_PASSWORD})
+    paths = ["/", *pages_of(ids), *role_pages(ids, role)]
+    leftovers = {}
+    for path in dict.fromkeys(paths):
+        response = client.get(path + ("&" if "?" in path else "?") + "lang=fr")
+        html = response.get_data(as_text=True)
+        assert '<html lang="fr">' in html, path
+        if left := english_left(main_text(html), data):
+            leftovers[path] = left
+    assert leftovers == {}
