@@ -76,11 +76,11 @@ def entries_page(session: Session, page: int, per_page: int, *, jco_id: int | No
 class Named:
     """The rows a page of entries names, read in a fixed number of queries whatever the page holds."""
 
-    jcos: dict[int, Jco] = field(default_factory=dict)
-    documents: dict[int, Document] = field(default_factory=dict)
-    meetings: dict[int, Meeting] = field(default_factory=dict)
-    agenda_items: dict[int, AgendaItem] = field(default_factory=dict)
-    accounts: dict[int, Account] = field(default_factory=dict)
+    jcos: dict[int | None, Jco] = field(default_factory=dict)
+    documents: dict[int | None, Document] = field(default_factory=dict)
+    meetings: dict[int | None, Meeting] = field(default_factory=dict)
+    agenda_items: dict[int | None, AgendaItem] = field(default_factory=dict)
+    accounts: dict[int | None, Account] = field(default_factory=dict)
     # comment id -> (the delegation's name, the document's id)
     comments: dict[int, tuple[str, int]] = field(default_factory=dict)
     rounds: dict[int, int] = field(default_factory=dict)  # comment round id -> document id
