@@ -127,7 +127,8 @@ def can_view_dashboard(user: Account | None) -> bool:
 
 
 def can_view_audit_log(user: Account | None) -> bool:
-    return is_admin(user)
+    """The whole log: the Secretariat answers for the record, administrators for the system."""
+    return is_secretariat(user)
 
 
 # --- acting on a JCO ------------------------------------------------------------------------

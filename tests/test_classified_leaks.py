@@ -120,7 +120,7 @@ def _urls(values: dict, role: str) -> list[tuple[str, bool]]:
         (f"/documents/{values['report_rev']}", False),  # its family lists the addendum
         ("/deadlines?show=all", False),
         (f"/jcos/{values['athena']}/history", False),
-        ("/audit?type=document", False),
+        ("/audit?kind=document.register", False),
         (f"/api/v1/documents?reference={REFERENCE}", True),
         (f"/api/v1/documents?jco={values['athena']}", True),
         (f"/api/v1/documents/{values['addendum']}/file", True),

@@ -47,7 +47,7 @@ def test_register_as_csv(client, auth, demo):
     assert baltica["lead"] == "PL - Polish Customs Administration" and baltica["co_leads"] == "OLAF"
     assert baltica["participants"].split(";") == ["PL", "FI", "EE", "LV", "LT", "SE"]
     assert baltica["agencies"] == "OLAF;Europol" and baltica["target_goods"] == "tobacco products"
-    assert (baltica["kind"], baltica["state"]) == ("regional", "debriefing")
+    assert (baltica["kind"], baltica["state"]) == ("Regional", "Debriefing")  # the labels people read
     athena = by_title["Athena IV"]
     assert athena["council_docs"] == "6512/15;6512/1/15 REV 1;6512/1/15 ADD 1 REV 1"
     assert athena["classification"] == "RESTREINT UE"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from jco.audit.models import AuditEntry
 from jco.documents.models import Document
 from jco.imports.models import ImportStash
-from jco.imports.parsing import COLUMNS
+from jco.imports.parsing import COLUMNS, KNOWN_COLUMNS
 from jco.imports.reading import Limits, UnreadableFile, read_table
 from jco.imports.services import import_table, plan_import
 from jco.operations import services as ops
@@ -566,3 +566,57 @@ def test_a_body_named_twice_by_code_and_by_name_takes_part_once(db):
     assert report.count("create") == 1 and not [w for w in report.rows[0].warnings if "new body" in w.message]
     [eubam] = [p for p in jco_named(db, "Testop").participants if p.organisation.code == "EUBAM"]
     assert (eubam.role, eubam.agency) == ("co_lead", "Odesa")
+
+
+def register_csv(*rows: dict) -> bytes:
+    """A register file with the kind and state columns an export writes."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=KNOWN_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize("kind, state", [
+    ("EU-wide", "Report presented"),  # what an export writes
+    ("eu_wide", "report_presented"),  # the codes
+    ("  eu-WIDE ", " REPORT_presented "),  # any case, spaces around, - or _
+    ("À l'échelle de l'UE", "Rapport présenté"),  # French labels
+    ("a l’echelle de l’ue", "rapport presente"),  # without accents, typographic apostrophes
+    ("EU-wide", "Final report presented"),  # the operation page's longer label
+])
+def test_kind_and_state_are_read_from_labels_or_codes(db, kind, state):
+    report = run(db, register_csv({**OPERATION, "kind": kind, "state": state}))
+    assert report.rows[0].action == "create", [str(e) for e in report.rows[0].errors]
+    jco = db.scalar(select(Jco).where(Jco.name == "Testop"))
+    assert (jco.kind, jco.state) == ("eu_wide", "report_presented")
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("kind", "Continental", "row 2: kind: 'Continental' is not a kind of operation: write one of Regional, "
+                            "EU-wide, With third countries, Not stated (or its code)"),
+    ("state", "Half adopted", "row 2: state: 'Half adopted' is not a state of the life cycle: write it as the "
+                              "register shows it (e.g. Report presented) or its code"),
+])
+def test_an_unknown_label_is_a_row_error_and_changes_nothing(db, column, value, message):
+    before = counts(db)
+    report = run(db, register_csv({**OPERATION, column: value}))
+    assert report.rows[0].action == "error"
+    assert [str(e) for e in report.rows[0].errors] == [message]
+    assert counts(db) == before
+
+
+def test_the_register_download_imports_again_unchanged(client, auth, db, secretariat):
+    """Export with labels, import the same file: every row matches an operation and nothing changes."""
+    run(db, register_csv({**OPERATION, "kind": "regional", "state": "report_presented"},
+                         {**WCO, "kind": "third_countries"}))
+    auth.login("sec@example.org")
+    exported = client.get("/jcos/export.csv?framework=all").get_data()
+    header, *lines = exported.decode("utf-8-sig").splitlines()
+    assert any(",Regional,Report presented," in line for line in lines)
+    assert any(",With third countries,," in line for line in lines)
+    before = counts(db)
+    report = run(db, exported)
+    assert not any(r.errors for r in report.rows), [str(e) for r in report.rows for e in r.errors]
+    assert report.count("create") == 0 and counts(db) == before

@@ -110,7 +110,7 @@ ROUTES = [
     page("GET", "accounts.account", "/account"),
     page("GET", "api_tokens.create_token", "/account/tokens/new"),
     page("GET", "audit.jco_history", "/jcos/{athena}/history", SECRETARIAT | {"lv", "manager"}),
-    page("GET", "audit.log", "/audit", {"admin"}),
+    page("GET", "audit.log", "/audit", SECRETARIAT),
     # --- forms, opened ---------------------------------------------------------------------------
     page("GET", "operations.create", "/jcos/new", SECRETARIAT | DELEGATES),
     page("GET", "operations.edit", "/jcos/{postbox}/edit", SECRETARIAT | {"de"}),

@@ -37,8 +37,9 @@ import pycountry
 
 from jco.documents.models import Marking
 from jco.documents.references import DocumentReference, InvalidReference, parse_citation, parse_subject_code
+from jco.imports.vocabulary import kind_choices, read_kind, read_state
 from jco.operations.frameworks import DEFAULT_FRAMEWORK, FRAMEWORKS, is_ccwp
-from jco.operations.lifecycle import STATE_SHORT, State
+from jco.operations.lifecycle import State
 from jco.operations.models import JcoKind, Role
 from jco.operations.reference_data import member_states_on
 
@@ -653,12 +654,12 @@ def parse_row(raw: dict, row_number: int, this_year: int) -> ParsedRow:
             row.operational = operational
 
     on = row.operational[0] if row.operational else date(row.year_start or this_year, 7, 1)
-    kind_text = clean(raw.get("kind")).lower().replace("-", "_").replace(" ", "_")
+    kind_text = clean(raw.get("kind"))
     if kind_text:
-        labels = {k.label.lower().replace("-", "_").replace(" ", "_"): k for k in JcoKind}
-        kind = labels.get(kind_text) or next((k for k in JcoKind if k.value == kind_text), None)
+        kind = read_kind(kind_text)
         if kind is None:
-            row.error("kind", f"'{clean(raw.get('kind'))}' is not regional, eu_wide or third_countries")
+            row.error("kind", f"'{kind_text}' is not a kind of operation: write one of {kind_choices()} "
+                              "(or its code)")
         else:
             row.kind, row.kind_given = kind, True
     if not row.kind_given:
@@ -676,13 +677,13 @@ def parse_row(raw: dict, row_number: int, this_year: int) -> ParsedRow:
     elif given:
         row.framework, row.framework_given = given, True
 
-    state_text = clean(raw.get("state")).lower()
+    state_text = clean(raw.get("state"))
     if state_text and not is_ccwp(row.framework):
         pass  # a related operation has no life cycle: an exported file leaves its state blank
     elif state_text:
-        by_label = {label.lower(): s for s, label in STATE_SHORT.items()}
-        state = by_label.get(state_text) or next((s for s in State if s.value == state_text), None)
+        state = read_state(state_text)
         if state is None:
-            row.error("state", f"'{clean(raw.get('state'))}' is not a state of the life cycle")
+            row.error("state", f"'{state_text}' is not a state of the life cycle: write it as the register "
+                               "shows it (e.g. Report presented) or its code")
         row.state = state
     return row

@@ -31,6 +31,7 @@ from jco.core.timeutil import today
 from jco.documents.models import Document, Marking
 from jco.documents.queries import document_order
 from jco.imports.parsing import BODY_LABELS, COLUMNS, EXPORT_COLUMNS
+from jco.imports.vocabulary import kind_label, state_label
 from jco.operations.models import (
     Commodity,
     Jco,
@@ -257,9 +258,10 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
             "classification": max(markings, key=lambda m: m.rank).value if markings else "",
             "source_urls": ";".join(line.strip() for line in jco.sources.splitlines() if line.strip()),
             "notes": jco.source_notes,
-            "kind": jco.kind,
+            # The labels people read on the pages; the import reads them back (and codes too).
+            "kind": kind_label(jco.kind),
             # A related operation has no life-cycle state (its column holds only the default).
-            "state": jco.state if jco.is_ccwp else "",
+            "state": state_label(jco.state) if jco.is_ccwp else "",
             "framework": jco.framework,
         }
 
