@@ -53,9 +53,13 @@ class Note:
     items: list[NoteItem]
     intro: str = ""
     language: str = "en"
+    # Other notes (a compilation of comments) give their own header lines, labels included.
+    header: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def header_lines(self) -> list[tuple[str, str]]:
+        if self.header:
+            return self.header
         return [("From", SECRETARIAT), ("On", self.on), ("To", self.to), ("Subject", self.subject)]
 
 
