@@ -12,8 +12,8 @@ from jco.comments import services
 from jco.comments.models import OUTCOME_LABELS, CommentResponse
 from jco.comments.services import MAX_COMMENT_LENGTH, MAX_REFERS_TO_LENGTH, MAX_RESPONSE_NOTE_LENGTH
 from jco.documents.models import Document
-from jco.operations.lifecycle import Transition, available_transitions
 from jco.operations.forms import options
+from jco.operations.lifecycle import Transition, available_transitions
 from jco.operations.models import Jco
 from jco.web.forms import VersionedForm
 
