@@ -78,7 +78,7 @@ class CommentResponseForm(VersionedForm):
     note = TextAreaField(
         _l("Note"),
         validators=[Length(max=MAX_RESPONSE_NOTE_LENGTH, message=_l(
-            "The note is too long: at most %(n)s characters.", n=f"{MAX_RESPONSE_NOTE_LENGTH:,}"))],
+            "The note is too long: at most %(n)s characters.", n=format(MAX_RESPONSE_NOTE_LENGTH, ",")))],
     )
     submit = SubmitField(_l("Save the response"))
 

@@ -321,7 +321,7 @@ def record_response(
                            "outcome") from None
     note = (note or "").replace("\r\n", "\n").strip()
     if len(note) > MAX_RESPONSE_NOTE_LENGTH:
-        raise CommentError(_("The note is too long: at most %(n)s characters.", n=f"{MAX_RESPONSE_NOTE_LENGTH:,}"),
+        raise CommentError(_("The note is too long: at most %(n)s characters.", n=format(MAX_RESPONSE_NOTE_LENGTH, ",")),
                            "note")
     response = find_response(session, comment)
     if response is not None:
