@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from jco.accounts.models import Account, AccountRole, ApiToken
 from jco.audit.models import AuditEntry
-from jco.comments.models import Comment, CommentRound
+from jco.comments.models import Comment, CommentResponse, CommentRound
 from jco.core.cache import DataVersion
 from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlineOwner, ReminderSent
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode, SubjectFile
@@ -34,7 +34,8 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "AgendaRequest", "ApiToken",
-    "AuditEntry", "CalendarSequence", "Comment", "CommentRound", "Commodity", "DataVersion", "DigestSent", "DigestSetting", "DocType", "Document", "FundedProject",
+    "AuditEntry", "CalendarSequence", "Comment", "CommentResponse", "CommentRound", "Commodity", "DataVersion",
+    "DigestSent", "DigestSetting", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",
     "Organisation", "OrgKind", "Outcome", "PageVisit", "Participant", "ReminderSent", "Result", "Role", "SearchEntry",

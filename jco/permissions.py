@@ -308,6 +308,26 @@ def can_see_comment(user: Account | None, comment: Comment, round_: CommentRound
     return (own and can_view_document_details(user, round_.document)) or can_see_all_comments(user, round_)
 
 
+def can_export_compilation(user: Account | None, round_: CommentRound) -> bool:
+    """The compilation of a round's comments is the lead's and the Secretariat's working document;
+    it quotes every comment, so the reader must be cleared for the document they are about."""
+    return (is_secretariat(user) or leads_jco(user, round_.jco)) and can_view_document_details(user, round_.document)
+
+
+def can_respond_to_comment(user: Account | None, round_: CommentRound) -> bool:
+    """The lead delegation says how each comment was taken into account in its revision."""
+    return (leads_jco(user, round_.jco) and State(round_.jco.state).is_open
+            and can_view_document_details(user, round_.document))
+
+
+def can_see_response(user: Account | None, comment: Comment, round_: CommentRound, revision_presented: bool) -> bool:
+    """The lead's response: the lead and the Secretariat at once; once the revised document is
+    presented, whoever sees the comment (its delegation above all)."""
+    if (is_secretariat(user) or leads_jco(user, round_.jco)) and can_view_document_details(user, round_.document):
+        return True
+    return revision_presented and can_see_comment(user, comment, round_)
+
+
 def can_download_comment_file(user: Account | None, comment: Comment, round_: CommentRound) -> bool:
     return comment.file_id is not None and can_see_comment(user, comment, round_)
 

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlmodel import Session
-from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from jco import permissions
 from jco.comments import services
-from jco.comments.services import MAX_COMMENT_LENGTH
+from jco.comments.models import OUTCOME_LABELS, CommentResponse
+from jco.comments.services import MAX_COMMENT_LENGTH, MAX_REFERS_TO_LENGTH, MAX_RESPONSE_NOTE_LENGTH
 from jco.documents.models import Document
+from jco.operations.forms import options
 from jco.operations.lifecycle import Transition, available_transitions
 from jco.operations.models import Jco
 from jco.web.forms import VersionedForm
@@ -55,5 +58,42 @@ class CommentForm(VersionedForm):
         validators=[Length(max=MAX_COMMENT_LENGTH,
                            message=f"The comment is too long: at most {MAX_COMMENT_LENGTH:,} characters.")],
     )
+    refers_to = StringField(
+        _l("Refers to"),
+        validators=[Length(max=MAX_REFERS_TO_LENGTH, message=_l(
+            "Say in at most %(n)s characters which part of the text the comment refers to.", n=MAX_REFERS_TO_LENGTH))],
+    )
     file = FileField("Attach a file")
     submit = SubmitField("Send the comment")
+
+
+class CommentResponseForm(VersionedForm):
+    """The lead's response to one comment; ``version`` 0 when none was recorded yet."""
+
+    outcome = RadioField(
+        _l("How the revision takes the comment into account"),
+        choices=options(OUTCOME_LABELS.items()),
+        validators=[InputRequired(message=_l("Choose whether the comment was taken on board, partly or not."))],
+    )
+    note = TextAreaField(
+        _l("Note"),
+        validators=[Length(max=MAX_RESPONSE_NOTE_LENGTH, message=_l(
+            "The note is too long: at most %(n)s characters.", n=format(MAX_RESPONSE_NOTE_LENGTH, ",")))],
+    )
+    submit = SubmitField(_l("Save the response"))
+
+
+def response_forms_for(comment_ids, responses: dict[int, CommentResponse],
+                       failed: CommentResponseForm | None = None, failed_id: int | None = None):
+    """One response form per comment, filled with the recorded response; the one just refused
+    (``failed``, for comment ``failed_id``) keeps what was typed and its errors."""
+    forms = {}
+    for comment_id in comment_ids:
+        if comment_id == failed_id and failed is not None:
+            forms[comment_id] = failed
+            continue
+        response = responses.get(comment_id)
+        data = ({"outcome": response.outcome, "note": response.note, "version": response.version} if response
+                else {"version": 0})
+        forms[comment_id] = CommentResponseForm(prefix=f"response-{comment_id}", formdata=None, data=data)
+    return forms

@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from jco import permissions
 from jco.audit import services as audit
-from jco.comments.models import Comment, CommentRound
+from jco.comments.models import Comment, CommentResponse, CommentRound, ResponseOutcome
 from jco.core.dates import long_date
 from jco.core.timeutil import today as today_
 from jco.core.timeutil import utcnow
@@ -33,6 +34,8 @@ from jco.operations.reference_data import EU_MEMBERSHIP, member_states_on
 from jco.permissions import Refused
 
 MAX_COMMENT_LENGTH = 20_000
+MAX_REFERS_TO_LENGTH = 100
+MAX_RESPONSE_NOTE_LENGTH = 5_000
 
 
 class CommentError(Refused):
@@ -221,15 +224,21 @@ def submit_comment(
     file=None,
     version: int | str | None = None,
     today: date | None = None,
+    refers_to: str | None = None,
 ) -> Comment:
     """Create or update the delegation's single comment on the round.
 
     ``file`` is an upload (werkzeug FileStorage or alike) or an already stored StoredFile; an
     existing attachment is kept when no new file comes. ``version`` is the comment's version the
     page showed (0 when it showed none): a mismatch raises StaleEdit instead of overwriting.
+    ``refers_to``: the part of the document the comment is about; None keeps what it was.
     """
     today = today or today_()
     body = (body or "").replace("\r\n", "\n").strip()
+    refers_to = " ".join(refers_to.split()) if refers_to is not None else None
+    if refers_to is not None and len(refers_to) > MAX_REFERS_TO_LENGTH:
+        raise CommentError(_("Say in at most %(n)s characters which part of the text the comment refers to.",
+                             n=MAX_REFERS_TO_LENGTH), "refers_to")
     if len(body) > MAX_COMMENT_LENGTH:
         raise CommentError(
             f"The comment is too long: at most {MAX_COMMENT_LENGTH:,} characters. Attach a file instead.", "body"
@@ -259,13 +268,15 @@ def submit_comment(
     if comment is None:
         # version: SQLAlchemy's version counter sets it.
         comment = Comment(round_id=round_.id, organisation_id=organisation_id, author_id=getattr(author, "id", None),  # type: ignore[call-arg]
-                          body=body, file_id=stored.id if stored else None, late=late)
+                          body=body, file_id=stored.id if stored else None, late=late, refers_to=refers_to or "")
         session.add(comment)
         session.flush()
         action, verb, before = "comment.submit", "commented", None
     else:
         before = {"body_length": len(comment.body), "file_id": comment.file_id}
         comment.body = body
+        if refers_to is not None:
+            comment.refers_to = refers_to
         if stored is not None:
             comment.file_id = stored.id
         comment.author_id = getattr(author, "id", None)
@@ -283,3 +294,55 @@ def submit_comment(
                **({"file_sha256": stored.sha256} if stored else {})},
     )
     return comment
+
+
+# --- the lead's responses ----------------------------------------------------------------------
+
+def find_response(session: Session, comment: Comment) -> CommentResponse | None:
+    return session.scalar(select(CommentResponse).where(CommentResponse.comment_id == comment.id))
+
+
+def record_response(
+    session: Session, comment: Comment, round_: CommentRound, *, outcome: str, note: str, actor,
+    version: int | str | None = None,
+) -> CommentResponse:
+    """Record (or change) how the lead took ``comment`` into account in its revision.
+
+    ``version`` is the response's version the page showed, 0 when it showed none.
+    """
+    if comment.round_id != round_.id:
+        raise CommentError(_("This comment belongs to another round."))
+    if not permissions.can_respond_to_comment(actor, round_):
+        raise Refused(_("Only the lead delegation records how comments were taken into account."))
+    try:
+        chosen = ResponseOutcome(outcome)
+    except ValueError:
+        raise CommentError(_("Choose whether the comment was taken on board, partly or not."),
+                           "outcome") from None
+    note = (note or "").replace("\r\n", "\n").strip()
+    if len(note) > MAX_RESPONSE_NOTE_LENGTH:
+        raise CommentError(_("The note is too long: at most %(n)s characters.", n=format(MAX_RESPONSE_NOTE_LENGTH, ",")),
+                           "note")
+    response = find_response(session, comment)
+    if response is not None:
+        jco_services.check_version(response, version, "The response to this comment")
+        before = {"outcome": response.outcome, "note_length": len(response.note)}
+    elif version not in (None, "", 0, "0"):
+        raise jco_services.StaleEdit("The response to this comment")
+    else:
+        response, before = CommentResponse(comment_id=comment.id, outcome=chosen), None  # type: ignore[call-arg]
+    response.outcome, response.note = chosen.value, note
+    response.by_id, response.at = getattr(actor, "id", None), utcnow()
+    session.add(response)
+    session.flush()
+    names = dict(session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id == comment.organisation_id)).all())
+    document_ref = session.scalar(select(Document.reference).where(Document.id == round_.document_id))
+    # Like comments, the audit log keeps who, when and the outcome, not the note's text.
+    audit.record(
+        session, actor, "comment.response", response, jco_id=round_.jco_id,
+        summary=f"Response to the comment of {names.get(comment.organisation_id, '?')} on {document_ref}: "
+                f"{chosen.value}",
+        before=before, after={"outcome": chosen.value, "note_length": len(note)},
+    )
+    return response

@@ -56,9 +56,13 @@ class Note:
     items: list[NoteItem]
     intro: str = ""
     language: str = "en"  # the language it is written in: the reader's, or the ?lang= asked for
+    # Other notes (a compilation of comments) give their own header lines, labels included.
+    header: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def header_lines(self) -> list[tuple[str, str]]:
+        if self.header:
+            return self.header
         return [(_("From"), _(SECRETARIAT)), (_("On"), self.on), (_("To"), self.to), (_("Subject"), self.subject)]
 
 

@@ -26,6 +26,21 @@ EU_MEMBERSHIP: dict[str, tuple[date, date | None]] = {
     "HR": (date(2013, 7, 1), None),
 }
 
+# The Council's protocol order: member states by their names in their own languages (Belgique/België,
+# Bulgaria, Česko, Danmark, Deutschland, Eesti, Éire, Elláda, España, France, Hrvatska, Italia,
+# Kýpros, Latvija, Lietuva, Luxembourg, Magyarország, Malta, Nederland, Österreich, Polska, Portugal,
+# România, Slovenija, Slovensko, Suomi, Sverige), the United Kingdom last while it was one.
+PROTOCOL_ORDER = ("BE", "BG", "CZ", "DK", "DE", "EE", "IE", "GR", "ES", "FR", "HR", "IT", "CY", "LV", "LT", "LU",
+                  "HU", "MT", "NL", "AT", "PL", "PT", "RO", "SI", "SK", "FI", "SE", "GB")
+
+
+def protocol_key(code: str, name: str) -> tuple[int, int, str]:
+    """Sort key: member states in protocol order, then any other delegation or body by name."""
+    if code in PROTOCOL_ORDER:
+        return (0, PROTOCOL_ORDER.index(code), name)
+    return (1, 0, name)
+
+
 BODIES: dict[str, str] = {
     "OLAF": "European Anti-Fraud Office (OLAF)",
     "EUROPOL": "Europol",

@@ -70,7 +70,7 @@ def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int =
         transitions=actions,
         transition_forms=forms,
         results=_results_summary(session, jco.id),
-        rounds=comment_queries.rounds_of(session, jco.id, now),
+        rounds=comment_queries.rounds_of(session, jco.id, now, viewer=current_user),
         round_form=open_round_form_for(session, jco, current_user),
         deadlines=deadline_services.collect(session, now, deadline_services.Settings.from_config(current_app.config),
                                             jco_id=jco.id),
