@@ -47,10 +47,7 @@ def jco_page(session: Session, jco_id: int, today: date, settings: deadline_serv
 
 
 def gather(session: Session, jco_id: int, today: date, settings: deadline_services.Settings) -> JcoPage | None:
-    # A session of its own on the request's connection (the same transaction, so the same data),
-    # closed at once: what it loaded is detached, so the request session's rollback at its end
-    # never expires the objects that the cache keeps for later readers. They are only read.
-    with Session(bind=session.connection()) as own:
+    with cache.detached_reads(session) as own:
         jco = queries.load_jco(own, jco_id)
         if jco is None:
             return None
