@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from jco.comments.models import Comment, CommentRound
+from jco.core.cache import bump
 from jco.core.db import get_session
 from jco.devtools.synthetic import SyntheticRefused, generate
 from jco.documents.models import Document
@@ -143,3 +145,55 @@ def test_queries_per_page_do_not_grow_with_the_data(app, client, auth):
     large = _page_costs(app, client, auth, 200)
     assert small == large
     assert all(n >= 2 for n in small.values())  # the account, then the page's own queries
+
+
+# The JCO page's queries, counted (README "Performance"). On a miss: the login (web session,
+# account), the data version, the operation with its five lists, its documents and their subject
+# codes, its agenda items with their documents, its history, its comment rounds, its deadlines
+# (at most twelve: fewer when it has no rounds, revisions, reports or deadlines set by hand), its
+# result sums (three) and the watch.
+JCO_PAGE_QUERIES_ON_A_MISS = 29
+# On a hit only what depends on the reader: the login, the data version and the watch.
+JCO_PAGE_QUERIES_ON_A_HIT = 4
+
+
+def without_tokens(page: str) -> str:
+    """A page without its CSRF tokens, which carry the time they were made."""
+    return re.sub(r'(name="csrf_token" value|name="csrf-token" content)="[^"]*"', "", page)
+
+
+def bump_version(app) -> None:
+    with app.app_context():
+        session = get_session()
+        bump(session)
+        session.commit()
+
+
+def test_the_jco_page_costs_a_fixed_small_number_of_queries(app, client, auth):
+    with app.app_context():
+        session = get_session()
+        fresh(app, session)
+        generate(session, operations=20, seed=3, results_per_operation=10)
+        make_account(session, "reader@example.org", role="manager", org_code="COM", clearance="RESTREINT UE")
+        session.commit()
+        ids = session.scalars(select(Jco.id).order_by(Jco.id)).all()
+    auth.login("reader@example.org")
+    engine = app.extensions["jco_engine"]
+
+    def cost(jco_id: int) -> tuple[int, str]:
+        with count_statements(engine) as statements:
+            response = client.get(f"/jcos/{jco_id}")
+            body = response.get_data(as_text=True)
+        assert response.status_code == 200
+        return len(statements), body
+
+    cost(ids[0])  # the first request after logging in also refreshes the login's session row
+    bump_version(app)
+    misses = [cost(jco_id)[0] for jco_id in ids]
+    assert max(misses) <= JCO_PAGE_QUERIES_ON_A_MISS
+    first, page = cost(ids[0])
+    assert first == JCO_PAGE_QUERIES_ON_A_HIT
+    bump_version(app)
+    again, fresh_page = cost(ids[0])
+    assert again <= JCO_PAGE_QUERIES_ON_A_MISS and again > JCO_PAGE_QUERIES_ON_A_HIT
+    assert without_tokens(fresh_page) == without_tokens(page)  # only the version changed: the same page

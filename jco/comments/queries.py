@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func
@@ -52,6 +52,17 @@ def rounds_of(session: Session, jco_id: int, today: date, viewer=None) -> list[R
     if organisation_id is not None and result:
         _add_own_responses(session, result, organisation_id, viewer)
     return result
+
+
+def with_responses(session: Session, rows: list[RoundRow], viewer) -> list[RoundRow]:
+    """``rows`` (shared by every reader: never changed here) with the responses ``viewer``'s delegation
+    may see: new rows, two queries when the viewer belongs to a delegation, none otherwise."""
+    organisation_id = getattr(viewer, "organisation_id", None)
+    if organisation_id is None or not rows:
+        return rows
+    own = [replace(row, response=None) for row in rows]
+    _add_own_responses(session, own, organisation_id, viewer)
+    return own
 
 
 def _add_own_responses(session: Session, rows: list[RoundRow], organisation_id: int, viewer) -> None:

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from cachetools import TTLCache
@@ -29,6 +30,7 @@ from flask import Flask, current_app
 from sqlalchemy import BigInteger, Column, event, update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, select
+from sqlmodel import Session as ModelSession
 
 from jco.core.i18n import current_language
 
@@ -167,3 +169,16 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T], *, version
 
 
 _MISSING = object()
+
+
+@contextmanager
+def detached_reads(session: Session) -> Iterator[ModelSession]:
+    """A session of its own on ``session``'s connection (the same transaction, so the same data) for
+    loading ORM objects that a cached value keeps: closed on leaving, so they are detached and the
+    request session's rollback at its end never expires them under later readers, who only read
+    what was loaded."""
+    own = ModelSession(bind=session.connection())
+    try:
+        yield own
+    finally:
+        own.close()

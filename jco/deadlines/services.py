@@ -33,6 +33,7 @@ from jco import permissions
 from jco.audit import services as audit
 from jco.comments import services as comment_services
 from jco.comments.models import Comment, CommentRound
+from jco.core import cache
 from jco.core.dates import long_date
 from jco.core.timeutil import utcnow
 from jco.deadlines.models import ManualDeadline
@@ -273,6 +274,16 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
 
     deadlines.sort(key=lambda d: (d.due, d.key))
     return deadlines
+
+
+def collect_cached(session: Session, today: date, settings: Settings, version: int | None = None) -> list[Deadline]:
+    """Every deadline, computed once per data version and process (jco.core.cache) and shared by
+    the pages and feeds that list them all: after a change the first of them pays, not each.
+    Callers filter, never change, the list."""
+    def compute() -> list[Deadline]:
+        with cache.detached_reads(session) as own:
+            return collect(own, today, settings)
+    return cache.cached(session, ("deadlines", today, settings), compute, version=version)
 
 
 @dataclass

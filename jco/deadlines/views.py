@@ -33,7 +33,7 @@ def _settings() -> services.Settings:
 def my_deadlines():
     session, now = get_session(), today()
     show_all = request.args.get("show") == "all"
-    scope = services.scope_for(current_user, services.collect(session, now, _settings()))
+    scope = services.scope_for(current_user, services.collect_cached(session, now, _settings()))
     shown = [d for d in scope.deadlines if show_all or (
         d.status_for(scope.organisation_id, now) if scope.organisation_id else d.status(now)) is not Status.MET]
     return render_template(
@@ -141,7 +141,8 @@ def _account_feed(account, *, attachment: bool) -> Response:
     def build() -> bytes:
         # A subscribed calendar looks ahead: what lies further back than the window stays on the pages.
         since = now - timedelta(days=current_app.config["JCO_CALENDAR_PAST_DAYS"])
-        scope = services.scope_for(account, [d for d in services.collect(session, now, _settings()) if d.due >= since])
+        scope = services.scope_for(account, [d for d in services.collect_cached(session, now, _settings())
+                                             if d.due >= since])
         ctx = calendar.FeedContext(account, base_url(), now, scope.organisation_id)
         body = calendar.build(session, ctx, "JCO Tracker — deadlines and meetings", scope.deadlines,
                               calendar.load_meetings(session, since=since))
@@ -192,7 +193,7 @@ def meeting_calendar(meeting_id: int):
         abort(404)
     meeting = meetings[0]
     now = today()
-    deadlines = [d for m, group in services.group_by_meeting(session, services.collect(session, now, _settings()))
+    deadlines = [d for m, group in services.group_by_meeting(session, services.collect_cached(session, now, _settings()))
                  if m is not None and m.id == meeting.id for d in group]
     ctx = calendar.FeedContext(current_user, base_url(), now, services.scope_for(current_user, []).organisation_id)
     body = calendar.build(session, ctx, f"{meeting.display_title}, {meeting.days_label}", deadlines, meetings)

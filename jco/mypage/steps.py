@@ -4,6 +4,7 @@ number of queries, and the reader's position as jco.permissions answers it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
@@ -30,12 +31,22 @@ def lead_name(jco: Jco) -> str:
     return " and ".join(leads) if leads else "the lead delegation"
 
 
-def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline], today: date) -> dict[int, nextstep.NextStep]:
-    """The next step of each operation (participants loaded), as ``user`` should read it: four queries,
-    plus one when the reader is a delegate (its own comments)."""
-    if not jcos:
-        return {}
-    ids = [j.id for j in jcos]
+@dataclass
+class OperationFacts:
+    """What the next steps of some operations are derived from, whoever reads them: their kinds of
+    document, their latest comment round and the next meeting each is on the agenda of."""
+
+    kinds: dict[int, set[str]]
+    latest: dict[int, tuple[CommentRound, Document]]
+    meetings: dict[int, nextstep.Meeting]
+    # The newest revision of each (operation, business case or final report): has it been revised?
+    newest_revision: dict[tuple[int, str], int]
+    # The soonest coming meeting each operation has an agenda request waiting at.
+    requested: dict[int, nextstep.Meeting]
+
+
+def gather(session: Session, ids: list[int], today: date) -> OperationFacts:
+    """The facts of the operations ``ids``: four queries."""
     kinds: dict[int, set[str]] = defaultdict(set)
     newest_revision: dict[tuple[int, str], int] = {}
     for jco_id, doc_type, revision in session.execute(
@@ -59,8 +70,46 @@ def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline
         .order_by(Meeting.start_date.desc(), Meeting.id.desc())
     ):
         meetings[jco_id] = nextstep.Meeting(meeting.id, _meeting_label(meeting), meeting.start_date)
-    requested = {jco_id: nextstep.Meeting(m.id, _meeting_label(m), m.start_date)
-                 for jco_id, m in agenda_requests.pending_meetings(session, ids, today).items()}
+    return OperationFacts(kinds, latest, meetings, newest_revision, requested_meetings(session, ids, today))
+
+
+def requested_meetings(session: Session, ids: list[int], today: date) -> dict[int, nextstep.Meeting]:
+    """The soonest coming meeting each operation has an agenda request waiting at: one query."""
+    return {jco_id: nextstep.Meeting(m.id, _meeting_label(m), m.start_date)
+            for jco_id, m in agenda_requests.pending_meetings(session, ids, today).items()}
+
+
+def facts_of(jco_id: int, documents: list[Document], rounds: list[tuple[CommentRound, Document]],
+             agenda_items: list[AgendaItem], requested: dict[int, nextstep.Meeting], today: date) -> OperationFacts:
+    """The facts of one operation from what its page has loaded already (no query besides the
+    ``requested`` meetings): the same answers as :func:`gather`. ``rounds`` in the order of their
+    deadline, ``agenda_items`` with their meeting."""
+    kinds = {d.doc_type for d in documents if d.doc_type in (DocType.BUSINESS_CASE.value, DocType.FINAL_REPORT.value)}
+    newest_revision: dict[tuple[int, str], int] = {}
+    for d in documents:
+        if d.doc_type in kinds:
+            key = (jco_id, d.doc_type)
+            newest_revision[key] = max(newest_revision.get(key, 0), d.revision or 0)
+    ahead = [item.meeting for item in agenda_items if item.outcome is None and item.meeting.end_date >= today]
+    first = min(ahead, key=lambda m: (m.start_date, m.id), default=None)
+    return OperationFacts(
+        kinds={jco_id: kinds} if kinds else {},
+        latest={jco_id: rounds[-1]} if rounds else {},
+        meetings={jco_id: nextstep.Meeting(first.id, _meeting_label(first), first.start_date)} if first else {},
+        newest_revision=newest_revision,
+        requested=requested,
+    )
+
+
+def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline], today: date,
+               known: OperationFacts | None = None) -> dict[int, nextstep.NextStep]:
+    """The next step of each operation (participants loaded), as ``user`` should read it: three queries
+    (none when the facts are ``known``), plus one when the reader is a delegate (its own comments)."""
+    if not jcos:
+        return {}
+    gathered = known if known is not None else gather(session, [j.id for j in jcos], today)  # type: ignore[misc]  # loaded rows have ids
+    kinds, latest, meetings = gathered.kinds, gathered.latest, gathered.meetings
+    newest_revision, requested = gathered.newest_revision, gathered.requested
     commented: set[int] = set()
     if permissions.is_delegate(user) and latest:
         commented = set(session.scalars(select(Comment.round_id).where(
@@ -78,8 +127,8 @@ def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline
         round_, document = latest.get(jco.id, (None, None))
         facts = nextstep.StepFacts(
             jco_id=jco.id, state=jco.state, lead_name=lead_name(jco),
-            has_business_case=DocType.BUSINESS_CASE.value in kinds[jco.id],
-            has_final_report=DocType.FINAL_REPORT.value in kinds[jco.id],
+            has_business_case=DocType.BUSINESS_CASE.value in kinds.get(jco.id, ()),
+            has_final_report=DocType.FINAL_REPORT.value in kinds.get(jco.id, ()),
             round_id=round_.id if round_ else None, round_deadline=round_.deadline if round_ else None,
             meeting=meetings.get(jco.id), due=due.get(jco.id),
             planned_start=jco.planned_start, planned_end=jco.planned_end, report_prior_body=jco.report_prior_body,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from sqlalchemy import ColumnElement, Select, case, func, or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlmodel import Session, select
 
 from jco.accounts.models import Account
@@ -340,7 +340,7 @@ def jco_agenda_items(session: Session, jco_id: int) -> list[AgendaItem]:
             select(AgendaItem)
             .join(Meeting, Meeting.id == AgendaItem.meeting_id)
             .where(AgendaItem.jco_id == jco_id)
-            .options(selectinload(AgendaItem.meeting), selectinload(AgendaItem.documents))
+            .options(contains_eager(AgendaItem.meeting), selectinload(AgendaItem.documents))
             .order_by(Meeting.start_date, AgendaItem.position)
         )
     )

@@ -21,7 +21,8 @@ from jco.operations import lifecycle, queries, results, services
 from jco.operations.forms import JcoForm, OperationForm, ParticipantsForm, ResultsForms, TransitionForm
 from jco.operations.frameworks import FILTER_CHOICES
 from jco.operations.lifecycle import State, Transition
-from jco.operations.models import Jco, JcoKind, Organisation
+from jco.operations.models import JcoKind, Organisation
+from jco.operations.page import jco_page
 from jco.web import jco_or_abort, saving
 
 bp = Blueprint("operations", __name__)
@@ -49,43 +50,36 @@ def register():
 
 @bp.get("/jcos/<int:jco_id>")
 def detail(jco_id: int):
-    return _render_detail(jco_or_abort(jco_id))
+    return _render_detail(jco_id)
 
 
-def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int = 200):
+def _render_detail(jco_id: int, transition_forms: dict | None = None, status: int = 200):
+    """What every reader sees comes from jco.operations.page (cached until the data changes); what
+    this reader may do, and the results at their clearance, are added here."""
     session = get_session()
-    documents = queries.jco_documents(session, jco.id)
-    actions = [t for t in lifecycle.available_transitions(jco.state)
-               if permissions.can_transition(current_user, jco, t)]
-    forms = {t: TransitionForm(t, formdata=None) for t in actions}
-    forms.update(transition_forms or {})
-    now = today()
+    now, version = today(), cache.current_version(session)
+    page = jco_page(session, jco_id, now, deadline_services.Settings.from_config(current_app.config), version)
+    if page is None or not permissions.can_view_jco(current_user, page.jco):
+        abort(404)
+    jco = page.jco
+    actions = [t for t in lifecycle.available_transitions(jco.state) if permissions.can_transition(current_user, jco, t)]
+    forms = {t: TransitionForm(t, formdata=None) for t in actions} | (transition_forms or {})
     return render_template(
-        "operations/detail.html",
-        jco=jco,
-        participants=queries.participants_in_order(jco),
-        families=queries.document_families(documents),
-        agenda_items=queries.jco_agenda_items(session, jco.id),
-        history=queries.jco_history(session, jco.id),
-        transitions=actions,
-        transition_forms=forms,
-        results=_results_summary(session, jco.id),
-        rounds=comment_queries.rounds_of(session, jco.id, now, viewer=current_user),
-        round_form=open_round_form_for(session, jco, current_user),
-        deadlines=deadline_services.collect(session, now, deadline_services.Settings.from_config(current_app.config),
-                                            jco_id=jco.id),
-        today=now,
-        extras=mypage_queries.jco_page_extras(session, current_user, jco, now,
-                                              deadline_services.Settings.from_config(current_app.config)),
+        "operations/detail.html", jco=jco, participants=page.participants, families=page.families,
+        agenda_items=page.agenda_items, history=page.history, transitions=actions, transition_forms=forms,
+        results=_results_summary(session, jco_id, version),
+        rounds=comment_queries.with_responses(session, page.rounds, current_user),
+        round_form=open_round_form_for(session, jco, current_user), deadlines=page.deadlines, today=now,
+        extras=mypage_queries.jco_page_extras(session, current_user, jco, now, page.deadlines, page.facts),
     ), status
 
 
-def _results_summary(session, jco_id: int) -> queries.ResultsSummary:
+def _results_summary(session, jco_id: int, version: int | None) -> queries.ResultsSummary:
     """Three aggregates over what may be thousands of result rows: cached until the data changes
     (jco.core.cache), per clearance, so nobody is served sums that count documents they may not see."""
     cleared = tuple(permissions.markings_cleared_for(current_user))
     return cache.cached(session, ("jco_results", jco_id, cleared),
-                        lambda: queries.jco_results_summary(session, jco_id, list(cleared)))
+                        lambda: queries.jco_results_summary(session, jco_id, list(cleared)), version=version)
 
 
 # --- creating and editing ---------------------------------------------------------------------
@@ -152,7 +146,7 @@ def transition(jco_id: int, transition: str):
     jco = jco_or_abort(jco_id, lambda user, jco: permissions.can_transition(user, jco, step))
     form = TransitionForm(step)
     if not form.validate_on_submit():
-        return _render_detail(jco, {step: form}, 400)
+        return _render_detail(jco_id, {step: form}, 400)
     with saving(what="This operation") as saved:
         services.apply_transition(get_session(), jco, step, current_user, note=form.note)
     if saved.ok:
