@@ -151,3 +151,74 @@ def test_dashboard_reads_the_totals_as_the_results_give_them(db, reporting, with
             summed[r.code] = (seizures + r.seizures, public + r.public)
     assert countries == summed
     assert any(public for _, public in countries.values())
+
+
+# --------------------------------------------------------------------- results from public sources
+
+def test_published_quantities_are_read_plainly():
+    from jco.imports.parsing import published_quantities
+
+    assert published_quantities("13 million cigarettes seized: 4.1M by Polish customs; 3.2M cigarettes at "
+                                "Kuznica") == [("cigarettes", 13_000_000, "pieces")]
+    assert published_quantities("77,811,800 cigarettes and 44,062 kg water pipe tobacco; 10 t tobacco") == [
+        ("cigarettes", 77_811_800, "pieces"), ("water pipe tobacco", 44_062, "kg"), ("tobacco", 10_000, "kg")]
+    assert published_quantities("3,093 seizures Europe-wide, about one in three in Belgium") == []
+    assert published_quantities("") == []
+
+
+def test_the_import_records_public_results_once_and_the_dashboard_labels_them(db, client, auth, app):
+    import csv
+    import io
+
+    from jco.imports.parsing import COLUMNS
+    from jco.imports.reading import read_table
+    from jco.imports.services import import_table
+    from tests.factories import make_account
+
+    row = {"name": "TESTOP", "edition": "1", "year_start": "2014", "year_end": "2014",
+           "lead": "PL - Polish Customs Administration", "participants": "PL;LT", "target_goods": "cigarettes",
+           "results_summary": "About 1.2 million cigarettes and 668 kg cocaine seized",
+           "notes": "type=EU_JCO | confidence=high"}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerow(row)
+    content = out.getvalue().encode()
+    import_table(db, read_table(content), filename="t.csv")
+    db.commit()
+    public = db.execute(select(Result.quantity, Result.unit, Result.source, Result.document_id)).all()
+    assert sorted(public) == [(668.0, "kg", "public", None), (1_200_000.0, "pieces", "public", None)]
+    ids = set(db.scalars(select(Result.id)))
+    import_table(db, read_table(content), filename="t.csv")  # the same file again: nothing changes
+    db.commit()
+    assert set(db.scalars(select(Result.id))) == ids
+    _same(db)
+
+    make_account(db, "mgr@example.org", role="manager")
+    db.commit()
+    auth.login("mgr@example.org")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "2014, from public sources" in html
+    assert "from public sources" in html and "not from a final report recorded here" in html
+    table = client.get("/dashboard/results-by-commodity.csv").get_data(as_text=True)
+    assert "cigarettes (from public sources),pieces,1,1200000" in table
+
+
+# ------------------------------------------------------------------------------------ the timeline
+
+def test_the_timeline_is_zoomed_on_the_open_operations_and_wider_on_request(client, auth, demo_history):
+    import json
+    import re
+
+    auth.login("manager@example.org")
+    html = client.get("/dashboard").get_data(as_text=True)
+    figure = json.loads(re.search(r'data-target="timeline-chart">(.*?)</script>', html, re.S)[1])
+    first, last = figure["layout"]["xaxis"]["range"]
+    table = client.get("/dashboard/timeline.csv").get_data(as_text=True).splitlines()[1:]
+    starts = sorted(line.split(",")[-3] for line in table)
+    assert first > starts[0]  # the oldest phases (closed operations) are outside the zoom
+    assert "timeline=all" in html and "Show all years" in html
+    wide = client.get("/dashboard?timeline=all").get_data(as_text=True)
+    figure = json.loads(re.search(r'data-target="timeline-chart">(.*?)</script>', wide, re.S)[1])
+    assert "range" not in figure["layout"]["xaxis"]
+    assert "Zoom on the open operations" in wide and 'name="timeline" value="all"' in wide

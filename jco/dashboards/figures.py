@@ -12,7 +12,7 @@ import html
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -166,7 +166,20 @@ def pipeline_chart(counts: dict[str, int]) -> Chart:
     return Chart("pipeline", title, figure, table)
 
 
-def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int) -> Chart:
+def open_span(rows: list[TimelineRow], today: date) -> tuple[date, date] | None:
+    """The days the open operations' phases cover (and today), a fortnight wider each side;
+    None when no open operation is drawn."""
+    open_rows = [r for r in rows if State(r.state).is_open]
+    if not open_rows:
+        return None
+    first = min(min(r.start for r in open_rows), today)
+    last = max(max(r.end for r in open_rows), today)
+    return first - timedelta(days=15), last + timedelta(days=15)
+
+
+def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int, *, wide: bool = True) -> Chart:
+    """``wide``: the x axis spans every phase drawn; otherwise it is zoomed on the open operations
+    (the others stay in the figure, a pan or a zoom-out away, and in the table)."""
     shown = len(rows)
     if total > shown:
         title = f"Operational phases of the {shown} most recent operations (of {total})"
@@ -206,6 +219,11 @@ def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int)
                           "text": "today", "showarrow": False, "font": {"color": VERMILLION}}],
         )
         layout["margin"]["t"] = 40
+        span = None if wide else open_span(rows, today)
+        if span is not None:
+            layout["xaxis"]["range"] = [span[0].isoformat(), span[1].isoformat()]
+            note += " " + _("The chart is zoomed on the open operations; closed ones before or after are a "
+                            "zoom-out away, and all are in the table.")
         figure = {"data": traces, "layout": layout}
     table = Table(
         title, ["Operation", "Stage", "Start", "End", "Dates"],

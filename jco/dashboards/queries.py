@@ -15,12 +15,13 @@ from flask import current_app
 from sqlalchemy import Select, case, func, or_
 from sqlmodel import Session, select
 
+from jco.core import cache
 from jco.core.timeutil import today as today_
+from jco.dashboards.totals import ResultTotal
 from jco.deadlines import services as deadline_services
-from jco.deadlines.rules import Status
+from jco.deadlines.rules import Deadline, Status
 from jco.documents.models import Document
 from jco.operations.frameworks import CCWP_CHOICE, CCWP_FRAMEWORKS
-from jco.dashboards.totals import ResultTotal
 from jco.operations.models import Commodity, Jco, Organisation, Participant, Result, ResultSource, Role
 from jco.operations.queries import RegisterFilters, filtered
 
@@ -34,6 +35,8 @@ class Scope:
     filters: RegisterFilters
     # Results reported in documents with these markings are left out (see permissions).
     withheld_markings: tuple[str, ...] = ()
+    # The timeline over every year drawn (?timeline=all), rather than zoomed on the open operations.
+    wide_timeline: bool = False
 
 
 def _ccwp(filters: RegisterFilters) -> RegisterFilters:
@@ -135,6 +138,19 @@ def participation_counts(session: Session, scope: Scope) -> list[ParticipationRo
 
 # --- deadlines ----------------------------------------------------------------------------------
 
+def plain_deadlines(session: Session, today: date, settings: deadline_services.Settings,
+                    version: int | None = None) -> list[Deadline]:
+    """Every deadline (the deadlines service's ``collect``), computed once per data version, day and
+    settings and shared by the deadlines chart and the status board: after a change the dashboard
+    pays for it once, not twice. Kept without the documents they cite (ORM rows do not outlive
+    their session); neither user reads them."""
+    return cache.cached(
+        session, ("plain_deadlines", today, settings),
+        lambda: [replace(d, documents=[]) for d in deadline_services.collect(session, today, settings)],
+        version=version,
+    )
+
+
 @dataclass(frozen=True)
 class DeadlineRow:
     code: str
@@ -153,7 +169,7 @@ def deadline_counts(session: Session, filters: RegisterFilters, today: date | No
     """
     today = today or today_()
     settings = settings or deadline_services.Settings.from_config(current_app.config)
-    deadlines = deadline_services.collect(session, today, settings)  # CCWP operations only
+    deadlines = plain_deadlines(session, today, settings)  # CCWP operations only
     if _has_filters(filters):
         wanted = set(session.scalars(_jco_ids(filters)))
         deadlines = [d for d in deadlines if d.jco_id in wanted]

@@ -25,7 +25,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Column, Float, Integer, String, and_, delete, event, func, insert, inspect, literal, update
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    String,
+    and_,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, select

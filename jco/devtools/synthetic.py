@@ -30,8 +30,8 @@ from sqlmodel import Session, SQLModel, select
 from jco.audit import services as audit
 from jco.comments.models import Comment, CommentRound
 from jco.core.cache import mark_changed
-from jco.dashboards import totals
 from jco.core.timeutil import today, utcnow
+from jco.dashboards import totals
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.references import DocumentReference
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
