@@ -143,12 +143,13 @@ def plain_deadlines(session: Session, today: date, settings: deadline_services.S
     """Every deadline (the deadlines service's ``collect``), computed once per data version, day and
     settings and shared by the deadlines chart and the status board: after a change the dashboard
     pays for it once, not twice. Kept without the documents they cite (ORM rows do not outlive
-    their session); neither user reads them."""
-    return cache.cached(
-        session, ("plain_deadlines", today, settings),
-        lambda: [replace(d, documents=[]) for d in deadline_services.collect(session, today, settings)],
-        version=version,
-    )
+    their session); neither user reads them. A session with uncommitted changes computes its own."""
+    def compute() -> list[Deadline]:
+        return [replace(d, documents=[]) for d in deadline_services.collect(session, today, settings)]
+
+    if cache.changed_in(session):
+        return compute()
+    return cache.cached(session, ("plain_deadlines", today, settings), compute, version=version)
 
 
 @dataclass(frozen=True)

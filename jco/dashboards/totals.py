@@ -163,11 +163,11 @@ def _follow_flush(session: Session, _context, _instances) -> None:
         _add(deltas, _grouped(conn, Result.id.in_(stored)), -1)
     untouched = Result.id.not_in(stored) if stored else literal(True)
     for document in documents:  # its stored results move to the new marking
-        for *key, count, quantity in _grouped(conn, and_(Result.document_id == document.id, untouched)):
-            _add(deltas, [(*key, count, quantity)], -1)
-            _add(deltas, [(*key[:4], document.marking or "", key[5], count, quantity)], +1)
+        for *stored_key, count, quantity in _grouped(conn, and_(Result.document_id == document.id, untouched)):
+            _add(deltas, [(*stored_key, count, quantity)], -1)
+            _add(deltas, [(*stored_key[:4], document.marking or "", stored_key[5], count, quantity)], +1)
     for result in (*changed, *added):
-        key = (result.year, result.commodity_id, result.unit, result.organisation_id,
+        key: Key = (result.year, result.commodity_id, result.unit, result.organisation_id,
                _marking_now(conn, session, result.document_id), result.source or ResultSource.REPORT.value)
         _add(deltas, [(*key, 1, result.quantity)], +1)
     apply(conn, deltas)
