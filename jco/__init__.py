@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     from jco.accounts.views import bp as accounts_bp
     from jco.audit.views import bp as audit_bp
     from jco.comments.views import bp as comments_bp
+    from jco.dashboards import totals as _totals  # noqa: F401  (keeps the result totals current on every flush)
     from jco.dashboards.views import bp as dashboards_bp
     from jco.deadlines.views import bp as deadlines_bp
     from jco.documents.views import bp as documents_bp

@@ -6,6 +6,7 @@ from jco.accounts.models import Account, AccountRole, ApiToken
 from jco.audit.models import AuditEntry
 from jco.comments.models import Comment, CommentResponse, CommentRound
 from jco.core.cache import DataVersion
+from jco.dashboards.totals import ResultTotal
 from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlineOwner, ReminderSent
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode, SubjectFile
 from jco.imports.models import ImportStash
@@ -25,6 +26,7 @@ from jco.operations.models import (
     OrgKind,
     Participant,
     Result,
+    ResultSource,
     Role,
     TransportMode,
 )
@@ -38,6 +40,6 @@ __all__ = [
     "DigestSent", "DigestSetting", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",
-    "Organisation", "OrgKind", "Outcome", "PageVisit", "Participant", "ReminderSent", "Result", "Role", "SearchEntry",
+    "Organisation", "OrgKind", "Outcome", "PageVisit", "Participant", "ReminderSent", "Result", "ResultSource", "ResultTotal", "Role", "SearchEntry",
     "StoredFile", "SubjectCode", "SubjectFile", "TransportMode", "Watch", "metadata",
 ]

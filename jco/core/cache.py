@@ -103,6 +103,12 @@ def _forget(session: Session) -> None:
     session.info.pop(_CHANGED, None)
 
 
+def changed_in(session: Session) -> bool:
+    """True when this session holds changes not committed yet: what it reads differs from the
+    committed data version's, so it must neither read nor fill the cache."""
+    return bool(session.info.get(_CHANGED)) or _pending(session)
+
+
 def mark_changed(session: Session) -> None:
     """For writes the session cannot see (a raw COPY): count a change when the session commits."""
     session.info[_CHANGED] = True

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jco.core import cache
+from jco.dashboards.queries import plain_deadlines
 from jco.deadlines import services as deadline_services
 from jco.deadlines.rules import Deadline, Status
 from jco.meetings.models import AgendaItem, Meeting
@@ -89,7 +90,7 @@ def cached_status_board(session: Session, today: date, settings: deadline_servic
     """The board from the cache while the data has not changed (it holds plain values only)."""
     return cache.cached(
         session, ("status_board", today, include_closed, settings),
-        lambda: status_board(session, deadline_services.collect(session, today, settings), today,
+        lambda: status_board(session, plain_deadlines(session, today, settings, version), today,
                              include_closed=include_closed),
         version=version,
     )

@@ -12,10 +12,11 @@ import html
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+from flask_babel import gettext as _
 from plotly.colors import sample_colorscale
 
 from jco.dashboards.queries import (
@@ -26,7 +27,7 @@ from jco.dashboards.queries import (
     TimelineRow,
 )
 from jco.operations.lifecycle import STATE_SHORT, State
-from jco.operations.models import OrgKind, Role
+from jco.operations.models import OrgKind, ResultSource, Role
 from jco.web.charts_assets import EU_MEMBER_STATES, TOPOJSON_DIR, figure_json, geo_layout
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif'
@@ -165,7 +166,20 @@ def pipeline_chart(counts: dict[str, int]) -> Chart:
     return Chart("pipeline", title, figure, table)
 
 
-def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int) -> Chart:
+def open_span(rows: list[TimelineRow], today: date) -> tuple[date, date] | None:
+    """The days the open operations' phases cover (and today), a fortnight wider each side;
+    None when no open operation is drawn."""
+    open_rows = [r for r in rows if State(r.state).is_open]
+    if not open_rows:
+        return None
+    first = min(min(r.start for r in open_rows), today)
+    last = max(max(r.end for r in open_rows), today)
+    return first - timedelta(days=15), last + timedelta(days=15)
+
+
+def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int, *, wide: bool = True) -> Chart:
+    """``wide``: the x axis spans every phase drawn; otherwise it is zoomed on the open operations
+    (the others stay in the figure, a pan or a zoom-out away, and in the table)."""
     shown = len(rows)
     if total > shown:
         title = f"Operational phases of the {shown} most recent operations (of {total})"
@@ -205,6 +219,11 @@ def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int)
                           "text": "today", "showarrow": False, "font": {"color": VERMILLION}}],
         )
         layout["margin"]["t"] = 40
+        span = None if wide else open_span(rows, today)
+        if span is not None:
+            layout["xaxis"]["range"] = [span[0].isoformat(), span[1].isoformat()]
+            note += " " + _("The chart is zoomed on the open operations; closed ones before or after are a "
+                            "zoom-out away, and all are in the table.")
         figure = {"data": traces, "layout": layout}
     table = Table(
         title, ["Operation", "Stage", "Start", "End", "Dates"],
@@ -353,6 +372,10 @@ def deadlines_chart(rows: list[DeadlineRow]) -> Chart:
 
 # --- results ------------------------------------------------------------------------------------
 
+def _public_label(commodity: str) -> str:
+    return _("%(commodity)s (from public sources)", commodity=commodity)
+
+
 def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "") -> Chart:
     title = "Quantities seized by commodity and year"
     seizures: dict[tuple[str, str], int] = {}
@@ -362,6 +385,11 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
     top = sorted(seizures, key=lambda k: (-seizures[k], k))[:TOP_COMMODITIES]
     note = ("Each commodity is shown in the unit the reports give; one bar per year. Quantities are the sums of "
             "the final reports' result rows; a row is one commodity for one country, not one seizure.")
+    public = [r for r in rows if r.source == ResultSource.PUBLIC]
+    if public:
+        note += " " + _("Results marked “from public sources” were read by the import from the results an "
+                        "operation published (%(rows)s rows), not from a final report recorded here.",
+                        rows=sum(r.seizures for r in public))
     if len(seizures) > len(top):
         note += f" The chart shows the {len(top)} commodities seized most often; the table lists all {len(seizures)}."
     if withheld_note:
@@ -371,17 +399,30 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
         labels = {key: chart_text(f"{key[0]} ({key[1]})") for key in top}
         years = sorted({r.year for r in rows if (r.commodity, r.unit) in labels},
                        key=lambda y: (y is None, y or 0))
-        colours = sample_colorscale("Cividis", [i / max(len(years) - 1, 1) for i in range(len(years))])
-        by_key = {(r.year, r.commodity, r.unit): r.quantity for r in rows}
+        colours = dict(zip(years, sample_colorscale("Cividis", [i / max(len(years) - 1, 1) for i in range(len(years))]),
+                           strict=True))
+        by_key: dict[str, dict[tuple, float]] = {ResultSource.REPORT: {}, ResultSource.PUBLIC: {}}
+        for r in rows:
+            by_key[r.source][(r.year, r.commodity, r.unit)] = r.quantity
         traces = []
-        for year, colour in zip(years, colours, strict=True):
-            present = [k for k in top if (year, *k) in by_key]
-            traces.append({
-                "type": "bar", "name": str(year) if year else "Year not stated", "marker": {"color": colour},
-                "x": [labels[k] for k in present], "y": [_round(by_key[(year, *k)]) for k in present],
-                "hovertemplate": "%{x}, " + (str(year) if year else "year not stated") + ": %{y:,}<extra></extra>",
-            })
-        quantities = [q for q in by_key.values() if q > 0]
+        for source in (ResultSource.REPORT, ResultSource.PUBLIC):
+            for year in years:
+                present = [k for k in top if (year, *k) in by_key[source]]
+                if source == ResultSource.PUBLIC and not present:
+                    continue
+                name = str(year) if year else "Year not stated"
+                trace = {
+                    "type": "bar", "name": name, "marker": {"color": colours[year]},
+                    "x": [labels[k] for k in present], "y": [_round(by_key[source][(year, *k)]) for k in present],
+                    "hovertemplate": "%{x}, " + (str(year) if year else "year not stated") + ": %{y:,}<extra></extra>",
+                }
+                if source == ResultSource.PUBLIC:
+                    trace["name"] = chart_text(_("%(year)s, from public sources", year=name))
+                    trace["marker"] = {"color": colours[year], "pattern": {"shape": "/"}}
+                    trace["hovertemplate"] = "%{x}, " + chart_text(_("%(year)s, from public sources", year=name)) \
+                        + ": %{y:,}<extra></extra>"
+                traces.append(trace)
+        quantities = [q for keyed in by_key.values() for q in keyed.values() if q > 0]
         log = bool(quantities) and max(quantities) / min(quantities) > 1000
         figure = {
             "data": traces,
@@ -395,13 +436,17 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
             ),
         }
     shown = set(top)
+
+    def cells(r: CommodityYearRow) -> list:
+        commodity = _public_label(r.commodity) if r.source == ResultSource.PUBLIC else r.commodity
+        return [r.year, commodity, r.unit, r.seizures, _round(r.quantity)]
+
     table = Table(
         "Result rows and quantities seized, by year, commodity and unit",
         ["Year", "Commodity", "Unit", "Result rows", "Quantity"],
-        [[r.year, r.commodity, r.unit, r.seizures, _round(r.quantity)] for r in rows],
+        [cells(r) for r in rows],
         frozenset({3, 4}),
-        page_rows=[[r.year, r.commodity, r.unit, r.seizures, _round(r.quantity)] for r in rows
-                   if (r.commodity, r.unit) in shown],
+        page_rows=[cells(r) for r in rows if (r.commodity, r.unit) in shown],
     )
     return Chart("results-by-commodity", title, figure, table, note=note)
 
@@ -418,7 +463,13 @@ def results_country_chart(rows: list[CountryResultRow], withheld_note: str = "")
         figure = _binned_map(on_map, lambda r: r.seizures, ORANGES, "Result rows", "result rows")
     table = Table("Result rows reported, by country or body", ["Country or body", "Code", "Result rows"],
                   [[r.name or "Not attributed", r.code or "", r.seizures] for r in rows], frozenset({2}))
-    return Chart("results-by-country", title, figure, table, note=withheld_note, beside=beside,
+    note = withheld_note
+    public = sum(r.public for r in rows)
+    if public:
+        note = " ".join(filter(None, [_(
+            "%(rows)s of these rows are from public sources: read by the import from the results an operation "
+            "published, not from a final report recorded here.", rows=public), withheld_note]))
+    return Chart("results-by-country", title, figure, table, note=note, beside=beside,
                  beside_heading="Bodies and others (not on the map)",
                  region=map_region(r.iso3 for r in on_map) if on_map else "")
 

@@ -15,12 +15,14 @@ from flask import current_app
 from sqlalchemy import Select, case, func, or_
 from sqlmodel import Session, select
 
+from jco.core import cache
 from jco.core.timeutil import today as today_
+from jco.dashboards.totals import ResultTotal
 from jco.deadlines import services as deadline_services
-from jco.deadlines.rules import Status
+from jco.deadlines.rules import Deadline, Status
 from jco.documents.models import Document
 from jco.operations.frameworks import CCWP_CHOICE, CCWP_FRAMEWORKS
-from jco.operations.models import Commodity, Jco, Organisation, Participant, Result, Role
+from jco.operations.models import Commodity, Jco, Organisation, Participant, Result, ResultSource, Role
 from jco.operations.queries import RegisterFilters, filtered
 
 TIMELINE_LIMIT = 60
@@ -33,6 +35,8 @@ class Scope:
     filters: RegisterFilters
     # Results reported in documents with these markings are left out (see permissions).
     withheld_markings: tuple[str, ...] = ()
+    # The timeline over every year drawn (?timeline=all), rather than zoomed on the open operations.
+    wide_timeline: bool = False
 
 
 def _ccwp(filters: RegisterFilters) -> RegisterFilters:
@@ -134,6 +138,17 @@ def participation_counts(session: Session, scope: Scope) -> list[ParticipationRo
 
 # --- deadlines ----------------------------------------------------------------------------------
 
+def plain_deadlines(session: Session, today: date, settings: deadline_services.Settings,
+                    version: int | None = None) -> list[Deadline]:
+    """Every deadline, from the one computation per data version that My deadlines and the calendar
+    feeds share (``collect_cached``): after a change the dashboard's deadlines chart and status board
+    pay for it once, or not at all when a page or feed came first. A session with uncommitted
+    changes computes its own."""
+    if cache.changed_in(session):
+        return deadline_services.collect(session, today, settings)
+    return deadline_services.collect_cached(session, today, settings, version=version)
+
+
 @dataclass(frozen=True)
 class DeadlineRow:
     code: str
@@ -152,7 +167,7 @@ def deadline_counts(session: Session, filters: RegisterFilters, today: date | No
     """
     today = today or today_()
     settings = settings or deadline_services.Settings.from_config(current_app.config)
-    deadlines = deadline_services.collect(session, today, settings)  # CCWP operations only
+    deadlines = plain_deadlines(session, today, settings)  # CCWP operations only
     if _has_filters(filters):
         wanted = set(session.scalars(_jco_ids(filters)))
         deadlines = [d for d in deadlines if d.jco_id in wanted]
@@ -201,23 +216,45 @@ class CommodityYearRow:
     unit: str
     seizures: int
     quantity: float
+    source: str = ResultSource.REPORT.value
+
+
+def _visible_totals(scope: Scope):
+    """The kept totals (jco.dashboards.totals) this viewer may count, or None when the scope's
+    filters need the operations themselves (then the results are summed from their table)."""
+    if _has_filters(scope.filters):
+        return None
+    table = ResultTotal.__table__
+    query = select(table).where(table.c.rows > 0)
+    if scope.withheld_markings:
+        query = query.where(table.c.marking.not_in(scope.withheld_markings))
+    return query.subquery()
 
 
 def results_by_commodity_year(session: Session, scope: Scope) -> list[CommodityYearRow]:
-    """Seizures (result rows) and quantities seized, by year, commodity and unit."""
-    totals = _results_where(
-        select(
-            Result.year, Result.commodity_id, Result.unit,
-            func.count().label("seizures"), func.sum(Result.quantity).label("quantity"),
-        ).group_by(Result.year, Result.commodity_id, Result.unit),
-        scope,
-    ).subquery()
+    """Result rows and quantities seized, by year, commodity, unit and source (final reports, or
+    public sources read by the import). Unfiltered, from the kept totals; filtered, from the results."""
+    kept = _visible_totals(scope)
+    if kept is not None:
+        totals = (
+            select(kept.c.year, kept.c.commodity_id, kept.c.unit, kept.c.source,
+                   func.sum(kept.c.rows).label("seizures"), func.sum(kept.c.quantity).label("quantity"))
+            .group_by(kept.c.year, kept.c.commodity_id, kept.c.unit, kept.c.source)
+        ).subquery()
+    else:
+        totals = _results_where(
+            select(
+                Result.year, Result.commodity_id, Result.unit, Result.source,
+                func.count().label("seizures"), func.sum(Result.quantity).label("quantity"),
+            ).group_by(Result.year, Result.commodity_id, Result.unit, Result.source),
+            scope,
+        ).subquery()
     query = (
-        select(totals.c.year, Commodity.name, totals.c.unit, totals.c.seizures, totals.c.quantity)
+        select(totals.c.year, Commodity.name, totals.c.unit, totals.c.seizures, totals.c.quantity, totals.c.source)
         .join(Commodity, Commodity.id == totals.c.commodity_id)
-        .order_by(totals.c.year.desc().nulls_last(), Commodity.name, totals.c.unit)
+        .order_by(totals.c.year.desc().nulls_last(), Commodity.name, totals.c.unit, totals.c.source)
     )
-    return [CommodityYearRow(r.year, r.name, r.unit, r.seizures, float(r.quantity or 0))
+    return [CommodityYearRow(r.year, r.name, r.unit, r.seizures, float(r.quantity or 0), r.source)
             for r in session.execute(query)]
 
 
@@ -228,17 +265,32 @@ class CountryResultRow:
     kind: str | None
     iso3: str | None
     seizures: int
+    # Of which from public sources (the import's reading of an operation's published results).
+    public: int = 0
 
 
 def results_by_country(session: Session, scope: Scope) -> list[CountryResultRow]:
-    """Seizures (result rows) reported by each country or body."""
-    totals = _results_where(
-        select(Result.organisation_id, func.count().label("seizures")).group_by(Result.organisation_id), scope
-    ).subquery()
+    """Result rows reported for each country or body (and how many of them come from public sources)."""
+    is_public = case((Result.source == ResultSource.PUBLIC.value, 1), else_=0)
+    kept = _visible_totals(scope)
+    if kept is not None:
+        kept_public = case((kept.c.source == ResultSource.PUBLIC.value, kept.c.rows), else_=0)
+        totals = (
+            select(kept.c.organisation_id, func.sum(kept.c.rows).label("seizures"),
+                   func.sum(kept_public).label("public"))
+            .group_by(kept.c.organisation_id)
+        ).subquery()
+    else:
+        totals = _results_where(
+            select(Result.organisation_id, func.count().label("seizures"), func.sum(is_public).label("public"))
+            .group_by(Result.organisation_id), scope
+        ).subquery()
     query = (
-        select(Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3, totals.c.seizures)
+        select(Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3, totals.c.seizures,
+               totals.c.public)
         .select_from(totals)
         .outerjoin(Organisation, Organisation.id == totals.c.organisation_id)
         .order_by(totals.c.seizures.desc(), Organisation.name)
     )
-    return [CountryResultRow(r.code, r.name, r.kind, r.iso3, r.seizures) for r in session.execute(query)]
+    return [CountryResultRow(r.code, r.name, r.kind, r.iso3, int(r.seizures), int(r.public or 0))
+            for r in session.execute(query)]

@@ -33,7 +33,7 @@ def _withheld_note(scope: Scope) -> str:
 
 def _timeline(session: Session, scope: Scope, today: date) -> figures.Chart:
     rows, total = queries.timeline_rows(session, scope, today=today)
-    return figures.timeline_chart(rows, total, today, queries.TIMELINE_LIMIT)
+    return figures.timeline_chart(rows, total, today, queries.TIMELINE_LIMIT, wide=scope.wide_timeline)
 
 
 # One entry per chart, in page order; each costs one query, so a page's count is fixed.
@@ -56,12 +56,13 @@ def _chart(session: Session, name: str, scope: Scope, today: date, version: int 
     filter and the markings withheld from this viewer, so no one is served a figure computed
     for a higher clearance."""
     f = scope.filters
-    key = ("dashboard", name, *f.key, scope.withheld_markings, today)
+    key = ("dashboard", name, *f.key, scope.withheld_markings, scope.wide_timeline and name == "timeline", today)
     return cache.cached(session, key, lambda: CHARTS[name](session, scope, today), version=version)
 
 
 def _scope() -> Scope:
-    return Scope(RegisterFilters.from_args(request.args), permissions.markings_withheld_from(current_user))
+    return Scope(RegisterFilters.from_args(request.args), permissions.markings_withheld_from(current_user),
+                 wide_timeline=request.args.get("timeline") == "all")
 
 
 @bp.get("/dashboard")
@@ -82,6 +83,7 @@ def dashboard():
         charts=charts,
         filters=scope.filters,
         filter_args=scope.filters.as_args(sort=None, page=1),
+        wide_timeline=scope.wide_timeline,
         total=sum(row[1] for row in charts[0].table.rows),
         options=filter_options(session, version),
         states=list(State),

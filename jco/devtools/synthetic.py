@@ -31,6 +31,7 @@ from jco.audit import services as audit
 from jco.comments.models import Comment, CommentRound
 from jco.core.cache import mark_changed
 from jco.core.timeutil import today, utcnow
+from jco.dashboards import totals
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.references import DocumentReference
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting, Outcome
@@ -47,6 +48,7 @@ from jco.operations.models import (
     OrgKind,
     Participant,
     Result,
+    ResultSource,
     Role,
     TransportMode,
 )
@@ -476,10 +478,12 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
                 commodity_id, unit = results_rng.choice(goods_ids)
                 writer.add(Result, id=writer.new_id(Result), jco_id=jco_id, document_id=report_id,
                            organisation_id=results_rng.choice(country_ids), commodity_id=commodity_id,
-                           quantity=round(results_rng.lognormvariate(5, 2), 1), unit=unit, year=planned_start.year)
+                           quantity=round(results_rng.lognormvariate(5, 2), 1), unit=unit, year=planned_start.year,
+                           source=ResultSource.REPORT.value)
     writer.finish()
     # The bulk copy bypassed the session, so the search index (jco.search) learns of it here.
     search_index.rebuild(session.connection())
+    totals.rebuild(session.connection())  # and the dashboard's result totals
     audit.record(session, None, "demo.synthetic", object_type="jco",
                  summary=f"Generated {operations:,} synthetic operations (seed {seed})")
     session.flush()

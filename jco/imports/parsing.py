@@ -687,3 +687,35 @@ def parse_row(raw: dict, row_number: int, this_year: int) -> ParsedRow:
                                "shows it (e.g. Report presented) or its code")
         row.state = state
     return row
+
+
+# --- quantities in published results ------------------------------------------------------------
+
+_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+_SCALE = r"(?:\s*(million|M)\b)?"
+# "13 million cigarettes", "77,811,800 cigarettes", "4.1M cigarettes"
+_CIGARETTES = re.compile(_NUMBER + _SCALE + r"\s+(?:counterfeit\s+)?cigarettes\b", re.I)
+# "668 kg cocaine", "44,062 kg water pipe tobacco", "~140,000 litres diesel", "10 t tobacco"
+_MEASURED = re.compile(_NUMBER + _SCALE + r"\s+(kg|t|litres)\s+(?:of\s+)?([a-z][a-z ]{1,40}?)(?=\s*(?:[,;()]|\band\b|\bseized\b|\bdetained\b|$))",
+                       re.I)
+_SCALES = {"million": 1_000_000, "m": 1_000_000}
+
+
+def _number(text: str, scale: str | None) -> float:
+    return float(text.replace(",", "")) * _SCALES.get((scale or "").lower(), 1)
+
+
+def published_quantities(summary: str) -> list[tuple[str, float, str]]:
+    """(commodity, quantity, unit) that a ``results_summary`` states plainly: cigarettes counted in
+    pieces, and goods measured in kg (tonnes read as kg) or litres. The first figure for each
+    commodity is its total (summaries go on to break it down: "13 million cigarettes seized: 4.1M
+    by …"); counts of seizures, items or cases without a commodity are not quantities and are left out."""
+    found: dict[tuple[str, str], float] = {}
+    for match in _CIGARETTES.finditer(summary or ""):
+        found.setdefault(("cigarettes", "pieces"), _number(match[1], match[2]))
+    for match in _MEASURED.finditer(summary or ""):
+        quantity, unit, goods = _number(match[1], match[2]), match[3].lower(), " ".join(match[4].lower().split())
+        if unit == "t":
+            quantity, unit = quantity * 1000, "kg"
+        found.setdefault((goods, unit), quantity)
+    return [(goods, quantity, unit) for (goods, unit), quantity in found.items()]

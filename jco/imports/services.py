@@ -44,12 +44,31 @@ from jco.core.timeutil import today, utcnow
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.services import DocumentDetails, DocumentError, register_document
 from jco.imports.models import ImportStash
-from jco.imports.parsing import ParsedRow, ParticipantSpec, Problem, historical_state, match_key, parse_row
+from jco.imports.parsing import (
+    ParsedRow,
+    ParticipantSpec,
+    Problem,
+    historical_state,
+    match_key,
+    parse_row,
+    published_quantities,
+)
 from jco.imports.reading import Table
 from jco.operations import services as ops
 from jco.operations.frameworks import framework_label, is_ccwp
 from jco.operations.lifecycle import STATE_SHORT, LifecycleError, State
-from jco.operations.models import Jco, JcoEvent, JcoKind, Organisation, OrgKind, Participant, Role
+from jco.operations.models import (
+    Commodity,
+    Jco,
+    JcoEvent,
+    JcoKind,
+    Organisation,
+    OrgKind,
+    Participant,
+    Result,
+    ResultSource,
+    Role,
+)
 
 IMPORT_NOTE_PREFIX = "Recorded by import"
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
@@ -610,6 +629,28 @@ def _apply_row(session: Session, plan: RowPlan, org_ids: dict[str, int], filenam
     if plan.state is not None:
         ops.record_known_state(session, jco, plan.state, actor, on=plan.state_on,
                                note=f"{IMPORT_NOTE_PREFIX} from {filename}, row {parsed.row}: {plan.state_note}")
+    sync_public_results(session, jco)
+    session.flush()
+
+
+def sync_public_results(session: Session, jco: Jco) -> None:
+    """Result rows ``from public sources`` for the quantities ``jco.public_results`` states plainly
+    (:func:`published_quantities`): CCWP operations only (the others hold no results), kept apart
+    from a final report's rows by their source, and replaced only when the text says something else,
+    so importing the same file again changes nothing. Flushes, so the dashboard's totals follow."""
+    wanted = sorted(published_quantities(jco.public_results)) if jco.is_ccwp else []
+    stored = session.execute(
+        select(Commodity.name, Result.quantity, Result.unit).join(Commodity, Commodity.id == Result.commodity_id)
+        .where(Result.jco_id == jco.id, Result.source == ResultSource.PUBLIC.value)
+    ).all()
+    if sorted((name.lower(), quantity, unit) for name, quantity, unit in stored) == wanted:
+        return
+    session.execute(delete(Result).where(Result.jco_id == jco.id, Result.source == ResultSource.PUBLIC.value))
+    if wanted:
+        by_name = {c.name.lower(): c for c in ops.commodities(session, [goods for goods, _, _ in wanted])}
+        session.flush()  # new commodities need their ids
+        session.add_all(Result(jco_id=jco.id, commodity_id=by_name[goods].id, quantity=quantity, unit=unit,
+                               year=jco.year, source=ResultSource.PUBLIC.value) for goods, quantity, unit in wanted)
     session.flush()
 
 

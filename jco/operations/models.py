@@ -251,6 +251,14 @@ class JcoEvent(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
+class ResultSource(StrEnum):
+    """Where a result row comes from: a final report recorded here, or the public record of an
+    operation (its ``results_summary`` read by the import), shown as "from public sources"."""
+
+    REPORT = "report"
+    PUBLIC = "public"
+
+
 class Result(SQLModel, table=True):
     """One row of a final report's results: a seizure of a commodity in a country."""
 
@@ -270,3 +278,5 @@ class Result(SQLModel, table=True):
     unit: str = Field(max_length=30)
     # Copied from the JCO so that results aggregate by year without a join on large tables.
     year: Optional[int] = None
+    source: str = Field(default=ResultSource.REPORT.value, max_length=10,
+                        sa_column_kwargs={"server_default": ResultSource.REPORT.value})

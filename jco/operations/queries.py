@@ -37,6 +37,7 @@ from jco.operations.models import (
     OrgKind,
     Participant,
     Result,
+    ResultSource,
     Role,
     TransportMode,
 )
@@ -387,7 +388,8 @@ def jco_results_summary(session: Session, jco_id: int, cleared_markings: list[st
             .join(Commodity, Commodity.id == Result.commodity_id)
             .outerjoin(Organisation, Organisation.id == Result.organisation_id)
             .outerjoin(Document, Document.id == Result.document_id)
-            .where(Result.jco_id == jco_id)
+            # Rows from public sources are the page's "From public sources" text, not a report's results.
+            .where(Result.jco_id == jco_id, Result.source == ResultSource.REPORT.value)
         )
 
     detail = session.execute(
@@ -434,4 +436,5 @@ def jco_form_choices(session: Session, *, choose_lead: bool) -> JcoFormChoices:
 
 
 def has_results(session: Session, jco_id: int) -> bool:
-    return session.scalar(select(Result.id).where(Result.jco_id == jco_id).limit(1)) is not None
+    return session.scalar(select(Result.id).where(Result.jco_id == jco_id, Result.source == ResultSource.REPORT.value)
+                          .limit(1)) is not None

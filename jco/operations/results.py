@@ -23,7 +23,7 @@ from jco.documents.files import may_store_files_marked
 from jco.documents.models import DocType, Document
 from jco.operations import services
 from jco.operations.lifecycle import RESULTS_STATES, LifecycleError, State
-from jco.operations.models import Commodity, Jco, JcoCommodity, Organisation, OrgKind, Result
+from jco.operations.models import Commodity, Jco, JcoCommodity, Organisation, OrgKind, Result, ResultSource
 from jco.permissions import Refused
 
 HEADER = ("country", "commodity", "quantity", "unit")
@@ -263,8 +263,10 @@ def add_results(
     session.flush()  # new commodities need their ids
     removed = 0
     if replace:
-        removed = session.scalar(select(func.count()).select_from(Result).where(Result.jco_id == jco.id)) or 0
-        session.execute(delete(Result).where(Result.jco_id == jco.id))
+        # A final report's rows; those read from public sources stay (the import keeps them).
+        mine = (Result.jco_id == jco.id) & (Result.source == ResultSource.REPORT.value)
+        removed = session.scalar(select(func.count()).select_from(Result).where(mine)) or 0
+        session.execute(delete(Result).where(mine))
     results = [
         Result(
             jco_id=jco.id, document_id=document.id if document else None,
