@@ -56,9 +56,9 @@ def rounds_of(session: Session, jco_id: int, today: date, viewer=None) -> list[R
 
 def with_responses(session: Session, rows: list[RoundRow], viewer) -> list[RoundRow]:
     """``rows`` (shared by every reader: never changed here) with the responses ``viewer``'s delegation
-    may see: new rows, two queries when the viewer belongs to a delegation, none otherwise."""
+    may see: new rows, two queries for a delegate (only delegations comment), none otherwise."""
     organisation_id = getattr(viewer, "organisation_id", None)
-    if organisation_id is None or not rows:
+    if organisation_id is None or not rows or not permissions.is_delegate(viewer):
         return rows
     own = [replace(row, response=None) for row in rows]
     _add_own_responses(session, own, organisation_id, viewer)

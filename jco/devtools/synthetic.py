@@ -418,7 +418,7 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
                     writer.add(Comment, id=writer.new_id(Comment), round_id=round_id, organisation_id=org_id,
                                author_id=None, body=f"Synthetic comment on the business case of {title}.",
                                file_id=None, submitted_at=submitted, updated_at=submitted,
-                               late=submitted.date() > deadline, version=1)
+                               late=submitted.date() > deadline, version=1, refers_to="")
             elif transition is Transition.PRESENT_REVISION:
                 meeting = meeting_on_or_after(first[0] + timedelta(days=30)) or first
                 revision_id = document(n, 100000 + n, bc_year, f"Revised business case for the synthetic JCO {title}",

@@ -54,6 +54,8 @@ def gather(session: Session, jco_id: int, today: date, settings: deadline_servic
         documents = queries.jco_documents(own, jco_id)
         agenda_items = queries.jco_agenda_items(own, jco_id)
         rounds = comment_queries.rounds_of(own, jco_id, today)
+        for row in rounds:  # kept detached: readers' rules read round.jco and round.document (loaded already: no query)
+            row.round.jco, row.round.document  # noqa: B018
         return JcoPage(
             jco=jco,
             participants=queries.participants_in_order(jco),
