@@ -7,22 +7,21 @@ from sqlalchemy import select
 
 from jco.accounts.models import Account
 from jco.comments.models import CommentRound
-from jco.core.db import get_session
 from jco.demo import DemoRefused, load_demo
 from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.models import Jco, JcoEvent, Participant
+from tests.conftest import _load_demo
 
 
 @pytest.fixture(params=[False, True], ids=["2015", "with-public-history"])
 def demo(request, app):
     """Every test below holds for the demo with and without the import of jco/data/public-jcos.csv:
-    the import must recognise Baltica, Athena IV and Postbox and leave their demo facts alone."""
-    with app.app_context():
-        session = get_session()
-        load_demo(session, history=request.param)
-        session.commit()
-    return app
+    the import must recognise Baltica, Athena IV and Postbox and leave their demo facts alone.
+
+    The rows are those ``load_demo`` wrote: it runs for real once per worker, engine and variant
+    (seconds, with the history), and later tests get a copy of its rows (tests/conftest.py)."""
+    return _load_demo(app, history=request.param)
 
 
 def _jco(db, name, edition=""):

@@ -13,7 +13,9 @@ from tests.browser.support import (
     LAUNCH_ARGS,
     demo_app,
     demo_ids,
+    demo_sqlite_url,
     guard_requests,
+    live_app,
     serve,
     unavailable,
 )
@@ -36,24 +38,35 @@ def live_server_engine(request):
 @pytest.fixture(scope="module")
 def live_server(live_server_engine, tmp_path_factory):
     """The app with the demo, served on 127.0.0.1 for the tests of one module."""
-    from tests.conftest import IN_CI, POSTGRES_URL, _create_postgres_database, _drop_postgres_database
+    from tests.conftest import (
+        IN_CI,
+        POSTGRES_URL,
+        _create_postgres_database,
+        _drop_postgres_database,
+        keep_sqlite_open,
+    )
 
-    pg_name = None
+    pg_name = keeper = None
     if live_server_engine == "postgres":
         if not POSTGRES_URL:
             if IN_CI:
                 pytest.fail("CI must run the PostgreSQL browser tests: JCO_TEST_POSTGRES_URL is not set")
             pytest.skip("PostgreSQL browser tests need JCO_TEST_POSTGRES_URL")
         url, pg_name = _create_postgres_database()
+        engine = create_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        server = serve(demo_app(url))
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'jco.sqlite3'}"
-    engine = create_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    server = serve(demo_app(url))
+        # A copy of a SQLite file the demo was loaded into once per worker (the same rows).
+        url = demo_sqlite_url(tmp_path_factory)
+        keeper = keep_sqlite_open(url)
+        server = serve(live_app(url))
     server.ids = demo_ids(server.app)
     yield server
     server.stop()
+    if keeper:
+        keeper.close()
     if pg_name:
         _drop_postgres_database(pg_name)
 

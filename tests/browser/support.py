@@ -9,9 +9,12 @@ module may parametrize ``live_server_engine`` indirectly with "postgres"), ``bro
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -112,14 +115,50 @@ def demo_app(database_url: str, extra_config: dict | None = None,
     """An app on a migrated, empty database, with the demo loaded; ``configure`` may add routes."""
     from jco.demo import load_demo
 
-    app = create_app({**LIVE_CONFIG, "DATABASE_URL": database_url, **(extra_config or {})})
-    if configure:
-        configure(app)
+    app = live_app(database_url, extra_config, configure)
     with app.app_context():
         session = get_session()
         load_demo(session)
         session.commit()
     return app
+
+
+def live_app(database_url: str, extra_config: dict | None = None,
+             configure: Callable[[Flask], None] | None = None) -> Flask:
+    """An app as the browser tests run it, on ``database_url`` as it is; ``configure`` may add routes."""
+    app = create_app({**LIVE_CONFIG, "DATABASE_URL": database_url, **(extra_config or {})})
+    if configure:
+        configure(app)
+    return app
+
+
+# Loading the demo with its public history takes seconds; every browser module needs its own copy to
+# change. The first module of a worker migrates a SQLite file and loads the demo into it exactly as
+# ``demo_app`` does; each module then gets a copy of that file. Keyed by the day the demo was loaded for.
+_DEMO_FILES: dict[date, Path] = {}
+
+
+def demo_sqlite_url(tmp_path_factory) -> str:
+    """The URL of a fresh SQLite database holding the demo as ``demo_app`` loads it (LIVE_CONFIG)."""
+    from sqlalchemy import create_engine
+
+    from jco.core import migrate
+    from jco.core.timeutil import today
+
+    with create_app({**LIVE_CONFIG, "DATABASE_URL": "sqlite://"}).app_context():
+        day = today()
+    if day not in _DEMO_FILES:
+        template = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
+        engine = create_engine(f"sqlite:///{template}")
+        migrate.upgrade(engine)
+        engine.dispose()
+        demo_app(f"sqlite:///{template}").extensions["jco_engine"].dispose()
+        _DEMO_FILES[day] = template
+    copy = tmp_path_factory.mktemp("live") / "jco.sqlite3"
+    # The backup API copies a consistent database whatever its journal (WAL) holds.
+    with closing(sqlite3.connect(_DEMO_FILES[day])) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    return f"sqlite:///{copy}"
 
 
 def guard_requests(context, host: str, blocked: list[str]) -> None:

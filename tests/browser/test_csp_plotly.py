@@ -12,7 +12,7 @@ import pytest
 from flask import Response, send_file
 
 from jco.core.security import plotly_bundle_path
-from tests.browser.support import STATIC_DIR, demo_app, serve
+from tests.browser.support import STATIC_DIR, demo_sqlite_url, live_app, serve
 
 pytestmark = pytest.mark.browser
 
@@ -41,17 +41,14 @@ def add_chart_page(app) -> None:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    from sqlalchemy import create_engine
+    from tests.conftest import keep_sqlite_open
 
-    from jco.core import migrate
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('charts') / 'jco.sqlite3'}"
-    engine = create_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    server = serve(demo_app(url, configure=add_chart_page))
+    url = demo_sqlite_url(tmp_path_factory)
+    keeper = keep_sqlite_open(url)
+    server = serve(live_app(url, configure=add_chart_page))
     yield server
     server.stop()
+    keeper.close()
 
 
 def test_plotly_draws_under_the_csp_without_violations(page, blocked_requests, console_errors):
