@@ -44,6 +44,20 @@ def test_secretariat_schedules_a_meeting(client, auth, demo, app):
     assert "has been scheduled" in html and "Notice CM 4100/25" in html
 
 
+def test_a_meeting_scheduled_by_a_french_reader_is_logged_in_english(client, auth, demo, app):
+    """Audit entries are stored text: they keep English, whatever the language of the page."""
+    auth.login("secretariat@example.org")
+    client.get("/meetings?lang=fr")
+    response = client.post("/meetings/new", data=MEETING)
+    assert response.status_code == 302
+    with reading(app) as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "meeting.create")
+                          .order_by(AuditEntry.id.desc())).first()
+        assert entry.summary == "Scheduled CCWP Experts on 18 November 2025"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "18 novembre 2025" in html  # while the page reads in French
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"body": "other"}, "Give the title of a meeting of another body."),
     ({"end_date": "2025-11-17"}, "The last day cannot be before the first day."),

@@ -145,6 +145,14 @@ def test_meetings_by_date_and_agenda_item(client, world, query):
     assert f'href="/meetings/{world["meeting"]}"' in section(found(client, query, "it@search.test"), "meeting")
 
 
+def test_a_french_reader_finds_a_meeting_by_its_french_date_and_reads_the_date_in_french(client, world):
+    client.post("/login", data={"email": "it@search.test", "password": "jco-demo"})
+    html = client.get("/search", query_string={"q": "20 octobre 2015", "lang": "fr"}).get_data(as_text=True)
+    meetings = section(html, "meeting")
+    assert f'href="/meetings/{world["meeting"]}"' in meetings
+    assert "20 octobre 2015" in text(meetings) and "2015-10-20" not in meetings
+
+
 def test_results_are_grouped_by_kind_and_ranked(client, world, db):
     html = found(client, "Postbox", "gsc@search.test")
     kinds = re.findall(r'<section aria-labelledby="results-(\w+)"', html)

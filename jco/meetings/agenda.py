@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from jco.comments.models import CommentRound
 from jco.core.dates import long_date
-from jco.core.text import N_
+from jco.core.text import N_, _
 from jco.documents.models import DocType, Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.meetings.services import AgendaError, Purpose, add_agenda_item
@@ -48,7 +48,7 @@ class Proposal:
 
     @property
     def purpose_label(self) -> str:
-        return Purpose.LABELS.get(self.purpose, self.purpose)
+        return _(Purpose.LABELS[self.purpose]) if self.purpose in Purpose.LABELS else self.purpose
 
 
 def latest_documents(documents: list[Document], doc_type: DocType) -> list[Document]:
@@ -115,19 +115,19 @@ def propose(session: Session, meeting: Meeting, today: date) -> list[Proposal]:
             proposals.append(Proposal(
                 f"{Purpose.BUSINESS_CASE}:{jco.id}", Purpose.BUSINESS_CASE, jco,
                 f"JCO {jco.title}: business case" + (f" ({_references(business_case)})" if business_case else ""),
-                "The business case has been presented and awaits adoption.", business_case,
+                _("The business case has been presented and awaits adoption."), business_case,
             ))
         elif state is State.REVISION and working_party:
             proposals.append(Proposal(
                 f"{Purpose.REVISION}:{jco.id}", Purpose.REVISION, jco,
                 f"JCO {jco.title}: revised business case" + (f" ({_references(business_case)})" if business_case else ""),
-                "A revised business case has been presented and awaits adoption.", business_case,
+                _("A revised business case has been presented and awaits adoption."), business_case,
             ))
         elif state is State.COMMENTS and working_party and jco.id in closing:
             proposals.append(Proposal(
                 f"{Purpose.REVISION}:{jco.id}", Purpose.REVISION, jco, f"JCO {jco.title}: revised business case",
-                f"Written comments close on {long_date(closing[jco.id])}, before this meeting: "
-                "the revised business case is due.", business_case,
+                _("Written comments close on %(day)s, before this meeting: the revised business case is due.",
+                  day=long_date(closing[jco.id])), business_case,
             ))
         elif state in REPORT_STATES or state is State.REPORT_PARTLY_ADOPTED:
             if state is State.REPORT_PARTLY_ADOPTED:
@@ -136,9 +136,10 @@ def propose(session: Session, meeting: Meeting, today: date) -> list[Proposal]:
                 next_body = jco.report_prior_body  # the order planned; either order is allowed
             due_here = meeting.body == next_body if next_body else working_party
             if due_here:
-                reason = ("The final report has been presented and awaits adoption."
+                reason = (_("The final report has been presented and awaits adoption.")
                           if state is not State.REPORT_PARTLY_ADOPTED else
-                          "The final report has been adopted by the first body and awaits the working party's adoption.")
+                          _("The final report has been adopted by the first body and awaits the working party's "
+                            "adoption."))
                 proposals.append(Proposal(
                     f"{Purpose.FINAL_REPORT}:{jco.id}", Purpose.FINAL_REPORT, jco,
                     f"JCO {jco.title}: final report" + (f" ({_references(report)})" if report else ""),
@@ -154,7 +155,7 @@ def confirm(session: Session, meeting: Meeting, tokens: list[str], today: date, 
     wanted = set(tokens)
     proposals = [p for p in propose(session, meeting, today) if p.token in wanted]
     if not proposals:
-        raise AgendaError("None of the chosen items is still due: the agenda may have changed meanwhile.")
+        raise AgendaError(_("None of the chosen items is still due: the agenda may have changed meanwhile."))
     return [add_agenda_item(session, meeting, title=p.title, jco=p.jco, purpose=p.purpose, documents=p.documents,
                             actor=actor) for p in proposals]
 

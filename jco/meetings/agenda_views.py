@@ -9,6 +9,7 @@ import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from jco import permissions
@@ -39,7 +40,8 @@ def plan(meeting_id: int):
         with saving() as saved:
             added = agenda.confirm(session, meeting, form.proposals.data, now, current_user)
         if saved.ok:
-            flash(f"{len(added)} item{'s' if len(added) != 1 else ''} put on the agenda.", "success")
+            flash(ngettext("%(num)d item put on the agenda.", "%(num)d items put on the agenda.", len(added)),
+                  "success")
         return redirect(url_for("agendas.plan", meeting_id=meeting_id))
     return render_template("meetings/agenda_plan.html", meeting=meeting, proposals=proposals, form=form, today=now,
                            requests=requests.open_requests_for_meeting(session, meeting_id))
@@ -57,7 +59,7 @@ def edit_item(meeting_id: int, item_id: int):
             services.update_agenda_item(get_session(), item, title=form.title.data, purpose=form.purpose.data,
                                         actor=current_user)
         if saved.ok:
-            flash("The agenda item has been saved.", "success")
+            flash(_("The agenda item has been saved."), "success")
             return redirect(url_for("agendas.plan", meeting_id=meeting_id, _anchor=f"plan-item-{item_id}"))
     return render_template("meetings/agenda_item_edit.html", meeting=meeting, item=item, form=form)
 
@@ -149,7 +151,7 @@ MEDIA_TYPES = {
 
 
 def _filename(meeting: Meeting, what: str, fmt: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", meeting.display_title.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", meeting.logged_title.lower()).strip("-")
     return f"{what}-{slug}-{meeting.start_date.isoformat()}.{fmt}"
 
 
@@ -175,6 +177,6 @@ def export_summary(meeting_id: int, fmt: str):
         abort(403)
     meeting = meeting_or_abort(meeting_id)
     if meeting.start_date > today():
-        abort(404, "There is no summary of discussions before the meeting has taken place.")
+        abort(404, _("There is no summary of discussions before the meeting has taken place."))
     note = exports.summary_note(get_session(), meeting, current_user, today())
     return _send(note, meeting, "summary", fmt)

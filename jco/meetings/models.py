@@ -8,7 +8,7 @@ from sqlalchemy import Column, Index, Integer, Text, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from jco.core.dates import day_range
-from jco.core.text import N_
+from jco.core.text import N_, _
 from jco.core.timeutil import utcnow
 from jco.documents.models import Document
 from jco.operations.lifecycle import Body
@@ -75,7 +75,17 @@ class Meeting(SQLModel, table=True):
 
     @property
     def display_title(self) -> str:
+        """The title a person reads: a body's name in the reader's language, a typed title as typed."""
+        return self.title or _(self.body_enum.label)
+
+    @property
+    def logged_title(self) -> str:
+        """The title in English, whoever acts: what audit entries and file names keep."""
         return self.title or self.body_enum.label
+
+    @property
+    def logged_days(self) -> str:
+        return day_range(self.start_date, self.end_date, "en")
 
     @property
     def days_label(self) -> str:

@@ -71,7 +71,13 @@ def on_agenda(session: Session, meeting_id: int, document_id: int) -> AgendaItem
 
 
 def _meeting_words(meeting: Meeting) -> str:
+    """The meeting for the reader, in the reader's language."""
     return f"{meeting.display_title} ({meeting.days_label})"
+
+
+def _logged_words(meeting: Meeting) -> str:
+    """The meeting as audit entries keep it: in English, whoever acts."""
+    return f"{meeting.logged_title} ({meeting.logged_days})"
 
 
 def _open_request(session: Session, meeting_id: int, document_id: int) -> AgendaRequest | None:
@@ -113,7 +119,7 @@ def ask(session: Session, user, jco: Jco, *, meeting: Meeting | None, document: 
     session.add(request)
     session.flush()
     audit.record(session, user, "agenda_request.create", request, jco_id=jco.id,
-                 summary=f"Asked for {document.reference} to be put on the agenda of {_meeting_words(meeting)}",
+                 summary=f"Asked for {document.reference} to be put on the agenda of {_logged_words(meeting)}",
                  after={"document": document.reference, "meeting_id": meeting.id, "note": note})
     return request
 
@@ -166,7 +172,7 @@ def accept(session: Session, request: AgendaRequest, user, *, today: date) -> Ag
     session.flush()
     audit.record(session, user, "agenda_request.accept", request, jco_id=request.jco_id,
                  summary=f"Accepted the request for {request.document.reference} at "
-                         f"{_meeting_words(meeting)}: put on the agenda as item {item.position}",
+                         f"{_logged_words(meeting)}: put on the agenda as item {item.position}",
                  before={"state": RequestState.REQUESTED.value},
                  after={"state": request.state, "agenda_item_id": item.id})
     return item
@@ -188,7 +194,7 @@ def decline(session: Session, request: AgendaRequest, user, *, reason: str) -> A
     assert meeting is not None
     audit.record(session, user, "agenda_request.decline", request, jco_id=request.jco_id,
                  summary=f"Declined the request for {request.document.reference} at "
-                         f"{_meeting_words(meeting)}: {reason}",
+                         f"{_logged_words(meeting)}: {reason}",
                  before={"state": RequestState.REQUESTED.value}, after={"state": request.state, "reason": reason})
     return request
 
@@ -206,7 +212,7 @@ def withdraw(session: Session, request: AgendaRequest, user) -> AgendaRequest:
     session.flush()
     audit.record(session, user, "agenda_request.withdraw", request, jco_id=request.jco_id,
                  summary=f"Withdrew the request for {request.document.reference} at "
-                         f"{_meeting_words(request.meeting)}",
+                         f"{_logged_words(request.meeting)}",
                  before={"state": RequestState.REQUESTED.value}, after={"state": request.state})
     return request
 

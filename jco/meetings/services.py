@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jco.audit import services as audit
-from jco.core.text import N_
+from jco.core.text import N_, _, ngettext
 from jco.core.timeutil import today as today_
 from jco.deadlines.rules import long_date
 from jco.documents.models import Document, Marking
@@ -46,13 +46,13 @@ def create_meeting(
 ) -> Meeting:
     end_date = end_date or start_date
     if end_date < start_date:
-        raise ValueError("A meeting cannot end before it starts.")
+        raise ValueError(_("A meeting cannot end before it starts."))
     meeting = Meeting(body=Body(body), start_date=start_date, end_date=end_date, place=place, title=title,
                       notice_reference=notice_reference, **extra)
     session.add(meeting)
     session.flush()
     audit.record(session, actor, "meeting.create", meeting,
-                 summary=f"Scheduled {meeting.display_title} on {meeting.days_label}",
+                 summary=f"Scheduled {meeting.logged_title} on {meeting.logged_days}",
                  after=audit.snapshot(meeting, ["body", "start_date", "end_date", "place", "notice_reference"]))
     return meeting
 
@@ -66,13 +66,16 @@ def cite(session: Session, jco: Jco | None, *, documents: Sequence[Document] = (
         found = {d.reference: d for d in session.scalars(select(Document).where(Document.reference.in_(references)))}
         missing = [ref for ref in references if ref not in found]
         if missing:
-            raise AgendaError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not registered. "
-                              "Register the document first, or correct the reference.", field="documents")
+            raise AgendaError(ngettext(
+                "%(references)s is not registered. Register the document first, or correct the reference.",
+                "%(references)s are not registered. Register the documents first, or correct the references.",
+                len(missing), references=", ".join(missing)), field="documents")
         documents += [found[ref] for ref in references]
     foreign = [d.reference for d in documents if jco is not None and d.jco_id not in (None, jco.id)]
     if foreign:
-        raise AgendaError(f"{', '.join(foreign)} belong{'s' if len(foreign) == 1 else ''} to another operation.",
-                          field="documents")
+        raise AgendaError(ngettext("%(references)s belongs to another operation.",
+                                   "%(references)s belong to another operation.",
+                                   len(foreign), references=", ".join(foreign)), field="documents")
     return documents
 
 
@@ -89,7 +92,7 @@ def add_agenda_item(
     session.add(item)
     session.flush()
     audit.record(session, actor, "agenda.add", item, jco_id=item.jco_id,
-                 summary=f"Put “{item.title}” on the agenda of {meeting.display_title} ({meeting.days_label})")
+                 summary=f"Put “{item.title}” on the agenda of {meeting.logged_title} ({meeting.logged_days})")
     return item
 
 
@@ -143,8 +146,8 @@ FINAL_OUTCOMES = (Outcome.ADOPTED, Outcome.NOT_ADOPTED)
 def outcome_refusal(meeting: Meeting, today: date) -> str | None:
     """Why no outcome can be recorded for the meeting's items yet, or None when it can."""
     if meeting.start_date > today:
-        return (f"The meeting has not taken place yet: an outcome can be recorded from "
-                f"{long_date(meeting.start_date)}, the day it starts.")
+        return _("The meeting has not taken place yet: an outcome can be recorded from %(day)s, the day it starts.",
+                 day=long_date(meeting.start_date))
     return None
 
 
@@ -163,8 +166,8 @@ def record_outcome(
         raise LifecycleError(refusal)
     before = {"outcome": item.outcome, "note": item.note}
     if item.outcome and item.outcome != outcome and item.outcome in FINAL_OUTCOMES and item.jco_id:
-        raise LifecycleError(f"This item's outcome ({Outcome(item.outcome).label.lower()}) has already moved the "
-                             "operation on; it cannot be changed.")
+        raise LifecycleError(_("This item's outcome (%(outcome)s) has already moved the operation on; it cannot "
+                               "be changed.", outcome=_(Outcome(item.outcome).label).lower()))
     item.outcome = outcome
     item.note = note.strip()
     session.add(item)
@@ -193,14 +196,14 @@ MEETING_FIELDS = ["body", "title", "start_date", "end_date", "start_time", "end_
 def update_meeting(session: Session, meeting: Meeting, actor=None, *, version: int | str | None = None,
                    **fields) -> Meeting:
     """Change a meeting's details; ``version`` is the one the editing page showed."""
-    jco_services.check_version(meeting, version, "This meeting")
+    jco_services.check_version(meeting, version, _("This meeting"))
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
         raise TypeError(f"not meeting fields: {', '.join(sorted(unknown))}")
     start = fields.get("start_date", meeting.start_date)
     end = fields.get("end_date") or start
     if end < start:
-        raise ValueError("A meeting cannot end before it starts.")
+        raise ValueError(_("A meeting cannot end before it starts."))
     fields["end_date"] = end
     if "body" in fields:
         fields["body"] = Body(fields["body"]).value
@@ -213,7 +216,7 @@ def update_meeting(session: Session, meeting: Meeting, actor=None, *, version: i
     session.add(meeting)
     b, a = audit.diff(before, audit.snapshot(meeting, MEETING_FIELDS))
     audit.record(session, actor, "meeting.update", meeting,
-                 summary=f"Edited {meeting.display_title} ({meeting.days_label})", before=b, after=a)
+                 summary=f"Edited {meeting.logged_title} ({meeting.logged_days})", before=b, after=a)
     session.flush()
     return meeting
 
@@ -227,12 +230,13 @@ def _items(session: Session, meeting_id: int) -> list[AgendaItem]:
 def move_agenda_item(session: Session, item: AgendaItem, direction: str, actor=None) -> AgendaItem:
     """Swap ``item`` with its neighbour ("up" or "down"); positions are renumbered 1, 2, 3 …"""
     if direction not in ("up", "down"):
-        raise AgendaError("An item can only move up or down.")
+        raise AgendaError(_("An item can only move up or down."))
     items = _items(session, item.meeting_id)
     index = next(i for i, other in enumerate(items) if other.id == item.id)
     target = index - 1 if direction == "up" else index + 1
     if not 0 <= target < len(items):
-        raise AgendaError(f"“{item.title}” is already {'first' if direction == 'up' else 'last'} on the agenda.")
+        raise AgendaError(_("“%(title)s” is already first on the agenda.", title=item.title) if direction == "up"
+                          else _("“%(title)s” is already last on the agenda.", title=item.title))
     before = item.position
     items[index], items[target] = items[target], items[index]
     for position, other in enumerate(items, 1):
@@ -240,8 +244,8 @@ def move_agenda_item(session: Session, item: AgendaItem, direction: str, actor=N
         session.add(other)
     meeting = session.get(Meeting, item.meeting_id)
     audit.record(session, actor, "agenda.move", item, jco_id=item.jco_id,
-                 summary=f"Moved “{item.title}” {direction} on the agenda of {meeting.display_title} "
-                         f"({meeting.days_label})",
+                 summary=f"Moved “{item.title}” {direction} on the agenda of {meeting.logged_title} "
+                         f"({meeting.logged_days})",
                  before={"position": before}, after={"position": item.position})
     session.flush()
     return item
@@ -250,16 +254,16 @@ def move_agenda_item(session: Session, item: AgendaItem, direction: str, actor=N
 def update_agenda_item(session: Session, item: AgendaItem, *, title: str, purpose: str, actor=None) -> AgendaItem:
     title = " ".join(title.split())
     if not title:
-        raise AgendaError("Give the item a title.", field="title")
+        raise AgendaError(_("Give the item a title."), field="title")
     if len(title) > 300:
-        raise AgendaError("Keep the title under 300 characters.", field="title")
+        raise AgendaError(_("Keep the title under 300 characters."), field="title")
     if purpose not in Purpose.LABELS:
-        raise AgendaError("Choose what the item is for.", field="purpose")
+        raise AgendaError(_("Choose what the item is for."), field="purpose")
     if item.outcome and purpose != item.purpose:
-        raise AgendaError("The outcome of this item is recorded, so what it was for can no longer change.",
+        raise AgendaError(_("The outcome of this item is recorded, so what it was for can no longer change."),
                           field="purpose")
     if purpose != Purpose.INFORMATION and item.jco_id is None:
-        raise AgendaError("Only an item about an operation can be for adoption; this one has no operation.",
+        raise AgendaError(_("Only an item about an operation can be for adoption; this one has no operation."),
                           field="purpose")
     before = {"title": item.title, "purpose": item.purpose}
     item.title, item.purpose = title, purpose
@@ -274,8 +278,8 @@ def update_agenda_item(session: Session, item: AgendaItem, *, title: str, purpos
 def remove_agenda_item(session: Session, item: AgendaItem, actor=None) -> None:
     """Take an item off the agenda; one with a recorded outcome stays, as the record of a decision."""
     if item.outcome:
-        raise AgendaError(f"“{item.title}” already has an outcome ({Outcome(item.outcome).label.lower()}); "
-                         "it stays on the agenda as the record of what was decided.")
+        raise AgendaError(_("“%(title)s” already has an outcome (%(outcome)s); it stays on the agenda as the record "
+                            "of what was decided.", title=item.title, outcome=_(Outcome(item.outcome).label).lower()))
     meeting_id = item.meeting_id
     audit.record(session, actor, "agenda.remove", item, jco_id=item.jco_id,
                  summary=f"Took “{item.title}” off the agenda",

@@ -7,6 +7,7 @@ no view here ever changes a JCO's state itself.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from jco import permissions
@@ -21,6 +22,19 @@ from jco.web import saving
 from jco.web.forms import EmptyForm
 
 bp = Blueprint("meetings", __name__)
+
+
+@bp.app_template_filter("outcome_words")
+def outcome_words(code: str | None) -> str:
+    """An item's recorded outcome in the reader's language ("" when none is recorded)."""
+    return _(Outcome(code).label) if code else ""
+
+
+@bp.app_template_filter("purpose_words")
+def purpose_words(code: str) -> str:
+    """What an item is for, in the reader's language."""
+    label = services.Purpose.LABELS.get(code)
+    return _(label) if label else code
 
 
 @bp.get("/meetings")
@@ -83,8 +97,8 @@ def create():
         with saving(form) as saved:
             meeting = services.create_meeting(get_session(), actor=current_user, **form.fields())
         if saved.ok:
-            flash(f"{meeting.display_title} on {meeting.days_label} has been scheduled. Now build its agenda.",
-                  "success")
+            flash(_("%(meeting)s on %(days)s has been scheduled. Now build its agenda.",
+                    meeting=meeting.display_title, days=meeting.days_label), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=None)
 
@@ -97,10 +111,10 @@ def edit(meeting_id: int):
     meeting = session.get(Meeting, meeting_id) or abort(404)
     form = MeetingForm(formdata=None, obj=meeting) if request.method == "GET" else MeetingForm()
     if form.validate_on_submit():
-        with saving(form, what="This meeting") as saved:
+        with saving(form, what=_("This meeting")) as saved:
             services.update_meeting(session, meeting, current_user, version=form.version.data, **form.fields())
         if saved.ok:
-            flash("The meeting has been saved.", "success")
+            flash(_("The meeting has been saved."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=meeting)
 
@@ -122,7 +136,7 @@ def add_item(meeting_id: int):
                                  references=form.references, actor=current_user)
     if not saved.ok:
         return _render_detail(meeting_or_abort(meeting_id), item_form=form, status=400)
-    flash(f"“{form.title.data.strip()}” has been put on the agenda.", "success")
+    flash(_("“%(title)s” has been put on the agenda.", title=form.title.data.strip()), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))
 
 
@@ -137,7 +151,7 @@ def move_item(meeting_id: int, item_id: int):
         with saving():
             services.move_agenda_item(get_session(), item, form.direction.data, current_user)
     else:
-        flash("Say whether the item moves up or down.", "error")
+        flash(_("Say whether the item moves up or down."), "error")
     if form.back.data == "plan":
         return redirect(url_for("agendas.plan", meeting_id=meeting_id, _anchor=f"plan-item-{item_id}"))
     return redirect(url_for("meetings.detail", meeting_id=meeting_id, _anchor=f"item-{item_id}"))
@@ -153,7 +167,7 @@ def remove_item(meeting_id: int, item_id: int):
         with saving() as saved:
             services.remove_agenda_item(get_session(), item, current_user)
         if saved.ok:
-            flash(f"“{title}” has been taken off the agenda.", "success")
+            flash(_("“%(title)s” has been taken off the agenda.", title=title), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id))
 
 
@@ -167,13 +181,15 @@ def record_outcome(meeting_id: int, item_id: int):
     if not form.validate_on_submit():
         return _render_detail(meeting, outcome_forms={item.id: form}, status=400)  # type: ignore[dict-item]  # a loaded row
     jco, state_before = item.jco, item.jco.state if item.jco else None
-    with saving(form, what="This operation", field="outcome") as saved:
+    with saving(form, what=_("This operation"), field="outcome") as saved:
         services.record_outcome(get_session(), item, form.outcome.data, current_user, note=form.note.data or "",
                                 then_by=form.then_by.data or None)
     if not saved.ok:
         return _render_detail(meeting_or_abort(meeting_id), outcome_forms={item_id: form}, status=409)
-    message = f"Outcome of “{item.title}”: {Outcome(item.outcome).label.lower()}."
+    outcome = _(Outcome(item.outcome).label).lower()
     if jco is not None and jco.state != state_before:
-        message += f" JCO {jco.title} is now at “{State(jco.state).label}”."
-    flash(message, "success")
+        flash(_("Outcome of “%(title)s”: %(outcome)s. JCO %(jco)s is now at “%(state)s”.", title=item.title,
+                outcome=outcome, jco=jco.title, state=_(State(jco.state).label)), "success")
+    else:
+        flash(_("Outcome of “%(title)s”: %(outcome)s.", title=item.title, outcome=outcome), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id, _anchor=f"item-{item_id}"))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from jco.comments.models import Comment
+from jco.core.dates import long_date
 from jco.documents.models import Document, StoredFile, SubjectCode
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.lifecycle import Body
@@ -87,8 +88,10 @@ def _document_entries(conn: Connection, ids: list[int]) -> list[dict]:
 
 
 def _day_forms(day) -> str:
-    """A date as people type it: 2015-10-20, 20/10/2015, 20 October 2015, October 2015."""
-    return f"{day.isoformat()} {day.day}/{day.month}/{day.year} {day.day} {day:%B} {day.year}"
+    """A date as people type it, in either language: 2015-10-20, 20/10/2015, 20 October 2015,
+    October 2015, 20 octobre 2015."""
+    spelled = " ".join(long_date(day, language) for language in ("en", "fr"))
+    return f"{day.isoformat()} {day.day}/{day.month}/{day.year} {spelled}"
 
 
 def _meeting_entries(conn: Connection, ids: list[int]) -> list[dict]:

@@ -11,6 +11,8 @@ from typing import Optional
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from jco.core.text import N_
+
 
 class Kind(StrEnum):
     JCO = "jco"
@@ -20,7 +22,15 @@ class Kind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"jco": "Operations", "document": "Documents", "meeting": "Meetings", "comment": "Comments"}[self]
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    Kind.JCO: N_("Operations"),
+    Kind.DOCUMENT: N_("Documents"),
+    Kind.MEETING: N_("Meetings"),
+    Kind.COMMENT: N_("Comments"),
+}
 
 
 # PostgreSQL: the GIN index reads exactly this expression, so every query must write it the same way.

@@ -169,9 +169,15 @@ def _documents(session, user, query: str, words) -> Group:
 
 def _meetings(session, words) -> Group:
     entries, total = _entries(session, words, Kind.MEETING)
-    days = dict(session.execute(
-        select(Meeting.id, Meeting.start_date).where(Meeting.id.in_([e.ref_id for e in entries]))).all())
-    return Group(Kind.MEETING, [_hit(e, words, days[e.ref_id].isoformat()) for e in entries], total)
+    meetings = {m.id: m for m in session.scalars(select(Meeting).where(Meeting.id.in_([e.ref_id for e in entries])))}
+    hits = []
+    for entry in entries:
+        meeting = meetings[entry.ref_id]
+        hit = _hit(entry, words, meeting.days_label)
+        if not meeting.title:  # the entry keeps the body's English name; the reader gets it in their language
+            hit.title = highlight(meeting.display_title, words)
+        hits.append(hit)
+    return Group(Kind.MEETING, hits, total)
 
 
 def _comments(session, user, words) -> Group:
