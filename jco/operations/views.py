@@ -17,6 +17,7 @@ from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.deadlines import services as deadline_services
 from jco.mypage import queries as mypage_queries
+from jco.mypage import steps
 from jco.operations import lifecycle, queries, results, services
 from jco.operations.forms import JcoForm, OperationForm, ParticipantsForm, ResultsForms, TransitionForm
 from jco.operations.frameworks import FILTER_CHOICES
@@ -60,6 +61,8 @@ def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int =
     forms = {t: TransitionForm(t, formdata=None) for t in actions}
     forms.update(transition_forms or {})
     now = today()
+    deadlines = deadline_services.collect(session, now, deadline_services.Settings.from_config(current_app.config),
+                                          jco_id=jco.id)
     return render_template(
         "operations/detail.html",
         jco=jco,
@@ -72,8 +75,8 @@ def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int =
         results=_results_summary(session, jco.id),
         rounds=comment_queries.rounds_of(session, jco.id, now),
         round_form=open_round_form_for(session, jco, current_user),
-        deadlines=deadline_services.collect(session, now, deadline_services.Settings.from_config(current_app.config),
-                                            jco_id=jco.id),
+        deadlines=deadlines, deadline_actions=steps.deadline_actions(session, current_user, deadlines, now,
+                                                                     jcos={jco.id: jco}),
         today=now,
         extras=mypage_queries.jco_page_extras(session, current_user, jco, now,
                                               deadline_services.Settings.from_config(current_app.config)),
