@@ -80,7 +80,7 @@ def test_csv_with_a_bad_row_reports_its_line_and_adds_nothing(client, auth, demo
     response = client.post(f"/jcos/{baltica}/results", data=_upload(content), content_type="multipart/form-data")
     html = text(response)
     assert response.status_code == 200
-    assert "Line 3: ‘many’ is not a number." in html
+    assert "Line 3: ‘many’ is not a quantity" in html
     assert "nothing was added" in html
     assert _results(app, baltica) == [] and snapshot(app) == before
 
