@@ -81,7 +81,7 @@ class DocumentForm(FlaskForm):
 def likely_doc_type(state: str, asked: str | None) -> str:
     """The kind of document an operation most likely needs next: the one asked for (a link from a
     deadline or the next step), else a final report once the operational phase began."""
-    if asked:
+    if asked in {t.value for t in JCO_DOC_TYPES}:
         return asked
     return DocType.FINAL_REPORT.value if state in _REPORT_STAGES else DocType.BUSINESS_CASE.value
 
