@@ -21,7 +21,7 @@ from jco import permissions
 from jco.accounts.models import AccountRole
 from jco.dashboards import board
 from jco.deadlines import services as deadline_services
-from jco.deadlines.rules import Deadline, Kind, Status
+from jco.deadlines.rules import Deadline, Status
 from jco.meetings.models import AgendaItem, Meeting
 from jco.mypage import nextstep, steps, watching
 from jco.operations.lifecycle import OPEN_STATES

@@ -126,7 +126,7 @@ def deadline_actions(session: Session, user, deadlines: list[Deadline], today: d
     known = dict(jcos or {})
     wanted = {d.jco_id for d in pending if d.kind in (Kind.REVISION, Kind.REPORT) and d.jco_id} - set(known)
     if wanted:
-        known.update((j.id, j) for j in session.scalars(
+        known.update((j.id, j) for j in session.scalars(  # type: ignore[misc]  # loaded rows have ids
             select(Jco).where(Jco.id.in_(wanted)).options(selectinload(Jco.participants).selectinload(
                 Participant.organisation))))
     actions = {}

@@ -76,7 +76,7 @@ def _render_detail(jco: Jco, transition_forms: dict | None = None, status: int =
         rounds=comment_queries.rounds_of(session, jco.id, now),
         round_form=open_round_form_for(session, jco, current_user),
         deadlines=deadlines, deadline_actions=steps.deadline_actions(session, current_user, deadlines, now,
-                                                                     jcos={jco.id: jco}),
+                                                                     jcos={jco.id: jco}),  # type: ignore[dict-item]
         today=now,
         extras=mypage_queries.jco_page_extras(session, current_user, jco, now,
                                               deadline_services.Settings.from_config(current_app.config)),
