@@ -242,3 +242,10 @@ def test_the_command_line_creates_a_cleared_account(runner, app):
                                  "--clearance", "restreint ue"])
     assert result.exit_code == 0, result.output
     assert _account(app, "cleared@example.org")["clearance"] == "RESTREINT UE"
+
+
+def test_a_new_account_is_a_delegate_unless_chosen_otherwise(client, auth, demo):
+    auth.login(SECRETARIAT)
+    html = text(client.get("/accounts"))
+    role = html[html.index('name="role"'):]
+    assert '<option selected value="delegate">' in role[:role.index("</select>")]

@@ -403,3 +403,73 @@ def test_related_operations_owe_no_ccwp_deadline(db):
         related.framework = "WCO_OP"
     db.flush()
     assert collect(db) == {}
+
+
+# --- read as what they are: grouped under their meeting, each with the form that meets it ----------
+
+def _groups(html: str) -> dict[str, list[str]]:
+    """Heading of each group on My deadlines → the rows under it."""
+    found = {}
+    for heading, body in re.findall(r"<h2 id=\"group-[^\"]+\">(.*?)</h2>(.*?)</section>", html, re.S):
+        found[re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", heading)).strip()] = _rows(body)
+    return found
+
+
+def test_a_deadline_long_past_is_tied_to_no_meeting_years_later(client, auth, world, db):
+    """World's report deadline (3 days ago) leads up to the meeting in 21 days; a round that closed in
+    2015 with no meeting of its own belongs to no meeting of 2025."""
+    old, _, old_round = jco_under_comments(db, TODAY, name="Postbox", lead="SE")
+    old_round.deadline = date(2015, 11, 3)
+    db.commit()
+    auth.login("gsc@example.org")
+    groups = _groups(client.get("/deadlines").get_data(as_text=True))
+    assert list(groups) == ["Before CCWP Experts, 25 November 2025", "Not tied to a meeting"]
+    assert any("Final report of JCO Bravo" in row for row in groups["Before CCWP Experts, 25 November 2025"])
+    [old_row] = groups["Not tied to a meeting"]
+    assert "JCO Postbox" in old_row and "Missed (due 3 November 2015)" in old_row
+
+
+def test_the_meeting_calendar_carries_only_the_deadlines_leading_up_to_it(client, auth, world, db):
+    _, _, old_round = jco_under_comments(db, TODAY, name="Postbox", lead="SE")
+    old_round.deadline = date(2015, 11, 3)
+    db.commit()
+    auth.login("gsc@example.org")
+    feed = client.get(f"/meetings/{world['meeting'].id}/calendar.ics").get_data(as_text=True)
+    assert "Final report of JCO Bravo" in feed and "Postbox" not in feed
+
+
+def _action_links(html: str) -> dict[str, list[str]]:
+    """Each deadline row's id → the links of its actions cell."""
+    return {row_id: re.findall(r'<a class="button small" href="([^"]+)"', actions)
+            for row_id, actions in re.findall(r'<tr class="deadline[^"]*" id="deadline-([^"]+)">.*?<div class="actions">(.*?)</div>',
+                                             html, re.S)}
+
+
+def test_each_deadline_row_links_to_the_form_that_meets_it(client, auth, world, db):
+    bravo, round_ = world["bravo"], world["round"]
+    auth.login("pl@example.org")  # Poland leads Bravo (its final report) and owes comments on Alpha
+    html = client.get("/deadlines").get_data(as_text=True)
+    links = _action_links(html)
+    assert links[f"report-{bravo.id}"] == [f"/jcos/{bravo.id}/documents/new?type=final_report"]
+    assert links[f"round-{round_.id}"] == [f"/rounds/{round_.id}"]
+    # the link opens the upload form with the kind chosen
+    form = client.get(f"/jcos/{bravo.id}/documents/new?type=final_report").get_data(as_text=True)
+    assert re.search(r'<option selected value="final_report">|<option value="final_report" selected>', form)
+    # on the operation's page too
+    page = client.get(f"/jcos/{bravo.id}").get_data(as_text=True)
+    assert _action_links(page)[f"report-{bravo.id}"] == [f"/jcos/{bravo.id}/documents/new?type=final_report"]
+
+
+def test_no_button_for_what_the_reader_may_not_do_or_has_done(client, auth, world, db):
+    bravo, round_ = world["bravo"], world["round"]
+    comment(db, round_, "FR", TODAY)
+    db.commit()
+    auth.login("fr@example.org")  # France commented; it leads nothing
+    html = client.get(f"/jcos/{world['alpha'].id}").get_data(as_text=True)
+    assert f"/rounds/{round_.id}" not in str(_action_links(html))
+    auth.logout()
+    auth.login("gsc@example.org")  # the Secretariat writes no comments, but may upload the report
+    html = client.get("/deadlines").get_data(as_text=True)
+    links = _action_links(html)
+    assert links[f"round-{round_.id}"] == []
+    assert links[f"report-{bravo.id}"] == [f"/jcos/{bravo.id}/documents/new?type=final_report"]

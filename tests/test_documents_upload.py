@@ -479,3 +479,23 @@ def test_upload_without_csrf_token_is_refused(client, app, db, postbox):
     response = client.post(f"/jcos/{postbox.id}/documents/new", data={**_form(), "csrf_token": form_token},
                            content_type="multipart/form-data")
     assert response.status_code == 302
+
+
+# --- the likely kind first (issue 14) --------------------------------------------------------------
+
+def _chosen_type(html: str) -> str:
+    select_ = html[html.index('name="doc_type"'):]
+    return re.search(r'<option selected value="([a-z_]+)"', select_[:select_.index("</select>")]).group(1)
+
+
+def test_the_upload_form_offers_the_kind_asked_for_or_the_likely_one(client, auth, db, postbox):
+    auth.login("de@example.org")
+    assert _chosen_type(client.get(f"/jcos/{postbox.id}/documents/new").get_data(as_text=True)) == "business_case"
+    asked = client.get(f"/jcos/{postbox.id}/documents/new?type=final_report").get_data(as_text=True)
+    assert _chosen_type(asked) == "final_report"
+    # a kind that is not one of an operation's documents is ignored, not an error
+    odd = client.get(f"/jcos/{postbox.id}/documents/new?type=agenda")
+    assert odd.status_code == 200 and _chosen_type(odd.get_data(as_text=True)) == "business_case"
+    postbox.state = "debriefing"  # after the operational phase, the lead's next document is its report
+    db.commit()
+    assert _chosen_type(client.get(f"/jcos/{postbox.id}/documents/new").get_data(as_text=True)) == "final_report"

@@ -76,7 +76,7 @@ def test_what_the_delegation_owes_is_soonest_first_each_with_its_button(client, 
     owed = section(html, "owed-h")
     assert owed.index("Final report of JCO Baltica") < owed.index("Written comments on 9001/26")
     assert "Missed (due 16 December 2015)" in owed and "Submit the final report" in owed
-    assert f'href="/jcos/{jco_id(app, "Baltica")}/documents/new"' in html
+    assert f'href="/jcos/{jco_id(app, "Baltica")}/documents/new?type=final_report"' in html
     # The lead's own round asks nothing of it: France leads Lighthouse and owes no comment on it.
     auth.logout()
     auth.login("fr.delegate@example.org")

@@ -35,7 +35,7 @@ def test_the_lead_owing_its_final_report_gets_the_button_others_read_who_acts(cl
     said = words(section)
     assert "The lead delegation submits the final report with its results." in said
     assert "Who acts: Poland, by" in said
-    assert (f'href="/jcos/{baltica}/documents/new"' in section) is button
+    assert (f'href="/jcos/{baltica}/documents/new?type=final_report"' in section) is button
     assert ("Submit the final report" in said) is button
 
 

@@ -1,6 +1,7 @@
 """Results of a final report: typed rows or a CSV file, all-or-nothing, summed in SQL on the JCO page."""
 
 import io
+import re
 
 import pytest
 from sqlalchemy import event, func, select
@@ -80,7 +81,7 @@ def test_csv_with_a_bad_row_reports_its_line_and_adds_nothing(client, auth, demo
     response = client.post(f"/jcos/{baltica}/results", data=_upload(content), content_type="multipart/form-data")
     html = text(response)
     assert response.status_code == 200
-    assert "Line 3: ‘many’ is not a number." in html
+    assert "Line 3: ‘many’ is not a quantity" in html
     assert "nothing was added" in html
     assert _results(app, baltica) == [] and snapshot(app) == before
 
@@ -175,3 +176,43 @@ def test_jco_page_queries_do_not_grow_with_the_number_of_results(client, auth, d
         s.commit()
         assert s.scalar(select(func.count()).select_from(Result)) == 121
     assert count_queries() == few
+
+
+# --- quantities as people write them (issue 14) ----------------------------------------------------
+
+def test_typed_quantities_with_thousands_separators_are_read(client, auth, demo, app):
+    kestrel = jco_id(app, "DEMO Kestrel")
+    auth.login("lv.delegate@example.org")
+    response = client.post(f"/jcos/{kestrel}/results", data=_rows(
+        ("LV", "cigarettes", "4,100,000", "pieces"), ("DE", "cigarettes", "4\u202f100\u202f000", "pieces"),
+        ("PL", "cigarettes", "4 100 000", "pieces"), ("", "cash", "4.5", "EUR")))
+    assert response.status_code == 302
+    assert [row[2] for row in _results(app, kestrel)] == [4100000, 4100000, 4100000, 4.5]
+
+
+@pytest.mark.parametrize(("quantity", "words"), [
+    ("4,1", "Write decimals with a point: 4.1, not ‘4,1’."),
+    ("4,100", "‘4,100’ can be read two ways: write 4100 for the whole number or 4.1 for the decimal."),
+])
+def test_an_ambiguous_quantity_is_refused_and_says_how_to_write_it(client, auth, demo, app, quantity, words):
+    kestrel = jco_id(app, "DEMO Kestrel")
+    auth.login("lv.delegate@example.org")
+    before = snapshot(app)
+    html = text(client.post(f"/jcos/{kestrel}/results", data=_rows(("LV", "cash", quantity, "EUR"))))
+    assert words in html and f'value="{quantity}"' in html
+    assert snapshot(app) == before
+
+
+def test_the_one_final_report_on_record_is_chosen_already(client, auth, demo, app):
+    kestrel = jco_id(app, "DEMO Kestrel")
+    with reading(app) as s:
+        reports = [d.id for d in s.scalars(select(Document).where(Document.jco_id == kestrel,
+                                                                  Document.doc_type == "final_report"))]
+    assert len(reports) == 1  # the demo's Kestrel has its one report, unmarked
+    auth.login("lv.delegate@example.org")
+    page = text(client.get(f"/jcos/{kestrel}/results"))
+    assert re.findall(r'<option selected value="(\d+)"', page) == [str(reports[0])] * 2  # typed rows and file
+    # a sent form keeps its own choice: "not tied to a document" stays chosen when a row is wrong
+    html = text(client.post(f"/jcos/{kestrel}/results", data={**_rows(("LV", "cash", "x", "EUR")),
+                                                              "entry-document_id": "0"}))
+    assert '<option selected value="0">' in html

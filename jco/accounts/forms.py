@@ -53,6 +53,8 @@ class AccountChangeForm(FlaskForm):
         else:
             roles = [role for role in AccountRole if permissions.can_change_role(actor, account, role)]
         self.role.choices = [(role.value, role.label) for role in roles]
+        if account is None and not self.is_submitted() and AccountRole.DELEGATE in roles:
+            self.role.data = AccountRole.DELEGATE.value  # most new accounts are a delegation's
         current = (account.clearance or "") if account is not None else ""
         levels = permissions.clearances_grantable_by(actor, current)
         self.clearance.choices = [(level.value, _clearance_label(level)) for level in levels]

@@ -246,6 +246,23 @@ def first_meeting_from(day: date, meetings: list[Any]) -> Any | None:
     return None
 
 
+# A deadline leads up to the first meeting after it only when that meeting follows soon: the
+# working party meets most months, so a deadline of November 2015 belongs to no meeting of 2026.
+LEADS_UP_DAYS = 62
+
+
+def meeting_led_up_to(due: date, meetings: list[Any]) -> Any | None:
+    """The meeting a deadline without a meeting of its own leads up to: the first on or after its
+    day, if it starts within LEADS_UP_DAYS; else None ("not tied to a meeting").
+
+    ``meetings`` must be sorted by start date.
+    """
+    meeting = first_meeting_from(due, meetings)
+    if meeting is None or (meeting.start_date - due).days > LEADS_UP_DAYS:
+        return None
+    return meeting
+
+
 # --- reminders -----------------------------------------------------------------------------------
 
 def parse_reminder_days(text: str) -> list[int]:

@@ -44,7 +44,7 @@ from jco.deadlines.rules import (
     Owner,
     deadline_key,
     first_meeting_after,
-    first_meeting_from,
+    meeting_led_up_to,
     report_due,
     revision_due,
 )
@@ -316,7 +316,8 @@ def for_meeting(deadlines: list[Deadline], meeting_id: int) -> list[Deadline]:
 
 def group_by_meeting(session: Session, deadlines: list[Deadline]) -> list[tuple[Meeting | None, list[Deadline]]]:
     """Deadlines under the meeting they lead up to: their own meeting, else the first meeting on or
-    after their day; those with no meeting ahead come last. One query."""
+    after their day if it follows soon (jco.deadlines.rules.meeting_led_up_to); those tied to no
+    meeting come last. One query."""
     if not deadlines:
         return []
     earliest = min(d.due for d in deadlines)
@@ -326,7 +327,7 @@ def group_by_meeting(session: Session, deadlines: list[Deadline]) -> list[tuple[
     by_id = {m.id: m for m in meetings}
     groups: dict[int | None, list[Deadline]] = defaultdict(list)
     for deadline in deadlines:
-        meeting = by_id.get(deadline.meeting_id) if deadline.meeting_id else first_meeting_from(deadline.due, meetings)
+        meeting = by_id.get(deadline.meeting_id) if deadline.meeting_id else meeting_led_up_to(deadline.due, meetings)
         groups[meeting.id if meeting else None].append(deadline)
     ordered: list[tuple[Meeting | None, list[Deadline]]] = [(by_id[mid], items) for mid, items in groups.items() if mid is not None]
     ordered.sort(key=lambda pair: (pair[0].start_date, pair[0].id))

@@ -17,6 +17,7 @@ from jco.deadlines import calendar, queries, services
 from jco.deadlines.forms import ManualDeadlineForm
 from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import Status
+from jco.mypage import steps
 from jco.web import jco_or_abort, saving
 from jco.web.forms import EmptyForm
 
@@ -40,6 +41,7 @@ def my_deadlines():
         "deadlines/my_deadlines.html", view=scope.view, deadlines=shown, count=len(shown), today=now,
         groups=services.group_by_meeting(session, shown) if scope.view == "all" else None,
         show_all=show_all, organisation_id=scope.organisation_id, action_form=EmptyForm(),
+        actions=steps.deadline_actions(session, current_user, shown, now),
     )
 
 

@@ -9,10 +9,13 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from jco.documents.models import DocType, Marking
 from jco.documents.references import DocumentReference, InvalidReference, parse_subject_code
+from jco.operations.lifecycle import RESULTS_STATES, State
 
 JCO_DOC_TYPES = [DocType.BUSINESS_CASE, DocType.FINAL_REPORT, DocType.OTHER]
 OTHER_DOC_TYPES = [DocType.NOTE, DocType.AGENDA, DocType.WORKING_DOCUMENT, DocType.COVER_NOTE,
                    DocType.I_ITEM_NOTE, DocType.OTHER]
+# From the operational phase on, what an operation's lead uploads is its final report.
+_REPORT_STAGES = {s.value for s in RESULTS_STATES | {State.OPERATIONAL}}
 
 
 def _message(error: InvalidReference) -> str:
@@ -64,12 +67,23 @@ class DocumentForm(FlaskForm):
     file = FileField("File")
     submit = SubmitField("Register the document")
 
-    def __init__(self, *args, jco_document: bool = True, **kwargs):
+    def __init__(self, *args, jco_document: bool = True, likely_type: str | None = None, **kwargs):
+        """``likely_type``: the kind to offer first (the deadline or step that led here asks for it)."""
         super().__init__(*args, **kwargs)
         types = JCO_DOC_TYPES if jco_document else OTHER_DOC_TYPES
         self.doc_type.choices = [(t.value, t.label) for t in types]
-        if not jco_document and not self.doc_type.data:
+        if not self.is_submitted() and likely_type in {t.value for t in types}:
+            self.doc_type.data = likely_type
+        elif not jco_document and not self.doc_type.data:
             self.doc_type.data = DocType.NOTE.value
+
+
+def likely_doc_type(state: str, asked: str | None) -> str:
+    """The kind of document an operation most likely needs next: the one asked for (a link from a
+    deadline or the next step), else a final report once the operational phase began."""
+    if asked in {t.value for t in JCO_DOC_TYPES}:
+        return asked
+    return DocType.FINAL_REPORT.value if state in _REPORT_STAGES else DocType.BUSINESS_CASE.value
 
 
 class AttachFileForm(FlaskForm):

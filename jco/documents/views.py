@@ -11,7 +11,7 @@ from jco import permissions
 from jco.core.db import get_session
 from jco.documents import files, queries
 from jco.documents import services as doc_services
-from jco.documents.forms import AttachFileForm, DocumentForm, split_codes
+from jco.documents.forms import AttachFileForm, DocumentForm, likely_doc_type, split_codes
 from jco.documents.models import Document, StoredFile
 from jco.operations.queries import document_families, jco_documents
 from jco.web import jco_or_abort, saving
@@ -124,7 +124,7 @@ def _document_form_page(form: DocumentForm, jco=None, families=()):
 def new_jco_document(jco_id: int):
     session = get_session()
     jco = jco_or_abort(jco_id, permissions.can_add_document)
-    form = DocumentForm(jco_document=True)
+    form = DocumentForm(jco_document=True, likely_type=likely_doc_type(jco.state, request.args.get("type")))
     if form.validate_on_submit():
         document = _register(form, jco.id)
         if document is not None:

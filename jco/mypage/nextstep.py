@@ -100,8 +100,16 @@ class NextStep:
         return self.action.transition if self.action else None
 
 
-def _upload(facts: StepFacts, label: str) -> Action:
-    return Action(label, "documents.new_jco_document", (("jco_id", facts.jco_id),))
+# The upload form, pre-filled with the operation and the kind of document that meets the step.
+BUSINESS_CASE, FINAL_REPORT = "business_case", "final_report"  # jco.documents.models.DocType values
+
+
+def upload_action(label: str, jco_id: int, doc_type: str) -> Action:
+    return Action(label, "documents.new_jco_document", (("jco_id", jco_id), ("type", doc_type)))
+
+
+def _upload(facts: StepFacts, label: str, doc_type: str = BUSINESS_CASE) -> Action:
+    return upload_action(label, facts.jco_id, doc_type)
 
 
 def _agenda(facts: StepFacts, label: str = "Record the outcome") -> Action:
@@ -197,7 +205,7 @@ def next_step(facts: StepFacts, reader: Reader, today: date) -> NextStep:
     if state is State.DEBRIEFING:
         if not facts.has_final_report:
             return by_lead("The lead delegation submits the final report with its results.",
-                           _upload(facts, "Submit the final report"))
+                           _upload(facts, "Submit the final report", FINAL_REPORT))
         return to_agenda(by_secretariat(f"The final report is presented{at_meeting}.",
                                         _agenda(facts, "Plan the agenda"), meeting_day))
     if state in (State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED):
@@ -220,9 +228,9 @@ def deadline_action(kind: str, key: str, jco_id: int | None, meeting_id: int | N
     if kind == "comments":
         return Action("Write comments", "comments.round_detail", (("round_id", source),))
     if kind == "revision" and jco_id:
-        return Action("Upload the revised business case", "documents.new_jco_document", (("jco_id", jco_id),))
+        return upload_action("Upload the revised business case", jco_id, BUSINESS_CASE)
     if kind == "report" and jco_id:
-        return Action("Submit the final report", "documents.new_jco_document", (("jco_id", jco_id),))
+        return upload_action("Submit the final report", jco_id, FINAL_REPORT)
     if kind == "adoption":
         if meeting_id:
             return Action("Record the outcome", "meetings.detail", (("meeting_id", meeting_id),))

@@ -21,7 +21,7 @@ from jco import permissions
 from jco.accounts.models import AccountRole
 from jco.dashboards import board
 from jco.deadlines import services as deadline_services
-from jco.deadlines.rules import Deadline, Kind, Status
+from jco.deadlines.rules import Deadline, Status
 from jco.meetings import requests as agenda_requests
 from jco.meetings.models import AgendaItem, AgendaRequest, Meeting
 from jco.mypage import nextstep, steps, watching
@@ -101,18 +101,8 @@ def _owed(user, deadlines: list[Deadline], organisation_id: int | None, jcos: di
     for d in deadline_services.owed_by(deadlines, organisation_id):
         if d.status_for(organisation_id, today) is Status.MET:
             continue
-        jco = jcos.get(d.jco_id)
-        if d.kind is Kind.COMMENTS:
-            may_act = permissions.is_delegate(user) and all(
-                permissions.can_view_document_details(user, doc) for doc in d.documents)
-        elif d.kind in (Kind.REVISION, Kind.REPORT):
-            may_act = jco is not None and permissions.can_upload_document(user, jco)
-        elif d.kind is Kind.ADOPTION:
-            may_act = permissions.can_record_outcome(user)
-        else:
-            may_act = True  # a link to the operation or the meeting, which check access themselves
         owed.append(Owed(d, d.words_for(organisation_id, today), d.css_class_for(organisation_id, today),
-                         nextstep.deadline_action(d.kind.value, d.key, d.jco_id, d.meeting_id, may_act=may_act)))
+                         steps.deadline_action(user, d, jcos.get(d.jco_id) if d.jco_id else None)))
     return owed
 
 

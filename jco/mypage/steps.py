@@ -8,17 +8,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from jco import permissions
 from jco.comments.models import Comment, CommentRound
-from jco.deadlines.rules import Deadline, Status
+from jco.deadlines.rules import Deadline, Kind, Status
 from jco.documents.models import DocType, Document
 from jco.meetings import requests as agenda_requests
 from jco.meetings.models import AgendaItem, Meeting
 from jco.mypage import nextstep
 from jco.operations.lifecycle import available_transitions
-from jco.operations.models import Jco, Role
+from jco.operations.models import Jco, Participant, Role
 
 
 def _meeting_label(meeting: Meeting) -> str:
@@ -151,3 +152,46 @@ def next_steps(session: Session, user, jcos: list[Jco], deadlines: list[Deadline
         )
         answers[jco.id] = nextstep.next_step(facts, reader, today)
     return answers
+
+
+# --- the button that meets a deadline ------------------------------------------------------------
+
+def deadline_action(user, deadline: Deadline, jco: Jco | None) -> nextstep.Action | None:
+    """The form that meets ``deadline`` (jco.mypage.nextstep.deadline_action), when ``user`` may use it;
+    ``jco`` is the deadline's operation, participants loaded (needed for revisions and reports)."""
+    if deadline.kind is Kind.COMMENTS:
+        may_act = permissions.is_delegate(user) and all(
+            permissions.can_view_document_details(user, doc) for doc in deadline.documents)
+    elif deadline.kind in (Kind.REVISION, Kind.REPORT):
+        may_act = jco is not None and permissions.can_upload_document(user, jco)
+    elif deadline.kind is Kind.ADOPTION:
+        may_act = permissions.can_record_outcome(user)
+    else:
+        may_act = True  # a link to the operation or the meeting, which check access themselves
+    return nextstep.deadline_action(deadline.kind.value, deadline.key, deadline.jco_id, deadline.meeting_id,
+                                    may_act=may_act)
+
+
+def deadline_actions(session: Session, user, deadlines: list[Deadline], today: date, *,
+                     jcos: dict[int, Jco] | None = None) -> dict[str, nextstep.Action]:
+    """The button of each deadline not yet met (a delegate's: not met by its delegation), by key.
+    One query for the operations it needs (none when ``jcos`` holds them)."""
+    own = user.organisation_id if permissions.is_delegate(user) else None
+
+    def open_(d: Deadline) -> bool:
+        status = d.status_for(own, today) if own is not None and d.owes(own) else d.status(today)
+        return status is not Status.MET
+
+    pending = [d for d in deadlines if open_(d)]
+    known = dict(jcos or {})
+    wanted = {d.jco_id for d in pending if d.kind in (Kind.REVISION, Kind.REPORT) and d.jco_id} - set(known)
+    if wanted:
+        known.update((j.id, j) for j in session.scalars(  # type: ignore[misc]  # loaded rows have ids
+            select(Jco).where(Jco.id.in_(wanted)).options(selectinload(Jco.participants).selectinload(
+                Participant.organisation))))
+    actions = {}
+    for d in pending:
+        action = deadline_action(user, d, known.get(d.jco_id) if d.jco_id else None)
+        if action is not None:
+            actions[d.key] = action
+    return actions

@@ -347,6 +347,10 @@ class ResultsForms:
             (d.id, d.reference + (f" ({d.marking})" if d.marking else "")) for d in documents])
         self.entry.document_id.choices = choices
         self.upload.document_id.choices = choices
+        if len(documents) == 1:  # the one final report on record is the likely source; a sent form keeps its choice
+            for form, sent in ((self.entry, entering), (self.upload, uploading)):
+                if not sent:
+                    form.document_id.data = documents[0].id
         by_country = country_choices(countries)
         for entry in self.entry.rows:
             entry.form.country.choices = by_country

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 import pycountry
 from sqlalchemy import delete, func, true
@@ -18,7 +17,7 @@ from sqlmodel import Session, select
 
 from jco import permissions
 from jco.audit import services as audit
-from jco.core import cache
+from jco.core import cache, quantities
 from jco.documents.files import may_store_files_marked
 from jco.documents.models import DocType, Document
 from jco.operations import services
@@ -67,17 +66,8 @@ def normalise_country(text: str) -> str | None:
 
 
 def parse_quantity(text: str, *, decimal_comma: bool = False) -> float:
-    raw = text.strip().replace("\u00a0", "").replace(" ", "")
-    if not raw:
-        raise ValueError("The quantity is missing.")
-    if decimal_comma and raw.count(",") == 1 and "." not in raw:
-        raw = raw.replace(",", ".")
-    if "," in raw:
-        raise ValueError(f"‘{text.strip()}’ is not a number: write it without thousands separators, like 1250.5.")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(f"‘{text.strip()}’ is not a number.") from None
+    """A quantity of seized goods: read by jco.core.quantities, and more than zero."""
+    value = quantities.parse_quantity(text, decimal_comma=decimal_comma)
     if not value.is_finite() or value <= 0:
         raise ValueError(f"The quantity must be more than zero, not {text.strip()}.")
     return float(value)

@@ -17,6 +17,7 @@ from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.deadlines import services as deadline_services
 from jco.mypage import queries as mypage_queries
+from jco.mypage import steps
 from jco.operations import lifecycle, queries, results, services
 from jco.operations.forms import JcoForm, OperationForm, ParticipantsForm, ResultsForms, TransitionForm
 from jco.operations.frameworks import FILTER_CHOICES
@@ -70,6 +71,8 @@ def _render_detail(jco_id: int, transition_forms: dict | None = None, status: in
         results=_results_summary(session, jco_id, version),
         rounds=comment_queries.with_responses(session, page.rounds, current_user),
         round_form=open_round_form_for(session, jco, current_user), deadlines=page.deadlines, today=now,
+        deadline_actions=steps.deadline_actions(session, current_user, page.deadlines, now,
+                                                jcos={jco.id: jco}),  # type: ignore[dict-item]
         extras=mypage_queries.jco_page_extras(session, current_user, jco, now, page.deadlines, page.facts),
     ), status
 

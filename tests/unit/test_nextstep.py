@@ -71,7 +71,7 @@ def test_lifecycle_steps_post_a_transition_and_other_buttons_are_links():
     assert step.action.args == {"jco_id": 3, "transition": "end_operation"}
     assert step.due == date(2015, 11, 20) and step.who == "Germany"
     upload = next_step(facts(State.DEBRIEFING), LEAD, TODAY).action
-    assert upload.transition is None and upload.args == {"jco_id": 3}
+    assert upload.transition is None and upload.args == {"jco_id": 3, "type": "final_report"}
 
 
 def test_a_lead_not_allowed_the_step_gets_no_button():
@@ -111,8 +111,9 @@ def test_an_unknown_stage_is_answered_not_raised():
 
 @pytest.mark.parametrize(("kind", "label", "endpoint", "args"), [
     ("comments", "Write comments", "comments.round_detail", {"round_id": 12}),
-    ("revision", "Upload the revised business case", "documents.new_jco_document", {"jco_id": 3}),
-    ("report", "Submit the final report", "documents.new_jco_document", {"jco_id": 3}),
+    ("revision", "Upload the revised business case", "documents.new_jco_document",
+     {"jco_id": 3, "type": "business_case"}),
+    ("report", "Submit the final report", "documents.new_jco_document", {"jco_id": 3, "type": "final_report"}),
     ("adoption", "Record the outcome", "meetings.detail", {"meeting_id": 7}),
     ("manual", "Open the operation", "operations.detail", {"jco_id": 3}),
 ])

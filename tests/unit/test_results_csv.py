@@ -54,15 +54,22 @@ def test_every_bad_row_is_reported_with_its_line_number():
     assert "Line 6: Expected 4 columns" in messages[3]
 
 
-@pytest.mark.parametrize("quantity", ["0", "-1", "nan", "inf", "1e400x", "1,5", "", "1.234,5"])
+@pytest.mark.parametrize("quantity", ["0", "-1", "nan", "inf", "1e400x", "1,5", "", "1,234", "4,10,000"])
 def test_quantity_must_be_a_positive_decimal(quantity):
     row, problems = check_row("DE", "cash", quantity, "EUR")
     assert row is None and [column for column, _ in problems] == ["quantity"]
 
 
-def test_thousands_separator_gets_a_helpful_message():
+def test_an_ambiguous_comma_gets_a_helpful_message():
     _, problems = check_row("DE", "cash", "1,234", "EUR")
-    assert "without thousands separators" in problems[0][1]
+    assert problems[0][1] == "‘1,234’ can be read two ways: write 1234 for the whole number or 1.234 for the decimal."
+
+
+@pytest.mark.parametrize(("quantity", "value"), [("4,100,000", 4100000), ("4 100 000", 4100000),
+                                                 ("4\u202f100\u202f000", 4100000), ("1.234,5", 1234.5), ("4.5", 4.5)])
+def test_thousands_separators_are_read_in_typed_rows(quantity, value):
+    row, problems = check_row("DE", "cash", quantity, "EUR")
+    assert problems == [] and row.quantity == value
 
 
 @pytest.mark.parametrize("text, message", [

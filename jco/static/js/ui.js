@@ -6,7 +6,9 @@
  *    with aria-expanded.
  * 2. Tables on narrow screens become stacked rows (CSS); each cell is labelled with its
  *    column's header through data-label, read from the table's own <thead>.
- * 3. Buttons and links marked data-confirm ask before they act (Remove, Withdraw).
+ * 3. Buttons and links marked data-confirm ask before they act (Remove, Delete, Revoke). With
+ *    data-confirm-if="selector" the button asks only when its form holds a match (a ticked
+ *    "Remove" box), so saving a list without removing anything asks nothing.
  * 4. Buttons marked data-copy="ID" copy that element's text (the calendar address).
  */
 (function () {
@@ -51,6 +53,8 @@
       var form = event.target;
       var trigger = event.submitter || form.querySelector("[data-confirm]");
       var message = (trigger && trigger.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+      var condition = trigger && trigger.getAttribute("data-confirm-if");
+      if (message && condition && !form.querySelector(condition)) { return; }
       if (message && !window.confirm(message)) { event.preventDefault(); }
     });
   }
