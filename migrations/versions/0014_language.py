@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("account") as batch:
-        batch.drop_column("language")
+    # Natively (SQLite 3.35+): a batch copy would drop and re-create "account", which the foreign keys
+    # of the tables that reference it forbid.
+    op.drop_column("account", "language")

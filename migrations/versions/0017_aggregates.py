@@ -44,5 +44,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("result_total")
-    with op.batch_alter_table("result") as batch:
-        batch.drop_column("source")
+    # Natively (SQLite 3.35+): a batch copy would drop and re-create "result", which the foreign keys
+    # of the tables that reference it forbid.
+    op.drop_column("result", "source")
