@@ -276,3 +276,17 @@ def test_the_compilation_asked_for_in_french_is_written_in_french(client, auth, 
     assert doc.sections[0].header.paragraphs[0].text == "LIMITE"  # markings never change
     page = client.get(f"/rounds/{commented.id}").get_data(as_text=True)
     assert "Compilation of comments (DOCX)" in page  # an export in French leaves the pages in English
+
+
+def test_the_audit_log_tells_the_response_in_words_in_either_language(client, auth, db, commented):
+    auth.login("de@example.org")
+    assert _respond(client, _comment(db, commented, "AT"), "partly").status_code == 302
+    auth.logout()
+    auth.login("gsc@example.org")
+    english = _text(client.get("/audit?kind=comment.response").get_data(as_text=True))
+    assert "Response to comments recorded" in english
+    assert "recorded the response “Partly taken on board” to the comments of Austria on 12719/15" in english
+    french = _text(client.get("/audit?kind=comment.response&lang=fr").get_data(as_text=True))
+    assert ("a consigné la réponse « Prise en compte en partie » aux observations de la délégation Autriche "
+            "sur 12719/15") in french
+    assert "Résultat : Prise en compte en partie" in french  # the change, by its label, not its code

@@ -24,9 +24,10 @@ from jco.audit.models import AuditEntry
 from jco.audit.queries import Named
 from jco.comments.models import OUTCOME_LABELS as RESPONSE_LABELS
 from jco.core.dates import long_date
-from jco.documents.models import Document
+from jco.documents.models import DocType, Document
 from jco.meetings.models import Meeting
-from jco.operations.lifecycle import STATE_SHORT, TRANSITION_LABELS, State, Transition
+from jco.operations.lifecycle import STATE_SHORT, TRANSITION_LABELS, Body, State, Transition
+from jco.operations.models import JcoKind
 
 # kind -> (the sentence, the sentence when the entry also names an operation). Where the second is
 # None the first serves both.
@@ -155,8 +156,26 @@ FIELD_LABELS = {
     "size": _l("Size"), "media_type": _l("File type"), "reminders_enabled": _l("E-mail reminders"),
     "digest_enabled": _l("Daily digest"), "watching": _l("Watching"), "rows": _l("Rows"),
     "rows_added": _l("Rows added"), "replaced": _l("Replaced"), "reason": _l("Reason"),
-    "meeting_id": _l("Meeting"), "agenda_item_id": _l("Agenda item"), "opened_at": _l("Opened on"),
+    "meeting_id": _l("Meeting"), "agenda_item_id": _l("Agenda item"), "organisation_id": _l("Delegation or body"),
+    "sha256": _l("File fingerprint (SHA-256)"), "report_next_body": _l("Next body to adopt the report"),
+    "report_prior_body": _l("Body that adopted the report first"), "action": _l("Action"), "projects": _l("Projects"),
+    "framework": _l("Framework"), "public_results": _l("Public results"), "source_notes": _l("Notes on the sources"),
+    "sources": _l("Sources"), "year": _l("Year"), "debriefing_date": _l("Debriefing date"),
+    "debriefing_place": _l("Debriefing place"), "code": _l("Code"), "eu_member_from": _l("EU member from"),
+    "eu_member_until": _l("EU member until"), "id": _l("Number"), "iso3": _l("ISO 3 code"),
 }
+
+
+def _label_of(kind: type, value) -> str:
+    """The label of a stored code (a kind of operation, a body, a document type), in the reader's language."""
+    try:
+        return _(kind(value).label)
+    except ValueError:
+        return _text(value)
+
+
+# Fields that store a code: shown by their label.
+CODED = {"kind": JcoKind, "doc_type": DocType, "body": Body, "report_next_body": Body, "report_prior_body": Body}
 
 TRANSITIONS = {f"jco.{t.value}" for t in Transition}
 
@@ -166,7 +185,7 @@ def kind_label(action: str) -> str:
     if action in KIND_LABELS:
         return str(KIND_LABELS[action])
     if action in TRANSITIONS:
-        return _("Life-cycle step: %(step)s", step=TRANSITION_LABELS[Transition(action[4:])])
+        return _("Life-cycle step: %(step)s", step=_(TRANSITION_LABELS[Transition(action[4:])]))
     return action
 
 
@@ -347,6 +366,8 @@ class Describer:
                 changes.append(Change(label, withheld(), withheld()))
                 continue
             show: Callable = _state if key == "state" else _text
+            if key in CODED and entry.object_type != "organisation":
+                show = lambda value, kind=CODED[key]: _label_of(kind, value) if value else _text(value)  # noqa: E731
             if key == "outcome":
                 labels = RESPONSE_LABELS if entry.object_type == "comment_response" else OUTCOME_LABELS
                 show = lambda value, labels=labels: _text(labels.get(value, value))  # noqa: E731
