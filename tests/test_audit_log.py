@@ -202,5 +202,5 @@ def test_the_log_page_reads_a_fixed_number_of_statements(client, auth, demo, app
 def test_sentences_are_translated(client, auth, demo):
     auth.login("secretariat@example.org")
     html = unescape(text(client.get("/audit?kind=agenda.outcome&lang=fr")))
-    assert "Council Secretariat (demo) a consigné l’issue « Adopté » de Athena IV lors de" in " ".join(sentences(html))
+    assert "Council Secretariat (demo) a consigné le résultat « Adopté » de Athena IV lors de" in " ".join(sentences(html))
     assert "Journal d’audit" in html

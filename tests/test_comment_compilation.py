@@ -245,3 +245,48 @@ def test_only_the_lead_records_responses(client, auth, db, commented, email):
 def test_unknown_comment_response_is_404(client, auth, people):  # noqa: F811
     auth.login("de@example.org")
     assert client.post("/comments/9999/response", data={}).status_code == 404
+
+
+def test_the_compilation_asked_for_in_french_is_written_in_french(client, auth, db, commented):
+    """?lang=fr makes the whole note in French — frame, labels, dates, countries; the comments and
+    references stay as written — and leaves the reader's pages in their language."""
+    auth.login("de@example.org")
+    assert _respond(client, _comment(db, commented, "FR"), "partly", "Risk profiles are now in section 4.") \
+        .status_code == 302
+    response = client.get(f"/rounds/{commented.id}/compilation.docx?lang=fr")
+    assert response.status_code == 200
+    assert "Compilation des observations - Postbox - 12719-15.docx" in response.headers["Content-Disposition"]
+    doc = Docx(io.BytesIO(response.data))
+    texts = [p.text for p in doc.paragraphs]
+    whole = "\n".join(texts)
+    for expected in ("Conseil de l'Union européenne", "COMPILATION DES OBSERVATIONS", "Bruxelles",
+                     "Origine:\tSecrétariat général du Conseil", "Destinataire:\tDélégations",
+                     "ODC Postbox — Compilation des observations sur le document 12719/15",
+                     "Délégation chef de file:\tAllemagne", "30 octobre 2025",
+                     "Se rapporte à : paragraph 2", "French remark about risk profiles.",
+                     "Réponse de la délégation chef de file : Prise en compte en partie. "
+                     "Risk profiles are now in section 4."):
+        assert expected in whole, expected
+    headings = [t for t in texts if re.fullmatch(r"\d+\. \w+", t)]
+    assert headings == ["1. Belgique", "2. France", "3. Autriche", "4. Pologne"]  # protocol order, French names
+    for english in ("Council of the European Union", "COMPILATION OF COMMENTS", "Brussels", "From:", "Subject:",
+                    "Lead delegation", "Refers to", "Response of the lead delegation", "October", "1. Belgium"):
+        assert english not in whole, english
+    assert doc.core_properties.language == "fr"
+    assert doc.sections[0].header.paragraphs[0].text == "LIMITE"  # markings never change
+    page = client.get(f"/rounds/{commented.id}").get_data(as_text=True)
+    assert "Compilation of comments (DOCX)" in page  # an export in French leaves the pages in English
+
+
+def test_the_audit_log_tells_the_response_in_words_in_either_language(client, auth, db, commented):
+    auth.login("de@example.org")
+    assert _respond(client, _comment(db, commented, "AT"), "partly").status_code == 302
+    auth.logout()
+    auth.login("gsc@example.org")
+    english = _text(client.get("/audit?kind=comment.response").get_data(as_text=True))
+    assert "Response to comments recorded" in english
+    assert "recorded the response “Partly taken on board” to the comments of Austria on 12719/15" in english
+    french = _text(client.get("/audit?kind=comment.response&lang=fr").get_data(as_text=True))
+    assert ("a consigné la réponse « Prise en compte en partie » aux observations de la délégation Autriche "
+            "sur 12719/15") in french
+    assert "Résultat : Prise en compte en partie" in french  # the change, by its label, not its code

@@ -22,10 +22,12 @@ from jco import permissions
 from jco.accounts.models import Account
 from jco.audit.models import AuditEntry
 from jco.audit.queries import Named
+from jco.comments.models import OUTCOME_LABELS as RESPONSE_LABELS
 from jco.core.dates import long_date
-from jco.documents.models import Document
+from jco.documents.models import DocType, Document
 from jco.meetings.models import Meeting
-from jco.operations.lifecycle import STATE_SHORT, TRANSITION_LABELS, State, Transition
+from jco.operations.lifecycle import STATE_SHORT, TRANSITION_LABELS, Body, State, Transition
+from jco.operations.models import JcoKind
 
 # kind -> (the sentence, the sentence when the entry also names an operation). Where the second is
 # None the first serves both.
@@ -56,6 +58,8 @@ SENTENCES: dict[str, tuple] = {
     "comment_round.open": (_l("%(actor)s opened written comments on %(document)s until %(day)s"), None),
     "comment.submit": (_l("%(actor)s sent the comments of %(organisation)s on %(document)s"), None),
     "comment.edit": (_l("%(actor)s changed the comments of %(organisation)s on %(document)s"), None),
+    "comment.response": (_l("%(actor)s recorded the response “%(response)s” to the comments of %(organisation)s on "
+                            "%(document)s"), None),
     "deadline.create": (_l("%(actor)s set the deadline “%(title)s” for %(day)s"), None),
     "deadline.update": (_l("%(actor)s changed the deadline “%(title)s”"), None),
     "deadline.met": (_l("%(actor)s recorded the deadline “%(title)s” as met on %(day)s"), None),
@@ -105,6 +109,7 @@ KIND_LABELS = {
     "comment_round.open": _l("Written comments opened"),
     "comment.submit": _l("Comments sent"),
     "comment.edit": _l("Comments changed"),
+    "comment.response": _l("Response to comments recorded"),
     "deadline.create": _l("Deadline set"),
     "deadline.update": _l("Deadline changed"),
     "deadline.met": _l("Deadline met"),
@@ -146,7 +151,32 @@ FIELD_LABELS = {
     "language": _l("Language"), "due_date": _l("Due date"), "met_on": _l("Met on"), "deadline": _l("Deadline"),
     "document": _l("Document"), "start_date": _l("Start date"), "end_date": _l("End date"), "place": _l("Place"),
     "body": _l("Body"), "notice_reference": _l("Meeting notice"),
+    "body_length": _l("Length of the comment"), "note_length": _l("Length of the note"), "file_id": _l("File"),
+    "file_sha256": _l("File fingerprint (SHA-256)"), "late": _l("Late"), "filename": _l("File name"),
+    "size": _l("Size"), "media_type": _l("File type"), "reminders_enabled": _l("E-mail reminders"),
+    "digest_enabled": _l("Daily digest"), "watching": _l("Watching"), "rows": _l("Rows"),
+    "rows_added": _l("Rows added"), "replaced": _l("Replaced"), "reason": _l("Reason"),
+    "meeting_id": _l("Meeting"), "agenda_item_id": _l("Agenda item"), "organisation_id": _l("Delegation or body"),
+    "sha256": _l("File fingerprint (SHA-256)"), "report_next_body": _l("Next body to adopt the report"),
+    "report_prior_body": _l("Body that adopted the report first"), "action": _l("Action"), "projects": _l("Projects"),
+    "framework": _l("Framework"), "public_results": _l("Public results"), "source_notes": _l("Notes on the sources"),
+    "sources": _l("Sources"), "year": _l("Year"), "debriefing_date": _l("Debriefing date"),
+    "debriefing_place": _l("Debriefing place"), "code": _l("Code"), "eu_member_from": _l("EU member from"),
+    "eu_member_until": _l("EU member until"), "id": _l("Number"), "iso3": _l("ISO 3 code"),
 }
+
+
+def _label_of(kind: type, value) -> str:
+    """The label of a stored code (a kind of operation, a body, a document type), in the reader's language."""
+    try:
+        return _(kind(value).label)
+    except ValueError:
+        return _text(value)
+
+
+# Fields that store a code: shown by their label.
+CODED = {"kind": JcoKind, "doc_type": DocType, "body": Body, "report_next_body": Body, "report_prior_body": Body}
+
 TRANSITIONS = {f"jco.{t.value}" for t in Transition}
 
 
@@ -155,7 +185,7 @@ def kind_label(action: str) -> str:
     if action in KIND_LABELS:
         return str(KIND_LABELS[action])
     if action in TRANSITIONS:
-        return _("Life-cycle step: %(step)s", step=TRANSITION_LABELS[Transition(action[4:])])
+        return _("Life-cycle step: %(step)s", step=_(TRANSITION_LABELS[Transition(action[4:])]))
     return action
 
 
@@ -192,7 +222,7 @@ def _day(value) -> str | None:
 
 def _state(value) -> str:
     try:
-        return STATE_SHORT[State(value)]
+        return _(STATE_SHORT[State(value)])
     except ValueError:
         return _text(value)
 
@@ -203,7 +233,7 @@ def _text(value) -> str:
     if isinstance(value, list):
         return "; ".join(_text(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+        return ", ".join(f"{FIELD_LABELS.get(k, k)}: {_text(v)}" for k, v in value.items())
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value)
@@ -260,9 +290,11 @@ class Describer:
         kind = entry.object_type
         if kind == "document" and (document := self._document(entry.object_id)) is not None:
             values["document"] = document
-        elif kind == "comment" and entry.object_id in self.named.comments:
-            organisation, document_id = self.named.comments[entry.object_id]
-            values["organisation"] = organisation
+        elif kind in ("comment", "comment_response") and (comment_id := (
+                entry.object_id if kind == "comment" else self.named.responses.get(entry.object_id or 0))) \
+                in self.named.comments:
+            organisation, document_id = self.named.comments[comment_id or 0]
+            values["organisation"] = organisation.local_name
             if (document := self._document(document_id)) is not None:
                 values["document"] = document
         elif kind == "comment_round" and (document := self._document(self.named.rounds.get(entry.object_id or 0))):
@@ -284,7 +316,8 @@ class Describer:
             if title:
                 values["title"] = title
         if "outcome" in after:
-            values["outcome"] = str(OUTCOME_LABELS.get(after["outcome"], after["outcome"]))
+            labels = RESPONSE_LABELS if kind == "comment_response" else OUTCOME_LABELS
+            values["outcome"] = values["response"] = str(labels.get(after["outcome"], after["outcome"]))
         if "state" in before:
             values["state_before"] = _state(before["state"])
         if "state" in after:
@@ -333,6 +366,11 @@ class Describer:
                 changes.append(Change(label, withheld(), withheld()))
                 continue
             show: Callable = _state if key == "state" else _text
+            if key in CODED and entry.object_type != "organisation":
+                show = lambda value, kind=CODED[key]: _label_of(kind, value) if value else _text(value)  # noqa: E731
+            if key == "outcome":
+                labels = RESPONSE_LABELS if entry.object_type == "comment_response" else OUTCOME_LABELS
+                show = lambda value, labels=labels: _text(labels.get(value, value))  # noqa: E731
             changes.append(Change(label, show(before.get(key)) if before else "",
                                   show(after.get(key)) if after else ""))
         return changes

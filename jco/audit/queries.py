@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from jco.accounts.models import Account
 from jco.audit.models import AuditEntry
-from jco.comments.models import Comment, CommentRound
+from jco.comments.models import Comment, CommentResponse, CommentRound
 from jco.deadlines.models import ManualDeadline
 from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
@@ -81,8 +81,9 @@ class Named:
     meetings: dict[int | None, Meeting] = field(default_factory=dict)
     agenda_items: dict[int | None, AgendaItem] = field(default_factory=dict)
     accounts: dict[int | None, Account] = field(default_factory=dict)
-    # comment id -> (the delegation's name, the document's id)
-    comments: dict[int, tuple[str, int]] = field(default_factory=dict)
+    # comment id -> (the delegation, the document's id)
+    comments: dict[int, tuple[Organisation, int]] = field(default_factory=dict)
+    responses: dict[int, int] = field(default_factory=dict)  # the lead's response id -> comment id
     rounds: dict[int, int] = field(default_factory=dict)  # comment round id -> document id
     deadlines: dict[int, str] = field(default_factory=dict)  # deadline id -> its title
 
@@ -95,13 +96,16 @@ def named(session: Session, entries: list[AuditEntry]) -> Named:
     found = Named()
     if not entries:
         return found
-    if ids := _ids(entries, "comment"):
-        for comment_id, name, document_id in session.execute(
-            select(Comment.id, Organisation.name, CommentRound.document_id)
+    if ids := _ids(entries, "comment_response"):
+        found.responses = dict(session.execute(
+            select(CommentResponse.id, CommentResponse.comment_id).where(CommentResponse.id.in_(ids))).all())
+    if ids := _ids(entries, "comment") | set(found.responses.values()):
+        for comment_id, organisation, document_id in session.execute(
+            select(Comment.id, Organisation, CommentRound.document_id)
             .join(Organisation, Organisation.id == Comment.organisation_id)
             .join(CommentRound, CommentRound.id == Comment.round_id).where(Comment.id.in_(ids))
         ):
-            found.comments[comment_id] = (name, document_id)
+            found.comments[comment_id] = (organisation, document_id)
     if ids := _ids(entries, "comment_round"):
         found.rounds = dict(session.execute(
             select(CommentRound.id, CommentRound.document_id).where(CommentRound.id.in_(ids))).all())

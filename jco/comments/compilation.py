@@ -23,8 +23,9 @@ from jco import permissions
 from jco.comments import queries
 from jco.comments.models import Comment, CommentResponse, CommentRound
 from jco.core.dates import long_date
+from jco.core.i18n import current_language
 from jco.documents.models import Marking
-from jco.meetings.exports import SECRETARIAT, Note, NoteItem, to_docx
+from jco.meetings.exports import SECRETARIAT, Note, NoteItem, _place, to_docx
 from jco.operations.models import Organisation, Participant, Role
 from jco.operations.reference_data import protocol_key
 from jco.web import highest_marking
@@ -70,11 +71,11 @@ def compilation_marking(round_: CommentRound) -> Marking:
 
 
 def _lead_names(session: Session, round_: CommentRound) -> str:
-    names = session.scalars(
-        select(Organisation.name).join(Participant, Participant.organisation_id == Organisation.id)
-        .where(Participant.jco_id == round_.jco_id, Participant.role == Role.LEAD.value)
-        .order_by(Organisation.name))
-    return ", ".join(names) or "—"
+    """The lead delegations, named in the note's language."""
+    leads = session.scalars(
+        select(Organisation).join(Participant, Participant.organisation_id == Organisation.id)
+        .where(Participant.jco_id == round_.jco_id, Participant.role == Role.LEAD.value))
+    return ", ".join(sorted((o.local_name for o in leads), key=str.casefold)) or "—"
 
 
 def _lines(entry: CompiledComment) -> list[str]:
@@ -88,7 +89,7 @@ def _lines(entry: CompiledComment) -> list[str]:
     if comment.late:
         lines.append(_("Received after the deadline, on %(day)s.", day=long_date(comment.submitted_at.date())))
     if entry.response is not None:
-        outcome = entry.response.outcome_label
+        outcome = str(entry.response.outcome_label)
         if entry.response.note:
             lines.append(_("Response of the lead delegation: %(outcome)s. %(note)s", outcome=outcome,
                            note=entry.response.note))
@@ -102,13 +103,14 @@ def compilation_note(session: Session, round_: CommentRound, viewer, today: date
     document, jco = round_.document, round_.jco
     marking = compilation_marking(round_)
     shown = f" {document.marking}" if document.marking else ""
+    place = _place(document.place)
     title = permissions.document_title_in_note(viewer, document, marking)
     entries = compiled_comments(session, round_)
     items = []
     for number, (_org_id, group) in enumerate(groupby(entries, key=lambda e: e.organisation.id), start=1):
         group_entries = list(group)
         lines = [line for entry in group_entries for line in _lines(entry)]
-        items.append(NoteItem(number, group_entries[0].organisation.name, lines))
+        items.append(NoteItem(number, group_entries[0].organisation.local_name, lines))
     subject = _("JCO %(name)s — Compilation of comments on %(reference)s", name=jco.title, reference=document.reference)
     intro = _("Compiled by JCO Tracker on %(day)s: the comments received, per delegation in protocol order, each "
               "delegation's comments in the order of the text they refer to.", day=long_date(today))
@@ -116,11 +118,11 @@ def compilation_note(session: Session, round_: CommentRound, viewer, today: date
         intro = _("No delegation has sent a comment on %(reference)s.", reference=document.reference)
     return Note(
         doc_type=_("COMPILATION OF COMMENTS"),
-        place_and_date=f"{document.place or 'Brussels'}, {long_date(today)}",
+        place_and_date=_("%(place)s, %(day)s", place=place, day=long_date(today)),
         reference="", subject_codes=[], marking=marking.value, on="", to="", subject=subject,
-        intro=intro, items=items,
+        intro=intro, items=items, language=current_language(),
         header=[
-            (_("From"), SECRETARIAT),
+            (_("From"), _(SECRETARIAT)),
             (_("To"), _("Delegations")),
             (_("Subject"), subject),
             (_("Document"), f"{document.reference}{shown} — {title}"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import LazyString, format_number
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,13 +20,13 @@ from jco.web.forms import VersionedForm
 
 
 class OpenRoundForm(FlaskForm):
-    document_id = SelectField("Document", coerce=int, choices=[])
+    document_id = SelectField(_l("Document"), coerce=int, choices=[])
     deadline = DateField(
-        "Deadline for comments",
-        validators=[InputRequired(message="Enter the deadline for comments.")],
-        invalid_value_message="Enter the deadline as a calendar date, like 2015-11-03.",
+        _l("Deadline for comments"),
+        validators=[InputRequired(message=_l("Enter the deadline for comments."))],
+        invalid_value_message=_l("Enter the deadline as a calendar date, like 2015-11-03."),
     )
-    submit = SubmitField("Open a comment round")
+    submit = SubmitField(_l("Open a comment round"))
 
     def offer(self, documents: list[Document], user) -> OpenRoundForm:
         """Choices: the documents a round may be opened on now (business case or final report), titles as
@@ -54,17 +55,17 @@ class CommentForm(VersionedForm):
     """A delegation's comment; ``version`` 0 when the page showed no comment yet."""
 
     body = TextAreaField(
-        "Comment",
-        validators=[Length(max=MAX_COMMENT_LENGTH,
-                           message=f"The comment is too long: at most {MAX_COMMENT_LENGTH:,} characters.")],
+        _l("Comment"),
+        validators=[Length(max=MAX_COMMENT_LENGTH, message=_l(
+            "The comment is too long: at most %(n)s characters.", n=LazyString(format_number, MAX_COMMENT_LENGTH)))],
     )
     refers_to = StringField(
         _l("Refers to"),
         validators=[Length(max=MAX_REFERS_TO_LENGTH, message=_l(
             "Say in at most %(n)s characters which part of the text the comment refers to.", n=MAX_REFERS_TO_LENGTH))],
     )
-    file = FileField("Attach a file")
-    submit = SubmitField("Send the comment")
+    file = FileField(_l("Attach a file"))
+    submit = SubmitField(_l("Send the comment"))
 
 
 class CommentResponseForm(VersionedForm):
@@ -78,7 +79,7 @@ class CommentResponseForm(VersionedForm):
     note = TextAreaField(
         _l("Note"),
         validators=[Length(max=MAX_RESPONSE_NOTE_LENGTH, message=_l(
-            "The note is too long: at most %(n)s characters.", n=format(MAX_RESPONSE_NOTE_LENGTH, ",")))],
+            "The note is too long: at most %(n)s characters.", n=LazyString(format_number, MAX_RESPONSE_NOTE_LENGTH)))],
     )
     submit = SubmitField(_l("Save the response"))
 

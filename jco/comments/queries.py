@@ -12,18 +12,20 @@ from sqlmodel import Session, select
 from jco import permissions
 from jco.accounts.models import Account
 from jco.comments.models import Comment, CommentResponse, CommentRound
+from jco.core.text import _, ngettext
 from jco.documents.models import Document, StoredFile
 from jco.operations.lifecycle import Transition
 from jco.operations.models import Jco, JcoEvent, Organisation
 
 
 def deadline_status(deadline: date, now: date) -> str:
+    """How long delegations have left, in the reader's language (for display only)."""
     days = (deadline - now).days
     if days < 0:
-        return "closed"
+        return _("closed")
     if days == 0:
-        return "last day"
-    return "1 day left" if days == 1 else f"{days} days left"
+        return _("last day")
+    return ngettext("%(num)d day left", "%(num)d days left", days)
 
 
 @dataclass
@@ -136,10 +138,10 @@ def load_round(session: Session, round_id: int) -> CommentRound | None:
 
 
 def comment_rows(session: Session, round_: CommentRound, organisation_id: int | None = None):
-    """(comment, organisation name, author email, file name, organisation code) — one query, the
+    """(comment, organisation, author email, file name, organisation code) — one query, the
     file's bytes left out."""
     query = (
-        select(Comment, Organisation.name, Account.email, StoredFile.filename, Organisation.code)
+        select(Comment, Organisation, Account.email, StoredFile.filename, Organisation.code)
         .join(Organisation, Organisation.id == Comment.organisation_id)
         .outerjoin(Account, Account.id == Comment.author_id)
         .outerjoin(StoredFile, StoredFile.id == Comment.file_id)

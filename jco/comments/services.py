@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
@@ -23,6 +24,7 @@ from jco import permissions
 from jco.audit import services as audit
 from jco.comments.models import Comment, CommentResponse, CommentRound, ResponseOutcome
 from jco.core.dates import long_date
+from jco.core.text import N_
 from jco.core.timeutil import today as today_
 from jco.core.timeutil import utcnow
 from jco.documents import files
@@ -90,9 +92,10 @@ class RollRow:
 
     @property
     def status(self) -> str:
+        """A label, translated where it is shown (``|t``)."""
         if self.commented_on is None:
-            return "No comment"
-        return "Commented late" if self.late else "Commented"
+            return N_("No comment")
+        return N_("Commented late") if self.late else N_("Commented")
 
 
 def round_roll(session: Session, round_: CommentRound) -> list[RollRow]:
@@ -132,10 +135,11 @@ def open_round(session: Session, jco: Jco, document: Document, deadline: date, a
     """
     doc_type = document_type_under_comment(jco)
     if document.jco_id != jco.id or document.doc_type != doc_type:
-        what = "final report" if doc_type is DocType.FINAL_REPORT else "business case"
-        raise CommentError(f"Choose one of this operation's {what} documents.", "document_id")
+        raise CommentError(_("Choose one of this operation's final report documents.")
+                           if doc_type is DocType.FINAL_REPORT
+                           else _("Choose one of this operation's business case documents."), "document_id")
     if deadline <= today_():
-        raise CommentError("The deadline must be a date after today.", "deadline")
+        raise CommentError(_("The deadline must be a date after today."), "deadline")
     if State(jco.state) in COMMENT_STATES:
         current = session.execute(
             select(CommentRound.deadline, Document.reference)
@@ -144,26 +148,27 @@ def open_round(session: Session, jco: Jco, document: Document, deadline: date, a
             .order_by(CommentRound.id.desc())
             .limit(1)
         ).first()
-        about = f" on {current.reference} (deadline {long_date(current.deadline)})" if current else ""
-        raise CommentError(
-            f"Written comments are already being collected{about}. A new round can only be opened on a "
-            "revised version once it has been presented."
-        )
+        if current:
+            raise CommentError(_(
+                "Written comments are already being collected on %(reference)s (deadline %(day)s). A new round "
+                "can only be opened on a revised version once it has been presented.",
+                reference=current.reference, day=long_date(current.deadline)))
+        raise CommentError(_("Written comments are already being collected. A new round can only be opened on a "
+                             "revised version once it has been presented."))
     if session.scalar(select(CommentRound.id).where(CommentRound.document_id == document.id)):
-        raise CommentError(
-            f"There has already been a round of comments on {document.reference}. Comments belong to one "
-            "revision: open the next round on the revised version."
-        )
+        raise CommentError(_(
+            "There has already been a round of comments on %(reference)s. Comments belong to one revision: open "
+            "the next round on the revised version.", reference=document.reference))
     jco_services.apply_transition(
         session, jco, Transition.OPEN_COMMENTS, actor, document=document,
-        note=f"Written comments on {document.reference} by {long_date(deadline)}.",
+        note=f"Written comments on {document.reference} by {long_date(deadline, 'en')}.",  # stored: English
     )
     round_ = CommentRound(jco_id=jco.id, document_id=document.id, deadline=deadline,
                           opened_by_id=getattr(actor, "id", None))
     session.add(round_)
     session.flush()
     audit.record(session, actor, "comment_round.open", round_, jco_id=jco.id,
-                 summary=f"Opened written comments on {document.reference} until {long_date(deadline)}",
+                 summary=f"Opened written comments on {document.reference} until {long_date(deadline, 'en')}",
                  after={"document": document.reference, "deadline": deadline})
     return round_
 
@@ -182,19 +187,19 @@ def comment_refusal(author, round_: CommentRound, comment: Comment | None, today
     """
     if author is not None:
         if not permissions.can_comment(author, round_):
-            return Refused("Only a delegation's delegates send written comments.")
+            return Refused(_("Only a delegation's delegates send written comments."))
         jco = round_.jco
         if not State(jco.state).is_open:
-            return Refused(f"{jco.title} is {State(jco.state).label.lower()}: it takes no more comments.")
+            return Refused(_("%(jco)s is at “%(state)s”: it takes no more comments.", jco=jco.title,
+                             state=_(State(jco.state).label)))
         if not permissions.can_write_comment(author, round_):
-            return Refused("Your account is not cleared to read the document of this round, so it cannot "
-                           "comment on it.")
+            return Refused(_("Your account is not cleared to read the document of this round, so it cannot "
+                             "comment on it."))
     if comment is not None and today > round_.deadline:
         # Late comments are welcome once; changing one after the deadline would rewrite the record.
-        return CommentError(
-            f"The deadline ({long_date(round_.deadline)}) has passed: your delegation's comment can no longer "
-            "be changed. Contact the lead delegation if something must be corrected."
-        )
+        return CommentError(_(
+            "The deadline (%(day)s) has passed: your delegation's comment can no longer be changed. Contact the "
+            "lead delegation if something must be corrected.", day=long_date(round_.deadline)))
     return None
 
 
@@ -203,9 +208,9 @@ def _store_attachment(session: Session, round_: CommentRound, file) -> StoredFil
         return file
     document = session.get(Document, round_.document_id)
     if not files.may_store_files_marked(document.marking):
-        raise CommentError(
-            f"This system may not hold files about a document marked {document.marking}. "
-            "Write your comment without classified content, or send the file through your accredited channel.",
+        raise CommentError(_(
+            "This system may not hold files about a document marked %(marking)s. Write your comment without "
+            "classified content, or send the file through your accredited channel.", marking=document.marking),
             "file",
         )
     try:
@@ -240,29 +245,28 @@ def submit_comment(
         raise CommentError(_("Say in at most %(n)s characters which part of the text the comment refers to.",
                              n=MAX_REFERS_TO_LENGTH), "refers_to")
     if len(body) > MAX_COMMENT_LENGTH:
-        raise CommentError(
-            f"The comment is too long: at most {MAX_COMMENT_LENGTH:,} characters. Attach a file instead.", "body"
-        )
+        raise CommentError(_("The comment is too long: at most %(n)s characters. Attach a file instead.",
+                             n=format_number(MAX_COMMENT_LENGTH)), "body")
     new_file = file is not None and (isinstance(file, StoredFile) or files.has_upload(file))
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
-        raise CommentError("Only a delegation can send comments.")
+        raise CommentError(_("Only a delegation can send comments."))
     if author is not None and getattr(author, "organisation_id", None) != organisation_id:
-        raise Refused("A delegate sends comments only for its own delegation.")
+        raise Refused(_("A delegate sends comments only for its own delegation."))
     comment = find_comment(session, round_, organisation_id)
     late = today > round_.deadline
     if (refusal := comment_refusal(author, round_, comment, today)) is not None and not isinstance(
             refusal, CommentError):
         raise refusal
     if comment is not None:
-        jco_services.check_version(comment, version, "Your delegation's comment")
+        jco_services.check_version(comment, version, _("Your delegation's comment"))
         if refusal is not None:
             raise refusal
     elif version not in (None, "", 0, "0"):
         # The page showed a comment that is no longer there.
-        raise jco_services.StaleEdit("Your delegation's comment")
+        raise jco_services.StaleEdit(_("Your delegation's comment"))
     if not body and not new_file and (comment is None or comment.file_id is None):
-        raise CommentError("Write a comment or attach a file.", "body")
+        raise CommentError(_("Write a comment or attach a file."), "body")
     stored = _store_attachment(session, round_, file) if new_file else None
 
     if comment is None:
@@ -321,14 +325,14 @@ def record_response(
                            "outcome") from None
     note = (note or "").replace("\r\n", "\n").strip()
     if len(note) > MAX_RESPONSE_NOTE_LENGTH:
-        raise CommentError(_("The note is too long: at most %(n)s characters.", n=format(MAX_RESPONSE_NOTE_LENGTH, ",")),
-                           "note")
+        raise CommentError(_("The note is too long: at most %(n)s characters.",
+                             n=format_number(MAX_RESPONSE_NOTE_LENGTH)), "note")
     response = find_response(session, comment)
     if response is not None:
-        jco_services.check_version(response, version, "The response to this comment")
+        jco_services.check_version(response, version, _("The response to this comment"))
         before = {"outcome": response.outcome, "note_length": len(response.note)}
     elif version not in (None, "", 0, "0"):
-        raise jco_services.StaleEdit("The response to this comment")
+        raise jco_services.StaleEdit(_("The response to this comment"))
     else:
         response, before = CommentResponse(comment_id=comment.id, outcome=chosen), None  # type: ignore[call-arg]
     response.outcome, response.note = chosen.value, note

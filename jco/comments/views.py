@@ -25,8 +25,11 @@ from jco.web import jco_or_abort, saving
 bp = Blueprint("comments", __name__)
 bp.register_error_handler(413, too_large)
 
-CHANGED_MEANWHILE = ("Someone else changed this at the same moment. Reload the page to see the latest version; "
-                     "your text is still in the form below.")
+
+
+def changed_meanwhile() -> str:
+    return _("Someone else changed this at the same moment. Reload the page to see the latest version; your text "
+             "is still in the form below.")
 
 
 @bp.route("/jcos/<int:jco_id>/rounds/new", methods=["GET", "POST"])
@@ -36,14 +39,14 @@ def open_round(jco_id: int):
     form = OpenRoundForm(prefix="round").offer(services.documents_for_comment(session, jco), current_user)
     if form.validate_on_submit():
         document = session.get(Document, form.document_id.data)
-        with saving(form, what="This operation") as saved:
+        with saving(form, what=_("This operation")) as saved:
             round_id = services.open_round(session, jco, document, form.deadline.data, current_user).id
         if saved.ok:
-            flash(f"Written comments on {document.reference} are open until "
-                  f"{long_date(form.deadline.data)}.", "success")
+            flash(_("Written comments on %(reference)s are open until %(day)s.", reference=document.reference,
+                    day=long_date(form.deadline.data)), "success")
             return redirect(url_for("comments.round_detail", round_id=round_id))
     if not form.document_id.choices:
-        form.form_errors.append("This operation has no document to comment on yet: upload it first.")
+        form.form_errors.append(_("This operation has no document to comment on yet: upload it first."))
     return render_template("comments/open_round.html", jco=jco, form=form,
                            possible_now=Transition.OPEN_COMMENTS in available_transitions(jco.state))
 
@@ -75,14 +78,14 @@ def round_detail(round_id: int):
         if refusal is not None:
             abort(403, description=str(refusal))
         if form.validate_on_submit():
-            with saving(form, what="Your delegation's comment", duplicate=CHANGED_MEANWHILE) as saved:
+            with saving(form, what=_("Your delegation's comment"), duplicate=changed_meanwhile()) as saved:
                 services.submit_comment(
                     session, round_, organisation_id=current_user.organisation_id, author=current_user,
                     body=form.body.data or "", file=form.file.data, version=form.version.data, today=now,
                     refers_to=form.refers_to.data or "")
             if saved.ok:
-                late = " It arrived after the deadline and is marked late." if now > round_.deadline else ""
-                flash("Your delegation's comment has been saved." + late, "success")
+                flash(_("Your delegation's comment has been saved. It arrived after the deadline and is marked late.")
+                      if now > round_.deadline else _("Your delegation's comment has been saved."), "success")
                 return redirect(url_for("comments.round_detail", round_id=round_id))
         round_ = _round_or_abort(round_id)  # the rollback expired it
     return _render_round(round_, None if refusal else form, own_rows, now)
@@ -154,8 +157,8 @@ def comment_file(comment_id: int):
         abort(404)
     round_ = queries.load_round(session, comment.round_id)
     if not permissions.can_see_comment(current_user, comment, round_):
-        abort(403, description="Only the comment's delegation, the lead delegation, the Secretariat and managers "
-                               "may open this file.")
+        abort(403, description=_("Only the comment's delegation, the lead delegation, the Secretariat and managers "
+                                 "may open this file."))
     if not permissions.can_download_comment_file(current_user, comment, round_):
-        abort(404, description="No file is attached to this comment.")
+        abort(404, description=_("No file is attached to this comment."))
     return file_response(session.get(StoredFile, comment.file_id))
