@@ -89,7 +89,7 @@ def english_left(text: str, data: list[str]) -> list[str]:
     for value in [*data, *KEPT]:
         if value in text:
             text = text.replace(value, " ")
-    words = re.findall(r"[A-Za-z]+", text)
+    words = re.findall(r"[^\W\d_]+", text)  # whole words, accents included ("présenté" is not "sent")
     return sorted({w for w in words if w.lower() in ENGLISH and not (w.isupper() and len(w) <= 3)})  # BE: a code
 
 
