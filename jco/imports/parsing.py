@@ -39,7 +39,7 @@ from jco.documents.models import Marking
 from jco.documents.references import DocumentReference, InvalidReference, parse_citation, parse_subject_code
 from jco.operations.frameworks import DEFAULT_FRAMEWORK, FRAMEWORKS, is_ccwp
 from jco.operations.lifecycle import STATE_SHORT, State
-from jco.operations.models import JcoKind, Role
+from jco.operations.models import JcoKind, Role, operation_title
 from jco.operations.reference_data import member_states_on
 
 COLUMNS = (
@@ -210,7 +210,7 @@ class ParsedRow:
 
     @property
     def title(self) -> str:
-        return f"{self.name} {self.edition}".strip()
+        return operation_title(self.name, self.edition)
 
     @property
     def valid(self) -> bool:
