@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from math import ceil
-
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jco.audit.models import AuditEntry
+from jco.core.paging import Page, count_rows, in_range, window
 from jco.documents.models import Document
-from jco.operations.queries import Page
 
 
 def object_types(session: Session) -> list[str]:
@@ -24,11 +21,9 @@ def entries_page(session: Session, page: int, per_page: int, *, jco_id: int | No
         query = query.where(AuditEntry.jco_id == jco_id)
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = min(max(page, 1), max(ceil(total / per_page), 1))
-    entries = session.scalars(
-        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    total = count_rows(session, query)
+    page = in_range(page, total, per_page)
+    entries = session.scalars(window(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), page, per_page)).all()
     return list(entries), Page(items=[], total=total, page=page, per_page=per_page)
 
 
