@@ -106,7 +106,7 @@ def _owed(user, deadlines: list[Deadline], organisation_id: int | None, jcos: di
         elif d.kind in (Kind.REVISION, Kind.REPORT):
             may_act = jco is not None and permissions.can_upload_document(user, jco)
         elif d.kind is Kind.ADOPTION:
-            may_act = permissions.can_record_outcome(user)
+            may_act = permissions.is_secretariat(user)
         else:
             may_act = True  # a link to the operation or the meeting, which check access themselves
         owed.append(Owed(d, d.words_for(organisation_id, today), d.css_class_for(organisation_id, today),
