@@ -41,6 +41,11 @@ def _role(user: Account | None) -> str | None:
 
 
 def is_secretariat(user: Account | None) -> bool:
+    """The Secretariat (admins included). What only it does asks this one question: running meetings
+    (editing them, planning the agenda, recording outcomes, drafting the summary), registering a
+    document without a file or without an operation, setting deadlines by hand and recording them
+    met, importing a register, choosing a new operation's lead, and opening account administration
+    (which accounts, roles and clearances it may touch is decided by the predicates below)."""
     return _role(user) in (AccountRole.SECRETARIAT, AccountRole.ADMIN)
 
 
@@ -187,25 +192,6 @@ def can_comment(user: Account | None, round_: CommentRound) -> bool:
     return is_delegate(user)
 
 
-# --- meetings, documents, accounts -----------------------------------------------------------
-
-def can_manage_meetings(user: Account | None) -> bool:
-    return is_secretariat(user)
-
-
-def can_record_outcome(user: Account | None) -> bool:
-    return is_secretariat(user)
-
-
-def can_register_document(user: Account | None) -> bool:
-    return is_secretariat(user)
-
-
-def can_manage_accounts(user: Account | None) -> bool:
-    """Opens the accounts page; which accounts, roles and clearances follow below."""
-    return is_secretariat(user)
-
-
 # --- account administration -------------------------------------------------------------------
 # Only an admin touches the accounts that hold these roles: otherwise the Secretariat could make
 # itself (or anyone) an admin, or lock the admins out.
@@ -238,7 +224,7 @@ def can_grant_clearance(user: Account | None, clearance: Marking | str, current:
     Keeping or lowering a clearance grants nothing; raising one is for an admin who holds at least
     that clearance. (The server's command line may grant any clearance: see jco/cli.py.)
     """
-    if not can_manage_accounts(user):
+    if not is_secretariat(user):
         return False
     clearance, current = Marking(clearance or ""), Marking(current or "")
     if clearance not in CLEARANCE_LEVELS:
@@ -263,22 +249,13 @@ def can_change_role(user: Account | None, account: Account, role: AccountRole | 
     return can_manage_account(user, account) and can_grant_role(user, role) and user is not None and user.id != account.id
 
 
-def can_import(user: Account | None) -> bool:
-    return is_secretariat(user)
-
-
 # --- documents and comments ---
 
 def can_add_document(user: Account | None, jco: Jco | None) -> bool:
     """A JCO's documents come from its lead or the Secretariat; other documents from the Secretariat."""
     if jco is None:
-        return can_register_document(user)
+        return is_secretariat(user)
     return can_upload_document(user, jco)
-
-
-def can_register_without_file(user: Account | None) -> bool:
-    """The Secretariat may record a reference before (or without) its file; a lead uploads the file."""
-    return is_secretariat(user)
 
 
 def can_attach_file(user: Account | None, document: Document) -> bool:
@@ -339,27 +316,13 @@ def can_view_all_deadlines(user: Account | None) -> bool:
     return is_secretariat(user) or _role(user) == AccountRole.MANAGER
 
 
-def can_manage_deadlines(user: Account | None) -> bool:
-    """Setting deadlines by hand, and recording that they were met, is the Secretariat's."""
-    return is_secretariat(user)
-
-
 def can_subscribe_calendar(user: Account | None) -> bool:
     return can_view(user)
-
-
-def can_plan_agenda(user: Account | None) -> bool:
-    return is_secretariat(user)
 
 
 def can_export_agenda(user: Account | None) -> bool:
     """Every account may take the agenda away; titles in it still go through document_title_for."""
     return can_view(user)
-
-
-def can_draft_summary(user: Account | None) -> bool:
-    """The summary of discussions is the Secretariat's draft, written after the meeting."""
-    return is_secretariat(user)
 
 
 # --- JCO steps, meetings, audit ---
@@ -372,11 +335,6 @@ BUTTON_TRANSITIONS = frozenset({
     Transition.START_OPERATION, Transition.END_OPERATION, Transition.WITHDRAW, Transition.CLOSE,
     Transition.POSTPONE, Transition.RESUME, Transition.CANCEL,
 })
-
-
-def can_create_jco_for_any_lead(user: Account | None) -> bool:
-    """The Secretariat chooses the lead of a new JCO; a delegate can only propose its own delegation."""
-    return is_secretariat(user)
 
 
 def can_edit_participants(user: Account | None, jco: Jco) -> bool:
@@ -423,14 +381,6 @@ def can_view_jco_history(user: Account | None, jco: Jco) -> bool:
     return can_view_all_comments(user, jco)
 
 
-def can_edit_meeting(user: Account | None) -> bool:
-    return can_manage_meetings(user)
-
-
-def can_manage_agenda(user: Account | None) -> bool:
-    return can_manage_meetings(user)
-
-
 # --- API ---
 
 def can_create_api_token(user: Account | None) -> bool:
@@ -464,7 +414,7 @@ def can_request_agenda_place(user: Account | None, jco: Jco) -> bool:
 
 def can_answer_agenda_requests(user: Account | None) -> bool:
     """The Secretariat builds the agendas, so it accepts or declines what the leads ask for."""
-    return can_plan_agenda(user)
+    return is_secretariat(user)
 
 
 def can_view_agenda_requests(user: Account | None, jco: Jco) -> bool:

@@ -19,6 +19,7 @@ from jco.operations.lifecycle import State
 from jco.operations.models import Jco, Organisation, Result
 from jco.operations.services import record_known_state
 from tests.factories import make_account, make_document, make_jco
+from tests.helpers import bearer
 
 ADDENDUM_TITLE = "Revised final report of Athena IV — addendum 1"  # RESTREINT UE in the demo
 
@@ -27,12 +28,7 @@ ADDENDUM_TITLE = "Revised final report of Athena IV — addendum 1"  # RESTREINT
 def token(demo, db):
     """``token("lv.delegate@example.org")`` → headers carrying a fresh token of that account."""
 
-    def make(email: str) -> dict:
-        _row, secret = create_token(db, find_by_email(db, email), "test")
-        db.commit()
-        return {"Authorization": f"Bearer {secret}"}
-
-    return make
+    return lambda email: bearer(db, email)
 
 
 def _jco_id(db, name: str, edition: str = "") -> int:

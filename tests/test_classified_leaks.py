@@ -28,7 +28,7 @@ from jco.meetings.models import Meeting
 from jco.operations import services as ops
 from jco.operations.models import Jco, Organisation, Role
 from tests import test_permission_matrix as matrix
-from tests.test_reminders import Inbox, _free_port
+from tests.servers import smtp_inbox
 
 TITLE = "Revised final report of Athena IV — addendum 1"
 REFERENCE = "6512/1/15 ADD 1 REV 1"
@@ -175,14 +175,8 @@ def test_a_marked_agenda_has_one_stamp_for_every_reader(client, world, role):
 
 @pytest.fixture
 def inbox(world, demo):
-    from aiosmtpd.controller import Controller
-
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    demo.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False, MAIL_USERNAME="")
-    yield handler
-    controller.stop()
+    with smtp_inbox(demo) as handler:
+        yield handler
 
 
 def test_reminders_about_the_addendum_keep_its_title_from_uncleared_delegates(runner, inbox):

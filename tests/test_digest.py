@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
 from factories import make_account, make_document, make_jco
 from sqlalchemy import func, select
-from test_reminders import Inbox, _free_port
 
 from jco.accounts.models import Account
 from jco.audit.models import AuditEntry
@@ -16,6 +14,7 @@ from jco.documents.models import DocType, Marking
 from jco.mypage.digest import send_digests
 from jco.mypage.models import DigestSent, DigestSetting
 from jco.operations.models import Role
+from tests.servers import smtp_inbox
 
 TODAY = date(2025, 11, 4)
 
@@ -28,13 +27,8 @@ def app_config():
 
 @pytest.fixture
 def inbox(app):
-    handler = Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME="")
-    yield handler
-    controller.stop()
+    with smtp_inbox(app) as handler:
+        yield handler
 
 
 @pytest.fixture

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import importlib
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-from sqlalchemy import create_engine
-
-from jco.core import migrate
+from tests.servers import gunicorn, migrated_sqlite
 
 
 def test_gunicorn_settings_come_from_the_environment(monkeypatch):
@@ -35,12 +26,6 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     assert 1 <= importlib.reload(conf).workers <= 8
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(url: str):
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - 127.0.0.1 only
@@ -50,45 +35,12 @@ def _get(url: str):
 
 
 def test_gunicorn_serves_the_app(tmp_path):
-    database = tmp_path / "jco.sqlite3"
-    engine = create_engine(f"sqlite:///{database}")
-    migrate.upgrade(engine)
-    engine.dispose()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "SECRET_KEY": "gunicorn-test",
-        "JCO_BIND": f"127.0.0.1:{port}",
-        "JCO_WORKERS": "1",
-        "JCO_ACCESS_LOG": str(tmp_path / "access.log"),
-        "JCO_ERROR_LOG": str(tmp_path / "error.log"),
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "-c", "python:jco.web.gunicorn_conf", "jco:create_app()"],
-        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        status = None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, headers, body = _get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert server.poll() is None, (tmp_path / "error.log").read_text()
+    with gunicorn(tmp_path, migrated_sqlite(tmp_path), secret="gunicorn-test",
+                  access_log=str(tmp_path / "access.log")) as served:
+        status, headers, body = _get(f"{served.base}/healthz")
         assert status == 200 and b'"database":"ok"' in body
-        status, headers, body = _get(f"http://127.0.0.1:{port}/login")
+        status, headers, body = _get(f"{served.base}/login")
         assert status == 200 and b"Log in" in body
         assert "script-src 'self'" in headers["Content-Security-Policy"]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-    assert server.returncode == 0
+    assert served.process.returncode == 0
     assert "GET /healthz" in (tmp_path / "access.log").read_text()

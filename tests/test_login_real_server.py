@@ -4,26 +4,18 @@ worker is ended in the other."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 
 from jco import create_app
 from jco.accounts.services import create_account
-from jco.core import migrate
 from jco.core.db import get_session
-from tests.test_faults_deployment import _free_port
+from tests.servers import gunicorn, migrated_sqlite
 
 EMAIL, PASSWORD = "target@example.org", "the right password"
 
@@ -64,40 +56,15 @@ def _try(base: str, password: str) -> tuple[int, str]:
 
 @pytest.fixture
 def server(tmp_path):
-    database = f"sqlite:///{tmp_path / 'jco.sqlite3'}"
-    engine = create_engine(database)
-    migrate.upgrade(engine)
-    engine.dispose()
+    database = migrated_sqlite(tmp_path)
     app = create_app({"DATABASE_URL": database, "SECRET_KEY": "real-server-test"})
     with app.app_context():
         session = get_session()
         create_account(session, email=EMAIL, password=PASSWORD, role="manager")
         session.commit()
     app.extensions["jco_engine"].dispose()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "real-server-test", "JCO_BIND": f"127.0.0.1:{port}",
-           "JCO_WORKERS": "2", "JCO_ACCESS_LOG": "-", "JCO_ERROR_LOG": str(tmp_path / "error.log")}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen([str(gunicorn), "-c", "python:jco.web.gunicorn_conf", "jco:create_app()"],
-                               env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if _request(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert process.poll() is None, (tmp_path / "error.log").read_text()
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with gunicorn(tmp_path, database, secret="real-server-test", workers=2) as served:
+        yield served.base
 
 
 def test_parallel_wrong_passwords_and_copied_cookies_against_gunicorn(server):

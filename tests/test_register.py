@@ -9,10 +9,9 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from jco.accounts.services import find_by_email
-from jco.api.auth import create_token
 from jco.operations.lifecycle import State
 from jco.operations.models import Jco
+from tests.helpers import bearer
 
 ROW = re.compile(r'<th scope="row"><a href="/jcos/(\d+)">')
 
@@ -88,9 +87,7 @@ def test_filters_and_order_stay_in_the_address(client, auth, demo, app):
 
 def test_the_api_filters_and_sorts_as_the_register_does(reader, db):
 
-    _row, secret = create_token(db, find_by_email(db, "de.delegate@example.org"), "test")
-    db.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
+    headers = bearer(db, "de.delegate@example.org")
     for query in ("open=1&sort=state", "sort=-state", "q=athena+4", "q=tobacco&open=1&sort=kind"):
         page_ids = [int(i) for i in ROW.findall(reader.get(f"/jcos?{query}").get_data(as_text=True))]
         api_query = query.replace("open=1", "open=true")

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import email
-import socket
 import threading
 from datetime import date, timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from deadline_factories import comment, jco_under_comments
 from factories import make_account, make_document, org
 from sqlalchemy import func, select
@@ -21,6 +17,7 @@ from jco.deadlines import services
 from jco.deadlines.models import ReminderSent
 from jco.deadlines.reminders import send_reminders
 from jco.documents.models import DocType, Marking
+from tests.servers import free_port, smtp_inbox
 
 TODAY = date(2025, 11, 4)
 
@@ -31,45 +28,10 @@ def app_config():
             "JCO_REMINDER_DAYS": "7,1", "MAIL_FROM": "jco-tracker@example.org"}
 
 
-class Inbox:
-    """An SMTP handler that keeps what arrives and can refuse chosen recipients."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.refuse: set[str] = set()
-        self._lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        with self._lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted"
-
-    def recipients(self) -> list[str]:
-        return sorted(r for rcpts, _ in self.messages for r in rcpts)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(app):
-    handler = Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME="")
-    yield handler
-    controller.stop()
+    with smtp_inbox(app) as handler:
+        yield handler
 
 
 @pytest.fixture
@@ -166,7 +128,7 @@ def test_a_failed_send_gives_the_claim_back_and_a_later_run_retries(runner, inbo
 
 
 def test_unreachable_server_sends_nothing_and_claims_nothing(app, runner, world, db):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     result = runner.invoke(args=["reminders", "send"])
     assert result.exit_code == 1 and "2 failed" in result.output
     assert _sent(db) == 0

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 
 from jco.accounts.services import find_by_email
-from jco.api.auth import create_token
 from jco.audit.models import AuditEntry
 from jco.comments import services as comment_services
 from jco.comments.models import Comment, CommentRound
@@ -27,6 +26,7 @@ from jco.operations.models import Commodity, Jco, Result
 from jco.operations.services import MAX_PARTICIPANTS, record_known_state
 from jco.permissions import Refused
 from tests.factories import make_result
+from tests.helpers import bearer
 
 ADDENDUM = "6512/1/15 ADD 1 REV 1"  # Athena IV's final report addendum, RESTREINT UE in the demo
 REPORT = "6512/1/15 REV 1"  # LIMITE
@@ -34,12 +34,8 @@ REPORT = "6512/1/15 REV 1"  # LIMITE
 
 @pytest.fixture
 def token(demo, db):
-    def make(email: str) -> dict:
-        _row, secret = create_token(db, find_by_email(db, email), "parity")
-        db.commit()
-        return {"Authorization": f"Bearer {secret}"}
-
-    return make
+    """``token("lv.delegate@example.org")`` → headers carrying a fresh token of that account."""
+    return lambda email: bearer(db, email, "parity")
 
 
 def _id(db, model, **where) -> int:

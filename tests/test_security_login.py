@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
-import os
 import uuid
 
 import pytest
 from sqlalchemy import select
 
 from jco.accounts.models import Account
-from tests.conftest import IN_CI
-
-REDIS_URL = os.environ.get("JCO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-_addresses = itertools.count(1)
+from tests.helpers import log_in, new_address
+from tests.servers import REDIS_URL, redis_or_skip
 
 
 @pytest.fixture
@@ -21,17 +17,8 @@ def app_config():
     return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
 
 
-def new_address() -> str:
-    """A client address of its own for each use (TEST-NET-3 strings in the WSGI environ; no traffic)."""
-    n = next(_addresses)
-    return f"203.0.{113 + n // 250 % 2}.{n % 250 + 1}"
-
-
 def attempt(client, email, password="wrong-password", address=None, headers=None):
-    return client.post(
-        "/login", data={"email": email, "password": password},
-        environ_base={"REMOTE_ADDR": address or new_address()}, headers=headers or {},
-    )
+    return log_in(client, email, password, address=address, headers=headers)
 
 
 def unique_email() -> str:
@@ -100,22 +87,9 @@ def test_without_trusted_proxies_a_forged_forwarded_address_does_not_help(client
     assert attempt(client, unique_email(), address=address, headers=forged).status_code == 429
 
 
-def _redis_or_skip():
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        connection.ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"CI must run the Redis rate-limit test; Redis at {REDIS_URL} is unreachable: {error}")
-        pytest.skip(f"Redis at {REDIS_URL} is unreachable: {error}")
-    return connection
-
-
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL}])
 def test_limits_are_kept_in_redis(client, demo):
-    redis_client = _redis_or_skip()
+    redis_client = redis_or_skip()
     email = unique_email()
     for _ in range(10):
         assert attempt(client, email).status_code == 200

@@ -9,7 +9,6 @@ password change or a disabled account.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import time
 import uuid
@@ -24,10 +23,11 @@ from jco.accounts.models import Account, ApiToken, WebSession
 from jco.api.auth import create_token
 from jco.core.config import from_environment
 from jco.deadlines import calendar
-from tests.conftest import IN_CI, TEST_CONFIG
+from tests.conftest import TEST_CONFIG
+from tests.helpers import log_in
+from tests.servers import REDIS_URL, redis_or_skip
 from tests.step_helpers import reading, text
 
-REDIS_URL = os.environ.get("JCO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 DE = "de.delegate@example.org"
 LIMITED = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
 
@@ -37,8 +37,7 @@ def _logged_in(client) -> bool:
 
 
 def _log_in(client, email=DE, password="jco-demo", address="198.51.100.7"):
-    return client.post("/login", data={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return log_in(client, email, password, address=address)
 
 
 def _cookie(client) -> str:
@@ -49,19 +48,6 @@ def _with_cookie(app, value):
     other = app.test_client()
     other.set_cookie("session", value, domain="jco.test")
     return other
-
-
-def _redis_or_skip():
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        connection.ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"CI must run the Redis tests; Redis at {REDIS_URL} is unreachable: {error}")
-        pytest.skip(f"Redis at {REDIS_URL} is unreachable: {error}")
-    return connection
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -127,7 +113,7 @@ def test_two_processes_share_the_sessions(app, client, demo, database_url):
 
 @pytest.mark.parametrize("app_config", [{"JCO_SESSION_REDIS_URL": REDIS_URL}])
 def test_sessions_in_redis_end_at_log_out(app, client, demo):
-    redis_client = _redis_or_skip()
+    redis_client = redis_or_skip()
     _log_in(client)
     copied = _cookie(client)
     assert _logged_in(_with_cookie(app, copied))
@@ -249,7 +235,7 @@ def test_twenty_five_parallel_wrong_passwords_get_at_most_ten_checks(app, demo, 
 
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL}])
 def test_the_count_is_kept_in_redis_when_configured(app, demo, monkeypatch):
-    redis_client = _redis_or_skip()
+    redis_client = redis_or_skip()
     email = f"nobody-{uuid.uuid4().hex[:10]}@example.org"
     checks = _count_checks(monkeypatch)
     statuses = _parallel_wrong_passwords([app], email)

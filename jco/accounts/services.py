@@ -159,7 +159,7 @@ def create_account(
 ) -> Account:
     email = normalise_email(email)
     role, clearance = _role(role), _clearance(clearance)
-    if actor is not None and not permissions.can_manage_accounts(actor):
+    if actor is not None and not permissions.is_secretariat(actor):
         _refuse("Only the Secretariat and administrators manage accounts.")
     _check_role_and_clearance(actor, role, clearance, Marking.NONE)
     if find_by_email(session, email):

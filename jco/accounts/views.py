@@ -22,6 +22,7 @@ from jco.accounts.sessions import renew_session
 from jco.core.db import get_session
 from jco.core.extensions import limiter, login_manager
 from jco.core.security import safe_next_url
+from jco.web import saving
 from jco.web.forms import EmptyForm
 
 bp = Blueprint("accounts", __name__)
@@ -139,28 +140,25 @@ def _accounts_page(form):
 
 @bp.route("/accounts", methods=["GET", "POST"])
 def list_accounts():
-    if not permissions.can_manage_accounts(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     db = get_session()
     form = AccountForm().offer_to(current_user, queries.organisation_choices(db))
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             services.create_account(
                 db, email=form.email.data, password=form.password.data, role=form.role.data,
                 name=form.name.data or "", organisation_id=form.organisation_id.data or None,
                 clearance=form.clearance.data, actor=current_user,
             )
-        except services.AccountError as error:
-            form.form_errors.append(str(error))
-        else:
-            db.commit()
+        if saved.ok:
             flash(f"The account {form.email.data} has been created.", "success")
             return redirect(url_for("accounts.list_accounts"))
     return _accounts_page(form)
 
 
 def _account_or_abort(account_id: int) -> Account:
-    if not permissions.can_manage_accounts(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     return get_session().get(Account, account_id) or abort(404)
 
@@ -174,14 +172,11 @@ def edit_account(account_id: int):
     form = AccountChangeForm(obj=account if request.method == "GET" else None)
     form.offer_to(current_user, queries.organisation_choices(db), account)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             services.update_account(db, account, role=form.role.data, clearance=form.clearance.data,
                                     organisation_id=form.organisation_id.data or None, name=form.name.data or "",
                                     actor=current_user)
-        except services.AccountError as error:
-            form.form_errors.append(str(error))
-        else:
-            db.commit()
+        if saved.ok:
             flash(f"The account {account.email} has been saved.", "success")
             return redirect(url_for("accounts.list_accounts"))
     return render_template("accounts/edit.html", account=account, form=form)
@@ -190,14 +185,10 @@ def edit_account(account_id: int):
 @bp.post("/accounts/<int:account_id>/active")
 def toggle_account(account_id: int):
     account = _account_or_abort(account_id)
-    form = EmptyForm()
-    if form.validate_on_submit():
-        try:
+    if EmptyForm().validate_on_submit():
+        with saving() as saved:  # a refusal is flashed
             services.set_active(get_session(), account, not account.active, actor=current_user)
-        except services.AccountError as error:
-            flash(str(error), "error")
-        else:
-            get_session().commit()
+        if saved.ok:
             flash(f"{account.email} is now enabled." if account.active else f"{account.email} is now disabled. "
                   "Its sessions have ended; its API tokens and calendar address no longer work.", "success")
     return redirect(url_for("accounts.list_accounts"))

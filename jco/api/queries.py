@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from jco.comments.models import Comment, CommentRound
+from jco.core.paging import count_rows, window
 from jco.documents.models import Document, StoredFile
 from jco.documents.queries import document_order
 from jco.documents.references import DocumentReference
@@ -26,10 +27,8 @@ REGISTER_ROWS = (selectinload(Jco.participants).selectinload(Participant.organis
 
 def page(session: Session, query: Select, order_by, number: int, per_page: int, options=()) -> tuple[list, int]:
     """One page of ``query``'s rows, and how many rows there are on all pages."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(session.scalars(
-        query.order_by(*order_by).options(*options).limit(per_page).offset((number - 1) * per_page)
-    ))
+    total = count_rows(session, query)
+    items = list(session.scalars(window(query.order_by(*order_by).options(*options), number, per_page)))
     return items, total
 
 

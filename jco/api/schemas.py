@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from jco import permissions
 from jco.comments.services import MAX_COMMENT_LENGTH
+from jco.core.paging import page_count
 from jco.core.security import MAX_ID
 from jco.deadlines.rules import Kind, Status
 from jco.documents.models import DocType, Marking
@@ -265,7 +266,7 @@ class Paged(Response):
     @staticmethod
     def meta(total: int, page: int, per_page: int) -> dict:
         """page, per_page, total, pages and links of one page of the current request's list."""
-        pages = max((total + per_page - 1) // per_page, 1)
+        pages = page_count(total, per_page)
         args = request.args.to_dict()
 
         def link(number: int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from math import ceil
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -12,11 +11,11 @@ from sqlmodel import Session, select
 from jco.accounts.models import Account
 from jco.audit.models import AuditEntry
 from jco.comments.models import Comment, CommentResponse, CommentRound
+from jco.core.paging import Page, count_rows, in_range, window
 from jco.deadlines.models import ManualDeadline
 from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.models import Jco, Organisation
-from jco.operations.queries import Page
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,9 @@ def entries_page(session: Session, page: int, per_page: int, *, jco_id: int | No
         query = query.where(AuditEntry.at >= _midnight(f.date_from))
     if f.date_to:
         query = query.where(AuditEntry.at < _midnight(f.date_to + timedelta(days=1)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = min(max(page, 1), max(ceil(total / per_page), 1))
-    entries = session.scalars(
-        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    total = count_rows(session, query)
+    page = in_range(page, total, per_page)
+    entries = session.scalars(window(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), page, per_page)).all()
     return list(entries), Page(items=[], total=total, page=page, per_page=per_page)
 
 

@@ -20,7 +20,7 @@ from jco.deadlines import services as deadline_services
 from jco.deadlines.rules import Deadline, Status
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.lifecycle import OPEN_STATES, STATE_SHORT, State
-from jco.operations.models import Jco, Organisation, Participant, Role
+from jco.operations.models import Jco, Organisation, Participant, Role, operation_title
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def status_board(session: Session, deadlines: list[Deadline], today: date, *,
     ):
         row = rows.get(jco_id)
         if row is None:
-            row = rows[jco_id] = BoardRow(jco_id, f"{name} {edition}".strip())
+            row = rows[jco_id] = BoardRow(jco_id, operation_title(name, edition))
             by_state[state].append(row)
         if lead:
             row.leads.append(lead)

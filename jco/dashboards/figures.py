@@ -28,7 +28,8 @@ from jco.dashboards.queries import (
 )
 from jco.operations.lifecycle import STATE_SHORT, State
 from jco.operations.models import OrgKind, ResultSource, Role
-from jco.web.charts_assets import EU_MEMBER_STATES, TOPOJSON_DIR, figure_json, geo_layout
+from jco.operations.reference_data import EU_MEMBER_STATES_ISO3
+from jco.web.charts_assets import TOPOJSON_DIR, figure_json, geo_layout
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif'
 
@@ -45,7 +46,7 @@ ORANGES = ["#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704"]
 # Countries whose whole territory the "europe" view frames (EU-27 and neighbours). Iceland,
 # Russia and Turkey reach beyond it, so a map with any of them uses the "world" view. (San
 # Marino and the Vatican are not in the map file: like bodies, they are listed beside the map.)
-EUROPE_VIEW = frozenset(EU_MEMBER_STATES) | {
+EUROPE_VIEW = frozenset(EU_MEMBER_STATES_ISO3) | {
     "GBR", "NOR", "CHE", "LIE", "AND", "MCO", "ALB", "BIH", "MNE", "MKD", "SRB", "MDA", "UKR", "BLR",
 }  # fmt: skip
 

@@ -22,7 +22,16 @@ from jco.deadlines import services as deadline_services
 from jco.deadlines.rules import Deadline, Status
 from jco.documents.models import Document
 from jco.operations.frameworks import CCWP_CHOICE, CCWP_FRAMEWORKS
-from jco.operations.models import Commodity, Jco, Organisation, Participant, Result, ResultSource, Role
+from jco.operations.models import (
+    Commodity,
+    Jco,
+    Organisation,
+    Participant,
+    Result,
+    ResultSource,
+    Role,
+    operation_title,
+)
 from jco.operations.queries import RegisterFilters, filtered
 
 TIMELINE_LIMIT = 60
@@ -101,7 +110,7 @@ def timeline_rows(session: Session, scope: Scope, today: date | None = None,
             begin, actual, under_way = r.actual_start, True, r.actual_end is None
         else:
             begin, end, actual, under_way = r.planned_start, r.planned_end or r.planned_start, False, False
-        title = f"{r.name} {r.edition}".strip()
+        title = operation_title(r.name, r.edition)
         rows.append(TimelineRow(r.id, title, r.state, begin, max(begin, end), actual, under_way))
     rows.sort(key=lambda row: (row.start, row.title))
     return rows, total

@@ -6,23 +6,14 @@ from wtforms import (
     BooleanField,
     DateField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from jco.deadlines.services import ManualDetails
-from jco.web.forms import VersionedForm
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes: easier to use with a keyboard or a screen reader than <select multiple>."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from jco.web.forms import MultiCheckboxField, VersionedForm
 
 
 class ManualDeadlineForm(VersionedForm):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 import click
@@ -90,12 +91,17 @@ class Planned:
     message: EmailMessage
 
 
+Item = TypeVar("Item")
+
+
 @dataclass
-class RunReport:
-    sent: list[Planned] = field(default_factory=list)
+class RunReport(Generic[Item]):
+    """What a sending run did with its items (reminders, or the digest's messages)."""
+
+    sent: list[Item] = field(default_factory=list)
     already: int = 0
-    failed: list[tuple[Planned, str]] = field(default_factory=list)
-    planned: list[Planned] = field(default_factory=list)
+    failed: list[tuple[Item, str]] = field(default_factory=list)
+    planned: list[Item] = field(default_factory=list)
 
 
 def _recipients(session: Session, owners: set[int | None]) -> dict[int | None, list[Account]]:
@@ -165,8 +171,8 @@ def plan(session: Session, today: date, config) -> list[Planned]:
 
 
 def send_reminders(session: Session, today: date, config, *, mailer: Mailer | None = None,
-                   dry_run: bool = False) -> RunReport:
-    return send_claimed(session, plan(session, today, config), RunReport(), mailer or Mailer(config),
+                   dry_run: bool = False) -> RunReport[Planned]:
+    return send_claimed(session, plan(session, today, config), RunReport[Planned](), mailer or Mailer(config),
                         lambda item: ReminderSent(deadline_key=item.deadline.key, account_id=item.account_id,
                                                   kind=item.kind), dry_run=dry_run)
 

@@ -54,7 +54,7 @@ def _load_manual(deadline_id: int) -> ManualDeadline:
 
 @bp.route("/deadlines/new", methods=["GET", "POST"])
 def new_deadline():
-    if not permissions.can_manage_deadlines(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     form = ManualDeadlineForm.for_new().offer(queries.manual_deadline_choices(get_session(), None, today()))
     if request.method == "GET":
@@ -71,7 +71,7 @@ def new_deadline():
 
 @bp.route("/deadlines/<int:deadline_id>/edit", methods=["GET", "POST"])
 def edit_deadline(deadline_id: int):
-    if not permissions.can_manage_deadlines(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     row = _load_manual(deadline_id)
     form = ManualDeadlineForm.for_row(row, request.method)
@@ -88,7 +88,7 @@ def edit_deadline(deadline_id: int):
 
 
 def _manual_action(deadline_id: int, action) -> WerkzeugResponse:
-    if not permissions.can_manage_deadlines(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     row = _load_manual(deadline_id)
     if not EmptyForm().validate_on_submit():

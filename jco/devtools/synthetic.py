@@ -52,7 +52,7 @@ from jco.operations.models import (
     Role,
     TransportMode,
 )
-from jco.operations.reference_data import EU_MEMBERSHIP, ensure_reference_data
+from jco.operations.reference_data import EU_MEMBERSHIP, ensure_reference_data, member_states_on
 from jco.search import index as search_index
 
 PREFIX = "SYN-"
@@ -337,8 +337,8 @@ def generate(session: Session, *, operations: int, seed: int = 1, results_per_op
         stop = rng.choice([State.PRESENTED, State.COMMENTS, State.ADOPTED, State.OPERATIONAL]) if withdrawn else target
 
         kind = rng.choices([JcoKind.REGIONAL, JcoKind.EU_WIDE, JcoKind.THIRD_COUNTRIES], [50, 35, 15])[0]
-        member_codes = [c for c in sorted(countries) if EU_MEMBERSHIP[c][0] <= date(year, 1, 1)
-                        and ((left := EU_MEMBERSHIP[c][1]) is None or date(year, 12, 31) <= left)]
+        whole_year = set(member_states_on(date(year, 12, 31)))
+        member_codes = [c for c in member_states_on(date(year, 1, 1)) if c in whole_year]
         size = rng.randint(3, 8) if kind != JcoKind.EU_WIDE else rng.randint(15, len(member_codes))
         taking_part = rng.sample(member_codes, size)
         lead = taking_part[0]

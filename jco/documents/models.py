@@ -1,5 +1,6 @@
 """Council documents, their subject codes, and the files we are allowed to hold."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Optional
@@ -35,6 +36,11 @@ class Marking(StrEnum):
     @property
     def is_classified(self) -> bool:
         return self.rank >= Marking.RESTREINT_UE.rank
+
+    @classmethod
+    def highest(cls, markings: Iterable[str | None]) -> "Marking":
+        """The highest of the given markings (values or members); NONE when there are none."""
+        return max((cls(m or "") for m in markings), key=lambda m: m.rank, default=cls.NONE)
 
 
 class DocType(StrEnum):

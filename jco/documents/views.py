@@ -77,7 +77,7 @@ def _register(form: DocumentForm, jco_id: int | None) -> Document | None:
     session = get_session()
     upload = form.file.data if files.has_upload(form.file.data) else None
     if (upload is None and files.may_store_files_marked(form.marking.data)
-            and not permissions.can_register_without_file(current_user)):
+            and not permissions.is_secretariat(current_user)):
         form.file.errors.append("Choose the document's file (PDF, DOCX or ODT).")
         return None
     details = doc_services.DocumentDetails(
@@ -116,7 +116,7 @@ def _document_form_page(form: DocumentForm, jco=None, families=()):
         "documents/new.html", form=form, jco=jco, families=list(families),
         choose_again=chose_file,
         max_marking=files.max_stored_marking(),
-        file_optional=permissions.can_register_without_file(current_user),
+        file_optional=permissions.is_secretariat(current_user),
     )
 
 

@@ -40,7 +40,7 @@ from jco.documents.references import DocumentReference, InvalidReference, parse_
 from jco.imports.vocabulary import kind_choices, read_kind, read_state
 from jco.operations.frameworks import DEFAULT_FRAMEWORK, FRAMEWORKS, is_ccwp
 from jco.operations.lifecycle import State
-from jco.operations.models import JcoKind, Role
+from jco.operations.models import JcoKind, Role, operation_title
 from jco.operations.reference_data import member_states_on
 
 COLUMNS = (
@@ -211,7 +211,7 @@ class ParsedRow:
 
     @property
     def title(self) -> str:
-        return f"{self.name} {self.edition}".strip()
+        return operation_title(self.name, self.edition)
 
     @property
     def valid(self) -> bool:

@@ -68,6 +68,7 @@ from jco.operations.models import (
     Result,
     ResultSource,
     Role,
+    operation_title,
 )
 
 IMPORT_NOTE_PREFIX = "Recorded by import"
@@ -237,7 +238,7 @@ def plan_import(session: Session, table: Table, *, filename: str, sha256: str = 
     new_bodies: dict[str, str] = {}  # name (casefolded) → the code the import gives it
     existing: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for jco_id, name, edition in session.execute(select(Jco.id, Jco.name, Jco.edition).order_by(Jco.id)):
-        existing[match_key(name, edition)].append((jco_id, f"{name} {edition}".strip()))
+        existing[match_key(name, edition)].append((jco_id, operation_title(name, edition)))
 
     first_row: dict[tuple[str, str], int] = {}
     matched_ids: set[int] = set()

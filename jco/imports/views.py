@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, SubmitField
-from wtforms.validators import DataRequired, Regexp
 
 from jco import permissions
 from jco.core.db import get_session
+from jco.imports.forms import ConfirmForm, UploadForm
 from jco.imports.parsing import COLUMNS
 from jco.imports.reading import Limits, UnreadableFile, read_table
 from jco.imports.services import import_table, load_stash, plan_import, stash_upload
@@ -20,35 +15,16 @@ from jco.imports.services import import_table, load_stash, plan_import, stash_up
 bp = Blueprint("imports", __name__)
 
 
-class UploadForm(FlaskForm):
-    file = FileField("Register file (CSV or Excel .xlsx)", validators=[
-        FileRequired(message="Choose the file to check."),
-        FileAllowed(["csv", "xlsx"], message="Upload a .csv or .xlsx file."),
-    ])
-    submit = SubmitField("Check the file")
-
-
-class ConfirmForm(FlaskForm):
-    sha256 = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
-    submit = SubmitField("Import")
-
-
-def _filename(storage) -> str:
-    # Browsers on Windows may send a full path; only the name is shown and kept.
-    name = PurePath((storage.filename or "upload").replace("\\", "/")).name
-    return name[:255] or "upload"
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def upload():
-    if not permissions.can_import(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     session = get_session()
     form = UploadForm()
     report = None
     if form.validate_on_submit():
         content = form.file.data.read()
-        filename = _filename(form.file.data)
+        filename = form.filename
         try:
             table = read_table(content, filename, Limits.from_config(current_app.config))
         except UnreadableFile as error:
@@ -63,7 +39,7 @@ def upload():
 
 @bp.post("/import/confirm")
 def confirm():
-    if not permissions.can_import(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     session = get_session()
     form = ConfirmForm()

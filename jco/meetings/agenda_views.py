@@ -29,7 +29,7 @@ bp.add_app_template_global(requests.state_words, "request_state_words")
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
 def plan(meeting_id: int):
-    if not permissions.can_plan_agenda(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     meeting = meeting_or_abort(meeting_id)
     session, now = get_session(), today()
@@ -49,7 +49,7 @@ def plan(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/agenda/items/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_item(meeting_id: int, item_id: int):
-    if not permissions.can_plan_agenda(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     meeting = meeting_or_abort(meeting_id)
     item = item_or_abort(meeting, item_id)
@@ -173,7 +173,7 @@ def export_agenda(meeting_id: int, fmt: str):
 
 @bp.get("/meetings/<int:meeting_id>/summary.<any(docx, pdf):fmt>")
 def export_summary(meeting_id: int, fmt: str):
-    if not permissions.can_draft_summary(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     meeting = meeting_or_abort(meeting_id)
     if meeting.start_date > today():

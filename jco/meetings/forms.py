@@ -17,9 +17,10 @@ from jco.documents.references import (
 )
 from jco.meetings.models import Outcome
 from jco.meetings.services import Purpose
-from jco.operations.forms import MultiCheckboxField, options
+from jco.operations.forms import options
 from jco.operations.lifecycle import SECOND_BODIES, STATE_SHORT, Body, State
-from jco.web.forms import VersionedForm
+from jco.operations.models import operation_title
+from jco.web.forms import MultiCheckboxField, VersionedForm
 
 NO_JCO = 0
 # The order a secretary thinks in, rather than the enum's; no default, so that nothing is recorded
@@ -114,7 +115,7 @@ class AgendaItemForm(FlaskForm):
     def offer(self, jcos: list[tuple[int, str, str, str]]) -> AgendaItemForm:
         """Choices: the operations (jco.meetings.queries.jcos_for_items), each with its state."""
         self.jco_id.choices = options([(NO_JCO, _("— none —"))] + [
-            (jco_id, f"{f'{name} {edition}'.strip()} ({_(STATE_SHORT[State(state)]).lower()})")
+            (jco_id, f"{operation_title(name, edition)} ({_(STATE_SHORT[State(state)]).lower()})")
             for jco_id, name, edition, state in jcos
         ])
         return self

@@ -64,13 +64,13 @@ def item_or_abort(meeting: Meeting, item_id: int) -> AgendaItem:
 
 def _render_detail(meeting: Meeting, *, item_form: AgendaItemForm | None = None,
                    outcome_forms: dict[int, OutcomeForm] | None = None, status: int = 200):
-    manage = permissions.can_manage_agenda(current_user)
+    manage = permissions.is_secretariat(current_user)
     if manage and item_form is None:
         item_form = AgendaItemForm(formdata=None)
     if item_form is not None:
         item_form.offer(queries.jcos_for_items(get_session()))
     forms = {}
-    if permissions.can_record_outcome(current_user):
+    if permissions.is_secretariat(current_user):
         for item in meeting.items:
             forms[item.id] = (outcome_forms or {}).get(item.id) or OutcomeForm(
                 prefix=f"item{item.id}", formdata=None, outcome=item.outcome or "", note=item.note,
@@ -90,7 +90,7 @@ def detail(meeting_id: int):
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
 def create():
-    if not permissions.can_manage_meetings(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     form = MeetingForm.for_new()
     if form.validate_on_submit():
@@ -105,7 +105,7 @@ def create():
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 def edit(meeting_id: int):
-    if not permissions.can_edit_meeting(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     session = get_session()
     meeting = session.get(Meeting, meeting_id) or abort(404)
@@ -123,7 +123,7 @@ def edit(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/items")
 def add_item(meeting_id: int):
-    if not permissions.can_manage_agenda(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     session = get_session()
     meeting = meeting_or_abort(meeting_id)
@@ -143,7 +143,7 @@ def add_item(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/move")
 def move_item(meeting_id: int, item_id: int):
     """The one way to reorder an agenda, from the meeting's page and from the planning page."""
-    if not permissions.can_manage_agenda(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     item = item_or_abort(meeting_or_abort(meeting_id), item_id)
     form = MoveForm()
@@ -159,7 +159,7 @@ def move_item(meeting_id: int, item_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/remove")
 def remove_item(meeting_id: int, item_id: int):
-    if not permissions.can_manage_agenda(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     item = item_or_abort(meeting_or_abort(meeting_id), item_id)
     if EmptyForm().validate_on_submit():
@@ -173,7 +173,7 @@ def remove_item(meeting_id: int, item_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/outcome")
 def record_outcome(meeting_id: int, item_id: int):
-    if not permissions.can_record_outcome(current_user):
+    if not permissions.is_secretariat(current_user):
         abort(403)
     meeting = meeting_or_abort(meeting_id)
     item = item_or_abort(meeting, item_id)

@@ -12,7 +12,7 @@ concurrent run fails on the constraint and skips; a failed send deletes the row 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -30,7 +30,7 @@ from jco.audit import services as audit
 from jco.core.dates import long_date
 from jco.core.i18n import DEFAULT as DEFAULT_LANGUAGE
 from jco.core.timeutil import utcnow
-from jco.deadlines.reminders import Mailer, send_claimed
+from jco.deadlines.reminders import Mailer, RunReport, send_claimed
 from jco.mypage import watching
 from jco.mypage.models import DigestSent, DigestSetting
 
@@ -60,14 +60,6 @@ class Planned:
     message: EmailMessage
     # When the changes were read: the next digest lists what came after.
     read_at: datetime
-
-
-@dataclass
-class RunReport:
-    sent: list[Planned] = field(default_factory=list)
-    already: int = 0
-    failed: list[tuple[Planned, str]] = field(default_factory=list)
-    planned: list[Planned] = field(default_factory=list)
 
 
 def compose(account: Account, changes: list[watching.Change], today: date, config) -> EmailMessage:
@@ -114,8 +106,8 @@ def plan(session: Session, today: date, config, now: datetime | None = None) -> 
 
 
 def send_digests(session: Session, today: date, config, *, mailer: Mailer | None = None,
-                 dry_run: bool = False) -> RunReport:
-    return send_claimed(session, plan(session, today, config), RunReport(), mailer or Mailer(config),
+                 dry_run: bool = False) -> RunReport[Planned]:
+    return send_claimed(session, plan(session, today, config), RunReport[Planned](), mailer or Mailer(config),
                         lambda item: DigestSent(account_id=item.account_id, day=today, claimed_at=item.read_at),
                         dry_run=dry_run)
 

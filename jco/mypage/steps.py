@@ -165,7 +165,7 @@ def deadline_action(user, deadline: Deadline, jco: Jco | None) -> nextstep.Actio
     elif deadline.kind in (Kind.REVISION, Kind.REPORT):
         may_act = jco is not None and permissions.can_upload_document(user, jco)
     elif deadline.kind is Kind.ADOPTION:
-        may_act = permissions.can_record_outcome(user)
+        may_act = permissions.is_secretariat(user)
     else:
         may_act = True  # a link to the operation or the meeting, which check access themselves
     return nextstep.deadline_action(deadline.kind.value, deadline.key, deadline.jco_id, deadline.meeting_id,

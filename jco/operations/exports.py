@@ -236,7 +236,6 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
     for jco in session.scalars(query):
         members = people.get(jco.id, [])
         cited = documents.get(jco.id, [])
-        markings = [m for _, m in cited if m is not Marking.NONE]
         yield {
             "name": jco.name,
             "edition": jco.edition,
@@ -255,7 +254,7 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
             "transport_modes": ";".join(modes.get(jco.id, [])),
             "results_summary": jco.public_results,
             "council_docs": ";".join(reference for reference, _ in cited),
-            "classification": max(markings, key=lambda m: m.rank).value if markings else "",
+            "classification": Marking.highest(m for _, m in cited).value,
             "source_urls": ";".join(line.strip() for line in jco.sources.splitlines() if line.strip()),
             "notes": jco.source_notes,
             # The labels people read on the pages; the import reads them back (and codes too).

@@ -15,14 +15,12 @@ from wtforms import (
     FormField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from jco.core.dates import long_date
 from jco.core.timeutil import today
@@ -32,7 +30,7 @@ from jco.operations.lifecycle import REASON_REQUIRED, Body, Transition
 from jco.operations.models import Jco, JcoKind, Organisation, OrgKind, Role
 from jco.operations.queries import participants_in_order
 from jco.operations.results import ResultRow, check_row
-from jco.web.forms import CappedFieldList, VersionedForm
+from jco.web.forms import CappedFieldList, MultiCheckboxField, VersionedForm
 
 NO_CHOICE = 0
 
@@ -51,13 +49,6 @@ EXTRA_ROWS = 3
 # Rows typed on one page (a file takes up to results.MAX_ROWS); with four fields a row this stays
 # under the thousand form fields a request may carry (Flask's MAX_FORM_PARTS).
 MAX_TYPED_ROWS = 200
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes for a multiple choice; templates render them in a fieldset with a legend."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def organisation_choices(organisations: list[Organisation], blank: str) -> list[SelectChoice]:

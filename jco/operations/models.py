@@ -22,6 +22,17 @@ class OrgKind(StrEnum):
     BODY = "body"
 
 
+def operation_title(name: str, edition: str) -> str:
+    """An operation as people name it: "Athena IV", or the name alone when it has no edition."""
+    return f"{name} {edition}".strip()
+
+
+def was_member_on(joined: date | None, left: date | None, day: date) -> bool:
+    """Whether a country that joined the EU on ``joined`` (None: never) and left on ``left`` (None:
+    still a member) was a member state on ``day``."""
+    return joined is not None and joined <= day and (left is None or day <= left)
+
+
 class Organisation(SQLModel, table=True):
     """A delegation's country (ISO 3166 alpha-2 code) or a body such as OLAF or Europol."""
 
@@ -34,9 +45,7 @@ class Organisation(SQLModel, table=True):
     eu_member_until: Optional[date] = None
 
     def is_member_state_on(self, day: date) -> bool:
-        if self.kind != OrgKind.COUNTRY or self.eu_member_from is None:
-            return False
-        return self.eu_member_from <= day and (self.eu_member_until is None or day <= self.eu_member_until)
+        return self.kind == OrgKind.COUNTRY and was_member_on(self.eu_member_from, self.eu_member_until, day)
 
     @property
     def is_body(self) -> bool:
@@ -191,7 +200,7 @@ class Jco(SQLModel, table=True):
 
     @property
     def title(self) -> str:
-        return f"{self.name} {self.edition}".strip()
+        return operation_title(self.name, self.edition)
 
     @property
     def is_ccwp(self) -> bool:

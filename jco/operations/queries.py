@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import ceil
 
 from sqlalchemy import ColumnElement, Select, case, func, or_
 from sqlalchemy.orm import contains_eager, selectinload
@@ -11,6 +10,7 @@ from sqlmodel import Session, select
 
 from jco.accounts.models import Account
 from jco.core import cache
+from jco.core.paging import Page, count_rows, in_range, window
 from jco.core.security import bounded_int
 from jco.documents.models import Document
 from jco.documents.references import group_by_family
@@ -40,6 +40,7 @@ from jco.operations.models import (
     ResultSource,
     Role,
     TransportMode,
+    operation_title,
 )
 from jco.search import queries as search_queries
 from jco.search.models import Kind
@@ -163,18 +164,6 @@ def filtered(filters: RegisterFilters) -> Select:
     return query
 
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-    pages: int = field(init=False)
-
-    def __post_init__(self):
-        self.pages = max(ceil(self.total / self.per_page), 1)
-
-
 @dataclass(frozen=True)
 class RegisterOrganisation:
     code: str
@@ -214,7 +203,7 @@ class RegisterRow:
 
     @property
     def title(self) -> str:
-        return f"{self.name} {self.edition}".strip()
+        return operation_title(self.name, self.edition)
 
     # Joined here rather than with Jinja filters: fifty rows of map/join cost more than the queries.
     @property
@@ -255,17 +244,14 @@ def register_page(session: Session, filters: RegisterFilters, per_page: int, ver
 
 def _register_page(session: Session, filters: RegisterFilters, per_page: int) -> Page:
     query = filtered(filters)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = min(filters.page, max(ceil(total / per_page), 1))
+    total = count_rows(session, query)
+    page = in_range(filters.page, total, per_page)
     rows = [
         RegisterRow(id=r.id, name=r.name, edition=r.edition, year=r.year, kind=r.kind, state=r.state,
                     framework=r.framework)
-        for r in session.execute(
+        for r in session.execute(window(
             query.with_only_columns(Jco.id, Jco.name, Jco.edition, Jco.year, Jco.kind, Jco.state, Jco.framework)
-            .order_by(*SORTS[filters.sort])
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+            .order_by(*SORTS[filters.sort]), page, per_page))
     ]
     by_id = {row.id: row for row in rows}
     if by_id:

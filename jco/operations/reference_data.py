@@ -11,7 +11,7 @@ import pycountry
 from sqlmodel import Session, select
 
 from jco.core.cache import ensure_row
-from jco.operations.models import Organisation, OrgKind, TransportMode
+from jco.operations.models import Organisation, OrgKind, TransportMode, was_member_on
 
 # Accession (and, for the United Kingdom, withdrawal) dates, so that 2015 data stays true.
 EU_MEMBERSHIP: dict[str, tuple[date, date | None]] = {
@@ -61,9 +61,13 @@ def country_name(country) -> str:
 
 
 def member_states_on(day: date) -> list[str]:
-    return sorted(
-        code for code, (start, end) in EU_MEMBERSHIP.items() if start <= day and (end is None or day <= end)
-    )
+    return sorted(code for code, (joined, left) in EU_MEMBERSHIP.items() if was_member_on(joined, left, day))
+
+
+# Today's member states as ISO 3166-1 alpha-3 codes (the feature ids of the map's countries layer).
+EU_MEMBER_STATES_ISO3 = tuple(
+    pycountry.countries.get(alpha_2=code).alpha_3 for code, (_, left) in EU_MEMBERSHIP.items() if left is None
+)
 
 
 def ensure_reference_data(session: Session) -> int:

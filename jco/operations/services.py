@@ -28,6 +28,7 @@ from jco.operations.models import (
     Participant,
     Role,
     TransportMode,
+    operation_title,
 )
 from jco.permissions import Refused
 
@@ -255,7 +256,7 @@ def create_jco(
         select(Jco.id).where(Jco.name == details.name.strip(), Jco.edition == details.edition.strip())
     )
     if duplicate:
-        raise ValueError(f"There is already an operation called “{(details.name + ' ' + details.edition).strip()}”.")
+        raise ValueError(f"There is already an operation called “{operation_title(details.name, details.edition)}”.")
     jco = Jco(name=details.name.strip(), state=State.PROPOSED)  # type: ignore[call-arg]  # version: set by SQLAlchemy
     _apply_details(session, jco, details)
     session.add(jco)

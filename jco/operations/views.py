@@ -92,7 +92,7 @@ def create():
     if not permissions.can_create_jco(current_user):
         abort(403)
     session = get_session()
-    choose_lead = permissions.can_create_jco_for_any_lead(current_user)
+    choose_lead = permissions.is_secretariat(current_user)
     form = JcoForm.for_new().offer(queries.jco_form_choices(session, choose_lead=choose_lead))
     own = None if choose_lead else session.get(Organisation, current_user.organisation_id)
     if form.validate_on_submit():

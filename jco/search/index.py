@@ -22,7 +22,7 @@ from jco.core.dates import long_date
 from jco.documents.models import Document, StoredFile, SubjectCode
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.lifecycle import Body
-from jco.operations.models import Commodity, Jco, JcoCommodity, Organisation, Participant
+from jco.operations.models import Commodity, Jco, JcoCommodity, Organisation, Participant, operation_title
 from jco.search.extract import file_text
 from jco.search.models import Kind, SearchEntry
 from jco.search.text import edition_forms, terms
@@ -60,7 +60,7 @@ def _jco_entries(conn: Connection, ids: list[int]) -> list[dict]:
     for jco_id, name, edition, description, others in conn.execute(
         select(Jco.id, Jco.name, Jco.edition, Jco.description, Jco.other_agencies).where(Jco.id.in_(ids))
     ):
-        title = f"{name} {edition}".strip()
+        title = operation_title(name, edition)
         body = " · ".join(filter(None, [", ".join(goods[jco_id]), "; ".join(people[jco_id]), others, description]))
         entries.append({"kind": Kind.JCO, "ref_id": jco_id, "title": title, "body": body,
                         "terms": terms(name, edition_forms(edition), body)})

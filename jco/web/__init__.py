@@ -219,8 +219,7 @@ def _drop_session() -> None:
 
 def highest_marking(markings) -> str:
     """The highest of the given markings ('' when none), for the banner on a page."""
-    ranks = [Marking(m or "") for m in markings]
-    return max(ranks, key=lambda m: m.rank).value if ranks else ""
+    return Marking.highest(markings).value
 
 
 def _nav_items(app: Flask) -> list[tuple[str, str]]:

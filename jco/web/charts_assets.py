@@ -36,12 +36,6 @@ TOPOJSON_DIR = Path(__file__).resolve().parent.parent / "static" / "maps"
 # plotly.js appends "<scope>_<resolution>m.json".
 TOPOJSON_URL = "/static/maps/"
 
-# ISO 3166-1 alpha-3 codes (the feature ids of the countries layer) of the EU-27.
-EU_MEMBER_STATES = (
-    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
-    "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
-)  # fmt: skip
-
 _VERSION_RE = re.compile(rb"plotly\.js v(\d+\.\d+\.\d+\S*)")
 # build/plotcss.js, minified: `{"X,X div":'direction:ltr;...',Y:"...","Y p":"margin:0;",...}`
 _JS_STR = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""

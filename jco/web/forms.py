@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, IntegerField
+from wtforms import FieldList, IntegerField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 RELOAD = "Reload the page and make your change again."
 
 
 class EmptyForm(FlaskForm):
     """For button-only actions, so that even they carry a CSRF token."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for a multiple choice, easier with a keyboard or a screen reader than <select
+    multiple>; templates render them in a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class VersionField(IntegerField):

@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 import plotly.offline
 import pytest
 
+from jco.operations.reference_data import EU_MEMBER_STATES_ISO3
 from jco.web.charts_assets import (
-    EU_MEMBER_STATES,
     TOPOJSON_DIR,
     TOPOJSON_URL,
     figure_json,
@@ -141,7 +141,7 @@ def test_europe_view_frames_every_member_state_incl_cyprus_and_malta():
     centroids = {
         g["id"]: g["properties"]["ct"] for g in topo["objects"]["countries"]["geometries"] if "id" in g
     }
-    for iso in EU_MEMBER_STATES:
+    for iso in EU_MEMBER_STATES_ISO3:
         lon, lat = centroids[iso]
         assert lon0 <= lon <= lon1 and lat0 <= lat <= lat1, iso
 
@@ -195,9 +195,9 @@ def test_countries_layer_has_every_member_state_once_with_iso3_ids():
     # outline; northern Cyprus is not one of them any more (it is part of CYP).
     assert len(geoms) - len(ids) <= 6
     assert len(ids) == len(set(ids))  # plotly.js colours only the first feature of an id
-    assert len(EU_MEMBER_STATES) == 27
+    assert len(EU_MEMBER_STATES_ISO3) == 27
     by_id = {g["id"]: g for g in geoms if "id" in g}
-    for iso in (*EU_MEMBER_STATES, "CHN", "USA"):
+    for iso in (*EU_MEMBER_STATES_ISO3, "CHN", "USA"):
         assert iso in by_id, iso
         assert polygons(by_id[iso]), iso
         lon, lat = by_id[iso]["properties"]["ct"]
