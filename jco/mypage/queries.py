@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from jco import permissions
 from jco.accounts.models import AccountRole
+from jco.core.text import N_
 from jco.dashboards import board
 from jco.deadlines import services as deadline_services
 from jco.deadlines.rules import Deadline, Kind, Status
@@ -47,7 +48,7 @@ class MyOperation:
 @dataclass
 class MeetingToPrepare:
     meeting: Meeting
-    reason: str
+    reason: str  # marked for translation; the page translates it (``|t``)
 
 
 @dataclass
@@ -118,13 +119,13 @@ def _owed(user, deadlines: list[Deadline], organisation_id: int | None, jcos: di
 
 def meetings_to_prepare(session: Session, today: date) -> list[MeetingToPrepare]:
     """Meetings to come without an agenda notice, and meetings held with items still undecided."""
-    found = [MeetingToPrepare(m, "The agenda has not been issued (no meeting notice recorded).")
+    found = [MeetingToPrepare(m, N_("The agenda has not been issued (no meeting notice recorded)."))
              for m in session.scalars(
                  select(Meeting).where(Meeting.start_date >= today, Meeting.notice_reference == "")
                  .order_by(Meeting.start_date, Meeting.id))]
     undecided = exists().where(AgendaItem.meeting_id == Meeting.id, AgendaItem.jco_id.is_not(None),
                                AgendaItem.outcome.is_(None))
-    found += [MeetingToPrepare(m, "Outcomes are not recorded for every operation on its agenda.")
+    found += [MeetingToPrepare(m, N_("Outcomes are not recorded for every operation on its agenda."))
               for m in session.scalars(
                   select(Meeting).where(Meeting.end_date < today, undecided).order_by(Meeting.start_date, Meeting.id))]
     return found
