@@ -29,8 +29,8 @@ from pydantic_core import ErrorDetails
 
 from jco.api.errors import MESSAGES, ApiError
 from jco.api.schemas import PATTERN_MESSAGES, Error
-from jco.core.text import N_
 from jco.core.security import MAX_ID
+from jco.core.text import N_
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,6 +38,8 @@ REF = "#/components/schemas/{model}"
 # Issue 11: a comment's version must be sent, as a whole number; without it the stale-edit check
 # could not run, so a missing or malformed one is refused as unprocessable (422), not as a 400.
 UNPROCESSABLE_FIELDS = frozenset({"version"})
+# The language of the messages (jco.core.i18n), taken by every route besides its own parameters.
+LANGUAGE_PARAMETER = "lang"
 
 ERRORS = {
     400: ("BadRequest", "The input is not valid; `fields` names each problem."),
@@ -153,7 +155,7 @@ def parse_query(model: type[M]) -> M:
     if repeated:
         raise InvalidInput(repeated, _("Some query parameters are not valid: see the fields."))
     try:
-        return model.model_validate(args.to_dict())
+        return model.model_validate({name: value for name, value in args.items() if name != LANGUAGE_PARAMETER})
     except ValidationError as error:
         raise invalid_input(error, _("Some query parameters are not valid: see the fields."),
                             unknown=_("This parameter is not known here.")) from None
@@ -288,7 +290,9 @@ def _openapi(operations: list[Operation]) -> dict:
             "description": "Read the register of EU Joint Customs Operations, their documents, meetings and "
                            "deadlines; send written comments and final-report results. Authenticate with a "
                            "personal API token (account page, or `flask tokens create`) sent as "
-                           "`Authorization: Bearer <token>`; a token has exactly its account's rights.",
+                           "`Authorization: Bearer <token>`; a token has exactly its account's rights. Error "
+                           "messages are in the language asked for (`Accept-Language`, or `?lang=fr` on any "
+                           "request); field names and codes are always English.",
         },
         "security": [{"bearerAuth": []}],
         "paths": paths,
