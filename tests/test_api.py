@@ -671,3 +671,21 @@ def test_queries_per_list_are_fixed_in_number(client, token, db, app):
             event.remove(engine, "before_cursor_execute", count)
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+# --- language of the messages (issue 16) ------------------------------------------------------
+
+def test_error_messages_follow_the_request_language_and_field_names_do_not(client, token, db):
+    headers = token("de.delegate@example.org")
+    french = _assert_error(client.get("/api/v1/jcos?page=0", headers={**headers, "Accept-Language": "fr"}), 400)
+    assert french["message"] == "Certains paramètres de la requête ne sont pas valides : voir les champs."
+    assert french["fields"] == {"page": "Doit être au moins 1."}
+    also = _assert_error(client.get("/api/v1/jcos?lang=fr&per_page=0", headers=headers), 400)
+    assert also["fields"] == {"per_page": "Doit être au moins 1."}  # lang chooses the language; not a filter
+    assert client.get("/api/v1/jcos?lang=fr", headers=headers).status_code == 200
+    missing = _assert_error(client.get("/api/v1/jcos/999999?lang=fr", headers=headers), 404)
+    assert missing["message"] == "Il n'existe aucune ODC ayant l'identifiant 999999."
+    unauthenticated = _assert_error(client.get("/api/v1/jcos", headers={"Accept-Language": "fr-BE,fr;q=0.9"}), 401)
+    assert unauthenticated["message"].startswith("Cette API exige un jeton d'API personnel")
+    english = _assert_error(client.get("/api/v1/jcos?page=0", headers=headers), 400)
+    assert english["fields"] == {"page": "Must be at least 1."}

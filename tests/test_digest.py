@@ -113,3 +113,20 @@ def test_the_command_lists_digests_in_a_dry_run(app, db, world, runner):
     assert result.exit_code == 0, result.output
     assert "would send to fr@example.org: 2 changes on the operations you watch" in result.output
     assert "3 digests due." in result.output
+
+
+def test_a_digest_is_written_in_the_language_of_its_account(app, db, world, inbox):
+    fr = db.scalar(select(Account).where(Account.email == "fr@example.org"))
+    fr.language = "fr"
+    db.commit()
+    send_digests(db, TODAY, app.config)
+    by_recipient = {rcpts[0]: message for rcpts, message in inbox.messages}
+    french = by_recipient["fr@example.org"]
+    text, html = _body(french), french.get_body(("html",)).get_content()
+    assert french["Subject"] == "2 changements dans les opérations que vous suivez (4 novembre 2025)"
+    assert "Bonjour" in text and "ODC Nightjar: Nouveau document 4321/25 : Nightjar business case." in text
+    assert '<html lang="fr">' in html and "la page de votre compte" in html
+    assert "New document" not in text and "My page" not in html
+    english = by_recipient["de@example.org"]
+    assert english["Subject"].startswith("2 changes on the operations you watch (4 November 2025)")
+    assert "New document 4321/25: Nightjar business case." in _body(english)

@@ -20,12 +20,13 @@ from tests.browser.support import DEMO_ACCOUNTS, demo_ids
 from tests.browser.test_accessibility import ROLE_ACCOUNTS, pages_of, role_pages
 
 # Common English words that are not French words (nor codes, markings or proper names we show).
+# ("page", "report", "due" and "sent" are French words too.)
 ENGLISH = frozenset("""
 the and of to your with for is are this has been not yet by from which who what when will be all any
-each there here see show add edit save remove open closed due days meeting meetings operation operations
-delegation delegations comments report results none back next before after until only must may can should
-was were have had it its that they we you our my page search account log write upload step steps
-owed since sent received until nobody everyone none more less than how why where
+each there here see show add edit save remove open closed days meeting meetings operation operations
+delegation delegations comments results none back next before after until only must may can should
+was were have had it its that they we you our my search account log write upload step steps
+owed since received nobody everyone more less than how why where
 """.split())
 
 # Not data, and the same in both languages.

@@ -10,6 +10,8 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -53,15 +55,17 @@ def create_token(session: Session, account: Account, name: str, actor=None) -> t
     """A new token for ``account``: the row, and the token itself — the only time it is known."""
     name = " ".join((name or "").split())
     if not name:
-        raise TokenError("Give the token a name, so that you can recognise it later.")
+        raise TokenError(_("Give the token a name, so that you can recognise it later."))
     if len(name) > NAME_MAX_LENGTH:
-        raise TokenError(f"The name must have at most {NAME_MAX_LENGTH} characters.")
+        raise TokenError(_("The name must have at most %(max)d characters.", max=NAME_MAX_LENGTH))
     count = session.scalar(
         select(func.count()).select_from(ApiToken)
         .where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None))
     ) or 0
     if count >= MAX_ACTIVE_TOKENS:
-        raise TokenError(f"An account may hold at most {MAX_ACTIVE_TOKENS} tokens: revoke one you no longer use.")
+        raise TokenError(ngettext("An account may hold at most %(num)d token: revoke one you no longer use.",
+                                  "An account may hold at most %(num)d tokens: revoke one you no longer use.",
+                                  MAX_ACTIVE_TOKENS))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(account_id=account.id, name=name, token_hash=token_digest(secret))
     session.add(token)
@@ -83,12 +87,12 @@ def bearer_token(authorization: str | None) -> str | None:
     """The token of an ``Authorization: Bearer …`` header; None when there is no such header."""
     if not authorization:
         return None
-    scheme, _, credentials = authorization.strip().partition(" ")
+    scheme, _space, credentials = authorization.strip().partition(" ")
     if scheme.lower() != "bearer":
-        raise TokenRejected("Send the token as “Authorization: Bearer <token>”.")
+        raise TokenRejected(_("Send the token as “Authorization: Bearer <token>”."))
     credentials = credentials.strip()
     if not credentials or " " in credentials:
-        raise TokenRejected("The Authorization header holds no token after “Bearer”.")
+        raise TokenRejected(_("The Authorization header holds no token after “Bearer”."))
     return credentials
 
 
@@ -97,8 +101,8 @@ def authenticate(session: Session, authorization: str | None) -> tuple[Account, 
     secret = bearer_token(authorization)
     if secret is None:
         raise TokenRejected(
-            "This API needs a personal API token: create one on your account page and send it as "
-            "“Authorization: Bearer <token>”.", invalid=False,
+            _("This API needs a personal API token: create one on your account page and send it as "
+              "“Authorization: Bearer <token>”."), invalid=False,
         )
     row = session.execute(
         select(ApiToken, Account)
@@ -106,12 +110,12 @@ def authenticate(session: Session, authorization: str | None) -> tuple[Account, 
         .where(ApiToken.token_hash == token_digest(secret))
     ).first()
     if row is None:
-        raise TokenRejected("The token is not valid.")
+        raise TokenRejected(_("The token is not valid."))
     token, account = row
     if token.revoked_at is not None:
-        raise TokenRejected("The token has been revoked.")
+        raise TokenRejected(_("The token has been revoked."))
     if not account.active:
-        raise TokenRejected("The token's account is disabled.")
+        raise TokenRejected(_("The token's account is disabled."))
     now = utcnow()
     if token.last_used_at is None or _aware(token.last_used_at) <= now - LAST_USED_RESOLUTION:
         token.last_used_at = now

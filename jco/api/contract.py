@@ -21,6 +21,8 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import ErrorDetails
@@ -28,6 +30,7 @@ from pydantic_core import ErrorDetails
 from jco.api.errors import MESSAGES, ApiError
 from jco.api.schemas import PATTERN_MESSAGES, Error
 from jco.core.security import MAX_ID
+from jco.core.text import N_
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -35,6 +38,8 @@ REF = "#/components/schemas/{model}"
 # Issue 11: a comment's version must be sent, as a whole number; without it the stale-edit check
 # could not run, so a missing or malformed one is refused as unprocessable (422), not as a 400.
 UNPROCESSABLE_FIELDS = frozenset({"version"})
+# The language of the messages (jco.core.i18n), taken by every route besides its own parameters.
+LANGUAGE_PARAMETER = "lang"
 
 ERRORS = {
     400: ("BadRequest", "The input is not valid; `fields` names each problem."),
@@ -57,9 +62,8 @@ PATH_IDS = {"jco_id": "JCO", "document_id": "document", "meeting_id": "meeting",
 
 
 class InvalidInput(ApiError):
-    def __init__(self, fields: dict[str, str], message: str = "Some of the input is not valid: see the fields.",
-                 status: int = 400):
-        super().__init__(status, message, fields=fields)
+    def __init__(self, fields: dict[str, str], message: str | None = None, status: int = 400):
+        super().__init__(status, message or _("Some of the input is not valid: see the fields."), fields=fields)
 
 
 @dataclass(frozen=True)
@@ -147,14 +151,14 @@ def parse_query(model: type[M]) -> M:
     """The request's query string as ``model``, or a 400 naming each parameter that is wrong."""
     _declared(model, "query")
     args = request.args
-    repeated = {name: "Give this parameter once." for name in args if len(args.getlist(name)) > 1}
+    repeated = {name: _("Give this parameter once.") for name in args if len(args.getlist(name)) > 1}
     if repeated:
-        raise InvalidInput(repeated, "Some query parameters are not valid: see the fields.")
+        raise InvalidInput(repeated, _("Some query parameters are not valid: see the fields."))
     try:
-        return model.model_validate(args.to_dict())
+        return model.model_validate({name: value for name, value in args.items() if name != LANGUAGE_PARAMETER})
     except ValidationError as error:
-        raise invalid_input(error, "Some query parameters are not valid: see the fields.",
-                       unknown="This parameter is not known here.") from None
+        raise invalid_input(error, _("Some query parameters are not valid: see the fields."),
+                            unknown=_("This parameter is not known here.")) from None
 
 
 def _reject_constant(name: str):
@@ -166,20 +170,20 @@ def parse_body(model: type[M]) -> M:
     _declared(model, "body")
     raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
     if not raw:
-        raise InvalidInput({}, "Send a JSON object as the request body.")
+        raise InvalidInput({}, _("Send a JSON object as the request body."))
     if not request.is_json:
-        raise ApiError(415, MESSAGES[415])
+        raise ApiError(415, _(MESSAGES[415]))
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        raise InvalidInput({}, "The request body is not valid JSON.") from None
+        raise InvalidInput({}, _("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
-        raise InvalidInput({}, "The request body must be a JSON object.")
+        raise InvalidInput({}, _("The request body must be a JSON object."))
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise invalid_input(error, "Some of the input is not valid: see the fields.",
-                       unknown="This field is not known here.") from None
+        raise invalid_input(error, _("Some of the input is not valid: see the fields."),
+                            unknown=_("This field is not known here.")) from None
 
 
 def invalid_input(error: ValidationError, message: str, *, unknown: str) -> InvalidInput:
@@ -192,35 +196,37 @@ def invalid_input(error: ValidationError, message: str, *, unknown: str) -> Inva
 
 
 def describe(error: ErrorDetails) -> str:
-    """A pydantic error in the API's words: what the value must be."""
+    """A pydantic error in the API's words, in the request's language: what the value must be."""
     kind, ctx = error["type"], error.get("ctx") or {}
     fixed = {
-        "missing": "This field is required.",
-        "int_type": "Must be a whole number.", "int_parsing": "Must be a whole number.",
-        "int_from_float": "Must be a whole number.", "float_type": "Must be a number.",
-        "float_parsing": "Must be a number.", "finite_number": "Must be a finite number.",
-        "bool_type": "Must be true or false.", "bool_parsing": "Must be true or false.",
-        "string_type": "Must be text.", "list_type": "Must be a list.", "model_type": "Must be an object.",
-        "dict_type": "Must be an object.",
+        "missing": _("This field is required."),
+        "int_type": _("Must be a whole number."), "int_parsing": _("Must be a whole number."),
+        "int_from_float": _("Must be a whole number."), "float_type": _("Must be a number."),
+        "float_parsing": _("Must be a number."), "finite_number": _("Must be a finite number."),
+        "bool_type": _("Must be true or false."), "bool_parsing": _("Must be true or false."),
+        "string_type": _("Must be text."), "list_type": _("Must be a list."), "model_type": _("Must be an object."),
+        "dict_type": _("Must be an object."), "day": _("Must be a date written YYYY-MM-DD."),
     }
     if kind in fixed:
         return fixed[kind]
     if kind == "greater_than_equal":
-        return f"Must be at least {_number(ctx['ge'])}."
+        return _("Must be at least %(bound)s.", bound=_number(ctx["ge"]))
     if kind == "less_than_equal":
-        return f"Must be at most {_number(ctx['le'])}."
+        return _("Must be at most %(bound)s.", bound=_number(ctx["le"]))
     if kind == "string_too_short":
-        return "Must not be empty." if ctx["min_length"] == 1 else f"Must have at least {ctx['min_length']} characters."
+        return _("Must not be empty.") if ctx["min_length"] == 1 else ngettext(
+            "Must have at least %(num)d character.", "Must have at least %(num)d characters.", ctx["min_length"])
     if kind == "string_too_long":
-        return f"Must have at most {ctx['max_length']} characters."
+        return ngettext("Must have at most %(num)d character.", "Must have at most %(num)d characters.",
+                        ctx["max_length"])
     if kind == "too_short":
-        return f"Give at least {ctx['min_length']}."
+        return _("Give at least %(num)d.", num=ctx["min_length"])
     if kind == "too_long":
-        return f"Give at most {ctx['max_length']}."
+        return _("Give at most %(num)d.", num=ctx["max_length"])
     if kind == "string_pattern_mismatch":
-        return PATTERN_MESSAGES.get(ctx["pattern"], "Is not in the expected form.")
+        return _(PATTERN_MESSAGES.get(ctx["pattern"], N_("Is not in the expected form.")))
     if kind in ("enum", "literal_error"):
-        return f"Must be one of: {ctx['expected'].replace(chr(39), '')}."
+        return _("Must be one of: %(values)s.", values=ctx["expected"].replace(chr(39), ""))
     return error["msg"] if error["msg"].endswith(".") else error["msg"] + "."
 
 
@@ -284,7 +290,9 @@ def _openapi(operations: list[Operation]) -> dict:
             "description": "Read the register of EU Joint Customs Operations, their documents, meetings and "
                            "deadlines; send written comments and final-report results. Authenticate with a "
                            "personal API token (account page, or `flask tokens create`) sent as "
-                           "`Authorization: Bearer <token>`; a token has exactly its account's rights.",
+                           "`Authorization: Bearer <token>`; a token has exactly its account's rights. Error "
+                           "messages are in the language asked for (`Accept-Language`, or `?lang=fr` on any "
+                           "request); field names and codes are always English.",
         },
         "security": [{"bearerAuth": []}],
         "paths": paths,

@@ -1,19 +1,25 @@
-"""Errors of the API: always JSON, ``{"error": {"status", "message", "fields"?}}``, never an HTML page."""
+"""Errors of the API: always JSON, ``{"error": {"status", "message", "fields"?}}``, never an HTML page.
+
+The messages are for people: they are translated into the request's language (``?lang=fr`` or
+``Accept-Language``); statuses, field names and JSON keys stay as they are.
+"""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from jco.api.schemas import Error, ErrorDetail
+from jco.core.text import N_
 
+# Marked only: translated when a response is made (``gettext(MESSAGES[status])``).
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "Your account is not allowed to do this.",
-    404: "There is nothing at this address.",
-    405: "This address does not accept that method.",
-    413: "The request body is larger than this system accepts.",
-    415: "Send the body as JSON, with Content-Type: application/json.",
-    429: "Too many requests. Wait a minute and try again.",
+    400: N_("The request could not be understood."),
+    403: N_("Your account is not allowed to do this."),
+    404: N_("There is nothing at this address."),
+    405: N_("This address does not accept that method."),
+    413: N_("The request body is larger than this system accepts."),
+    415: N_("Send the body as JSON, with Content-Type: application/json."),
+    429: N_("Too many requests. Wait a minute and try again."),
 }
 
 

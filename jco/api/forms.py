@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -8,8 +9,9 @@ from jco.api.auth import NAME_MAX_LENGTH
 
 
 class CreateTokenForm(FlaskForm):
-    name = StringField("Token name", validators=[
-        DataRequired(message="Give the token a name, so that you can recognise it later."),
-        Length(max=NAME_MAX_LENGTH, message=f"The name must have at most {NAME_MAX_LENGTH} characters."),
+    name = StringField(_l("Token name"), validators=[
+        DataRequired(message=_l("Give the token a name, so that you can recognise it later.")),
+        # WTForms fills in %(max)d.
+        Length(max=NAME_MAX_LENGTH, message=_l("The name must have at most %(max)d characters.")),
     ])
-    submit = SubmitField("Create token")
+    submit = SubmitField(_l("Create token"))

@@ -21,6 +21,7 @@ from jco import permissions
 from jco.comments.services import MAX_COMMENT_LENGTH
 from jco.core.paging import page_count
 from jco.core.security import MAX_ID
+from jco.core.text import N_
 from jco.deadlines.rules import Kind, Status
 from jco.documents.models import DocType, Marking
 from jco.meetings.models import Outcome
@@ -54,10 +55,11 @@ TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 SEARCH_PATTERN = r"^[^\x00]*$"
 # Organisation codes: ISO 3166 alpha-2 for countries, short names for bodies (OLAF, DG-TAXUD).
 CODE_PATTERN = r"^[A-Za-z][A-Za-z-]{1,15}$"
+# Marked only: jco.api.contract translates them as it answers.
 PATTERN_MESSAGES = {
-    TEXT_PATTERN: "Must contain some text (and no NUL characters).",
-    SEARCH_PATTERN: "Must not contain NUL characters.",
-    CODE_PATTERN: "Must be a country or body code such as LV or OLAF.",
+    TEXT_PATTERN: N_("Must contain some text (and no NUL characters)."),
+    SEARCH_PATTERN: N_("Must not contain NUL characters."),
+    CODE_PATTERN: N_("Must be a country or body code such as LV or OLAF."),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from jco import permissions
@@ -61,7 +62,8 @@ def revoke_token(token_id: int):
     if EmptyForm(prefix="revoke").validate_on_submit():
         auth.revoke_token(session, token, current_user)
         session.commit()
-        flash(f"The token “{token.name}” has been revoked: programs using it can no longer call the API.", "success")
+        flash(_("The token “%(name)s” has been revoked: programs using it can no longer call the API.",
+                name=token.name), "success")
     else:
-        flash("The form had expired. Please try again.", "error")
+        flash(_("The form had expired. Please try again."), "error")
     return redirect(url_for("accounts.account") + "#api-tokens-h")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -30,6 +31,7 @@ from jco.comments.models import CommentRound
 from jco.core import timeutil
 from jco.core.db import get_session
 from jco.core.extensions import limiter
+from jco.core.text import N_
 from jco.documents.models import Document
 from jco.documents.references import DocumentReference, InvalidReference
 from jco.operations import queries
@@ -100,9 +102,10 @@ def _api_error(error: ApiError):
 
 def _http_error(error: HTTPException):
     headers = {name: value for name, value in error.get_headers() if name in ("Allow", "Retry-After")}
-    message = MESSAGES.get(error.code, error.name)
+    message = _(MESSAGES[error.code]) if error.code in MESSAGES else error.name
     if error.code == 429 and error.description:
-        message = f"Too many requests (the limit is {error.description}). Wait a minute and try again."
+        message = _("Too many requests (the limit is %(limit)s). Wait a minute and try again.",
+                    limit=error.description)
     return error_response(error.code, message, headers=headers)
 
 
@@ -129,10 +132,23 @@ def api_user() -> Account:
 
 # --- helpers ---------------------------------------------------------------------------------
 
+# What a 404 says for each kind of row asked for by its id.
+NOT_FOUND = {
+    "JCO": N_("There is no JCO with the id %(id)d."),
+    "document": N_("There is no document with the id %(id)d."),
+    "meeting": N_("There is no meeting with the id %(id)d."),
+    "round of comments": N_("There is no round of comments with the id %(id)d."),
+}
+
+
+def _not_found(what: str, ident: int) -> ApiError:
+    return ApiError(404, _(NOT_FOUND[what], id=ident))
+
+
 def _found(row, what: str, ident: int):
     """The row, or 404 naming what was asked for."""
     if row is None:
-        raise ApiError(404, f"There is no {what} with the id {ident}.")
+        raise _not_found(what, ident)
     return row
 
 
@@ -152,7 +168,7 @@ def _reference(text: str | None) -> DocumentReference | None:
     try:
         return DocumentReference.parse(text)
     except InvalidReference as error:
-        raise ApiError(422, "The reference cannot be read.", fields={"reference": str(error)}) from None
+        raise ApiError(422, _("The reference cannot be read."), fields={"reference": str(error)}) from None
 
 
 # --- the document --------------------------------------------------------------------------------
@@ -184,7 +200,7 @@ def get_jco(jco_id: int):
     session = get_session()
     jco = queries.load_jco(session, jco_id)
     if jco is None or not permissions.can_view_jco(api_user(), jco):
-        raise ApiError(404, f"There is no JCO with the id {jco_id}.")
+        raise _not_found("JCO", jco_id)
     return schemas.JcoDetail.of(jco, queries.participants_in_order(jco), queries.jco_history(session, jco.id),
                                 api_queries.comment_rounds(session, jco.id))
 
@@ -196,17 +212,18 @@ def add_results(jco_id: int):
     session, user = get_session(), api_user()
     jco = queries.load_jco(session, jco_id)
     if jco is None or not permissions.can_view_jco(user, jco):
-        raise ApiError(404, f"There is no JCO with the id {jco_id}.")
+        raise _not_found("JCO", jco_id)
     with refusals_as_api_errors():
         results_service.check_may_add_results(user, jco)  # the service's own rule, asked before reading the body
     data = parse_body(schemas.ResultsRequest)
     document = session.get(Document, data.document_id) if data.document_id is not None else None
     if data.document_id is not None and document is None:
-        raise ApiError(422, "The document is not known.", fields={"document_id": "There is no document with this id."})
+        raise ApiError(422, _("The document is not known."),
+                       fields={"document_id": _("There is no document with this id.")})
     rows = [results_service.ResultRow(country=row.country, commodity=row.commodity, quantity=row.quantity,
                                       unit=row.unit) for row in data.rows]
-    with refusals_as_api_errors(session, rows=len(rows), conflict="Someone else changed this operation's results "
-                                "at the same moment. Read them again, then send your rows."):
+    with refusals_as_api_errors(session, rows=len(rows), conflict=_("Someone else changed this operation's results "
+                                "at the same moment. Read them again, then send your rows.")):
         created = results_service.add_results(session, jco, rows, user, document=document, replace=data.replace)
         session.commit()
     organisations, commodities = api_queries.result_labels(session, created)
@@ -251,13 +268,14 @@ def get_document_file(document_id: int):
     session = get_session()
     document = _found(api_queries.load_document(session, document_id), "document", document_id)
     if document.file_id is None:
-        message = (f"This system may not hold files marked {document.marking}: obtain {document.reference} through "
-                   "your administration's accredited channel." if document.file_withheld
-                   else f"No file has been uploaded for {document.reference}.")
+        message = (_("This system may not hold files marked %(marking)s: obtain %(reference)s through "
+                     "your administration's accredited channel.", marking=document.marking,
+                     reference=document.reference) if document.file_withheld
+                   else _("No file has been uploaded for %(reference)s.", reference=document.reference))
         raise ApiError(404, message)
     if not permissions.can_download_document(api_user(), document):
-        raise ApiError(403, f"{document.reference} is marked {document.marking}; your account is not cleared to "
-                            "open it.")
+        raise ApiError(403, _("%(reference)s is marked %(marking)s; your account is not cleared to open it.",
+                              reference=document.reference, marking=document.marking))
     stored = api_queries.stored_file(session, document.file_id)
     response = Response(stored.content, mimetype=stored.media_type or "application/octet-stream")
     response.headers.set("Content-Disposition", "attachment", filename=stored.filename)
@@ -325,10 +343,10 @@ def submit_comment(round_id: int):
         raise ApiError(refusal.status, str(refusal))
     data = parse_body(schemas.CommentRequest)
     if "\x00" in data.body:
-        raise ApiError(422, "The comment cannot be stored.",
-                       fields={"body": "Contains a NUL character, which cannot be stored."})
-    with refusals_as_api_errors(session, conflict="Your delegation's comment was changed by someone else at the "
-                                "same moment. Read it again, then send your change."):
+        raise ApiError(422, _("The comment cannot be stored."),
+                       fields={"body": _("Contains a NUL character, which cannot be stored.")})
+    with refusals_as_api_errors(session, conflict=_("Your delegation's comment was changed by someone else at the "
+                                "same moment. Read it again, then send your change.")):
         comment = comments.submit_comment(session, round_, organisation_id=user.organisation_id, author=user,
                                           body=data.body, version=data.version)
         session.commit()

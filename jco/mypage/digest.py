@@ -99,7 +99,8 @@ def plan(session: Session, today: date, config, now: datetime | None = None) -> 
             continue
         ids = watching.watched_ids(session, account)
         since = last.get(account.id) or now - timedelta(days=1)
-        changes = watching.changes(session, account, ids, since)
+        with force_locale(account.language or DEFAULT_LANGUAGE):  # the changes are worded as they are read
+            changes = watching.changes(session, account, ids, since)
         if changes:
             planned.append(Planned(account.id, account.email, changes, compose(account, changes, today, config), now))
     return planned

@@ -4,6 +4,10 @@ the operation's page and any later digest say the same thing.
 No Flask and no database: the caller gathers :class:`StepFacts` (a few queries for any number of
 operations) and says who the reader is (:class:`Reader`, from jco.permissions). The answer names
 the action as an endpoint and its arguments; the template turns it into a link or a form.
+
+Words: what happens and who acts are translated as the step is made (``jco.core.text._``, the
+reader's language); a button's label is only marked (``N_``) and translated where it is shown
+(``action.label|t``), since the deadline's and the life cycle's labels travel the same way.
 """
 
 from __future__ import annotations
@@ -12,13 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
+from jco.core.text import N_, _
 from jco.operations.lifecycle import Body, State, Transition
-
-
-def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts (Makefile: -k N_)
-    """Marks words for translation where no request is at hand; templates translate them on output
-    (the ``t`` filter)."""
-    return text
 
 
 class Actor(StrEnum):
@@ -55,7 +54,8 @@ class Meeting:
 class StepFacts:
     jco_id: int
     state: str
-    lead_name: str = "the lead delegation"
+    # The lead delegation's name, as the reader reads it; empty: "the lead delegation".
+    lead_name: str = ""
     has_business_case: bool = False
     has_final_report: bool = False
     # The latest round of written comments, if any.
@@ -112,10 +112,10 @@ def _upload(facts: StepFacts, label: str, doc_type: str = BUSINESS_CASE) -> Acti
     return upload_action(label, facts.jco_id, doc_type)
 
 
-def _agenda(facts: StepFacts, label: str = "Record the outcome") -> Action:
+def _agenda(facts: StepFacts, label: str = N_("Record the outcome")) -> Action:
     if facts.meeting is not None:
         return Action(label, "meetings.detail", (("meeting_id", facts.meeting.id),))
-    return Action("Plan a meeting's agenda", "meetings.list_meetings")
+    return Action(N_("Plan a meeting's agenda"), "meetings.list_meetings")
 
 
 def _ask(facts: StepFacts) -> Action:
@@ -135,12 +135,12 @@ def _step(facts: StepFacts, transition: Transition) -> Action:
 
 
 def next_step(facts: StepFacts, reader: Reader, today: date) -> NextStep:
-    """The next step of the operation's life cycle, as the reader should read it."""
+    """The next step of the operation's life cycle, as the reader should read it (in its language)."""
     try:
         state = State(facts.state)
     except ValueError:
-        return NextStep("No next step is known for this stage.", Actor.NOBODY, "")
-    lead, secretariat = facts.lead_name, "the Secretariat"
+        return NextStep(_("No next step is known for this stage."), Actor.NOBODY, "")
+    lead, secretariat = facts.lead_name or _("the lead delegation"), _("the Secretariat")
     meeting = facts.meeting
 
     def by_lead(what: str, action: Action, due: date | None = None) -> NextStep:
@@ -156,7 +156,12 @@ def next_step(facts: StepFacts, reader: Reader, today: date) -> NextStep:
             return NextStep(what, actor, lead, due, meeting, action if reader.leads else None)
         return NextStep(what, actor, secretariat, due, meeting, action if reader.secretariat else None)
 
-    at_meeting = f" at {meeting.label}" if meeting else " at a coming meeting"
+    def at(at_meeting: str, at_a_coming_meeting: str) -> str:
+        """One sentence written twice: naming the meeting, or a meeting to come."""
+        if meeting is not None:
+            return _(at_meeting, meeting=meeting.label)
+        return _(at_a_coming_meeting)
+
     meeting_day = meeting.day if meeting else None
 
     def to_agenda(otherwise: NextStep) -> NextStep:
@@ -166,57 +171,93 @@ def next_step(facts: StepFacts, reader: Reader, today: date) -> NextStep:
         if meeting is not None:
             return otherwise
         if facts.requested_meeting is not None:
-            return NextStep(N_("The Secretariat answers the lead delegation's request for a place on the agenda."),
+            return NextStep(_("The Secretariat answers the lead delegation's request for a place on the agenda."),
                             Actor.SECRETARIAT, secretariat, facts.requested_meeting.day, facts.requested_meeting,
                             _answer(facts) if reader.secretariat else None)
         if reader.leads:
             return replace(otherwise, action=_ask(facts))
         return otherwise
 
+    def revised_business_case() -> NextStep:
+        return to_agenda(by_secretariat(at(N_("The working party decides on the revised business case at %(meeting)s."),
+                                           N_("The working party decides on the revised business case at a coming "
+                                              "meeting.")),
+                                        _agenda(facts), meeting_day))
+
     if state is State.PROPOSED:
         if not facts.has_business_case:
-            return by_lead("The lead delegation uploads its business case.", _upload(facts, "Upload the business case"))
-        return to_agenda(by_secretariat(f"The business case is presented for adoption{at_meeting}.",
-                                        _agenda(facts, "Plan the agenda"), meeting_day))
+            return by_lead(_("The lead delegation uploads its business case."),
+                           _upload(facts, N_("Upload the business case")))
+        return to_agenda(by_secretariat(at(N_("The business case is presented for adoption at %(meeting)s."),
+                                           N_("The business case is presented for adoption at a coming meeting.")),
+                                        _agenda(facts, N_("Plan the agenda")), meeting_day))
     if state is State.PRESENTED:
-        return by_lead("The lead delegation opens a round of written comments, unless the working party "
-                       f"adopts the business case{at_meeting}.",
-                       Action("Open a round of written comments", "comments.open_round", (("jco_id", facts.jco_id),)))
+        return by_lead(at(N_("The lead delegation opens a round of written comments, unless the working party "
+                             "adopts the business case at %(meeting)s."),
+                          N_("The lead delegation opens a round of written comments, unless the working party "
+                             "adopts the business case at a coming meeting.")),
+                       Action(N_("Open a round of written comments"), "comments.open_round",
+                              (("jco_id", facts.jco_id),)))
     if state is State.COMMENTS:
         if facts.round_deadline is not None and today <= facts.round_deadline:
-            action = (Action("Write comments", "comments.round_detail", (("round_id", facts.round_id),))
+            action = (Action(N_("Write comments"), "comments.round_detail", (("round_id", facts.round_id),))
                       if reader.owes_comment else None)
-            return NextStep("Delegations send their written comments on the business case.", Actor.DELEGATIONS,
-                            "the participating delegations", facts.round_deadline, meeting, action)
+            return NextStep(_("Delegations send their written comments on the business case."), Actor.DELEGATIONS,
+                            _("the participating delegations"), facts.round_deadline, meeting, action)
         if facts.business_case_revised:
-            return to_agenda(by_secretariat(f"The working party decides on the revised business case{at_meeting}.",
-                                            _agenda(facts), meeting_day))
-        return by_lead(f"The lead delegation takes the comments into account and presents a revised business "
-                       f"case{at_meeting}.", _upload(facts, "Upload the revised business case"))
+            return revised_business_case()
+        return by_lead(at(N_("The lead delegation takes the comments into account and presents a revised business "
+                             "case at %(meeting)s."),
+                          N_("The lead delegation takes the comments into account and presents a revised business "
+                             "case at a coming meeting.")),
+                       _upload(facts, N_("Upload the revised business case")))
     if state is State.REVISION:
-        return to_agenda(by_secretariat(f"The working party decides on the revised business case{at_meeting}.",
-                                        _agenda(facts), meeting_day))
+        return revised_business_case()
     if state is State.ADOPTED:
-        return transition("The lead delegation starts the operational phase.", Transition.START_OPERATION,
+        return transition(_("The lead delegation starts the operational phase."), Transition.START_OPERATION,
                           Actor.LEAD, facts.planned_start)
     if state is State.OPERATIONAL:
-        return transition("The lead delegation ends the operational phase and holds the debriefing.",
+        return transition(_("The lead delegation ends the operational phase and holds the debriefing."),
                           Transition.END_OPERATION, Actor.LEAD, facts.planned_end)
     if state is State.DEBRIEFING:
         if not facts.has_final_report:
-            return by_lead("The lead delegation submits the final report with its results.",
-                           _upload(facts, "Submit the final report", FINAL_REPORT))
-        return to_agenda(by_secretariat(f"The final report is presented{at_meeting}.",
-                                        _agenda(facts, "Plan the agenda"), meeting_day))
+            return by_lead(_("The lead delegation submits the final report with its results."),
+                           _upload(facts, N_("Submit the final report"), FINAL_REPORT))
+        return to_agenda(by_secretariat(at(N_("The final report is presented at %(meeting)s."),
+                                           N_("The final report is presented at a coming meeting.")),
+                                        _agenda(facts, N_("Plan the agenda")), meeting_day))
     if state in (State.REPORT_PRESENTED, State.REPORT_PARTLY_ADOPTED):
-        body = "the working party"
-        if state is State.REPORT_PRESENTED and facts.report_prior_body:
-            body = f"the {Body(facts.report_prior_body).label}"
-        return to_agenda(by_secretariat(f"{body[0].upper()}{body[1:]} adopts the final report{at_meeting}.",
-                                        _agenda(facts), meeting_day))
+        body = Body(facts.report_prior_body) if state is State.REPORT_PRESENTED and facts.report_prior_body else None
+        return to_agenda(by_secretariat(at(*ADOPTS_THE_REPORT[body]), _agenda(facts), meeting_day))
     if state is State.REPORT_ADOPTED:
-        return transition("The Secretariat closes the operation.", Transition.CLOSE, Actor.SECRETARIAT, None)
-    return NextStep(f"Nothing more happens: the operation is {state.label.lower()}.", Actor.NOBODY, "")
+        return transition(_("The Secretariat closes the operation."), Transition.CLOSE, Actor.SECRETARIAT, None)
+    return NextStep(_(NOTHING_MORE.get(state, NOTHING_MORE[State.CLOSED])), Actor.NOBODY, "")
+
+
+# Who adopts the final report next (the body that adopts it first, else the working party): the
+# sentence naming the meeting, and the one for a meeting to come.
+ADOPTS_THE_REPORT: dict[Body | None, tuple[str, str]] = {
+    None: (N_("The working party adopts the final report at %(meeting)s."),
+           N_("The working party adopts the final report at a coming meeting.")),
+    Body.CCWP_EXPERTS: (N_("The CCWP Experts adopt the final report at %(meeting)s."),
+                        N_("The CCWP Experts adopt the final report at a coming meeting.")),
+    Body.CCWP_PLENARY: (N_("The CCWP plenary adopts the final report at %(meeting)s."),
+                        N_("The CCWP plenary adopts the final report at a coming meeting.")),
+    Body.MAC: (N_("The Mutual Assistance Committee adopts the final report at %(meeting)s."),
+               N_("The Mutual Assistance Committee adopts the final report at a coming meeting.")),
+    Body.OTHER: (N_("The other body adopts the final report at %(meeting)s."),
+                 N_("The other body adopts the final report at a coming meeting.")),
+}
+
+# The operation's end, in a whole sentence each (the states have a gender in French).
+NOTHING_MORE = {
+    State.CLOSED: N_("Nothing more happens: the operation is closed."),
+    State.WITHDRAWN: N_("Nothing more happens: the operation is withdrawn."),
+    State.CANCELLED: N_("Nothing more happens: the operation is cancelled."),
+    State.POSTPONED: N_("Nothing more happens: the operation is postponed."),
+    State.REPORT_COMMENTS: N_("Nothing more happens: the operation is at the written comments on the final report."),
+    State.REPORT_REVISION: N_("Nothing more happens: the operation is at the revised final report."),
+}
 
 
 def deadline_action(kind: str, key: str, jco_id: int | None, meeting_id: int | None, *,
@@ -226,17 +267,17 @@ def deadline_action(kind: str, key: str, jco_id: int | None, meeting_id: int | N
         return None
     source = int(key.split(":", 1)[1])
     if kind == "comments":
-        return Action("Write comments", "comments.round_detail", (("round_id", source),))
+        return Action(N_("Write comments"), "comments.round_detail", (("round_id", source),))
     if kind == "revision" and jco_id:
-        return upload_action("Upload the revised business case", jco_id, BUSINESS_CASE)
+        return upload_action(N_("Upload the revised business case"), jco_id, BUSINESS_CASE)
     if kind == "report" and jco_id:
-        return upload_action("Submit the final report", jco_id, FINAL_REPORT)
+        return upload_action(N_("Submit the final report"), jco_id, FINAL_REPORT)
     if kind == "adoption":
         if meeting_id:
-            return Action("Record the outcome", "meetings.detail", (("meeting_id", meeting_id),))
-        return Action("Plan a meeting's agenda", "meetings.list_meetings")
+            return Action(N_("Record the outcome"), "meetings.detail", (("meeting_id", meeting_id),))
+        return Action(N_("Plan a meeting's agenda"), "meetings.list_meetings")
     if jco_id:
-        return Action("Open the operation", "operations.detail", (("jco_id", jco_id),))
+        return Action(N_("Open the operation"), "operations.detail", (("jco_id", jco_id),))
     if meeting_id:
-        return Action("Open the meeting", "meetings.detail", (("meeting_id", meeting_id),))
+        return Action(N_("Open the meeting"), "meetings.detail", (("meeting_id", meeting_id),))
     return None

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from jco import permissions
 from jco.accounts.models import AccountRole
+from jco.core.text import N_, _
 from jco.dashboards import board
 from jco.deadlines import services as deadline_services
 from jco.deadlines.rules import Deadline, Status
@@ -26,7 +27,7 @@ from jco.meetings import requests as agenda_requests
 from jco.meetings.models import AgendaItem, AgendaRequest, Meeting
 from jco.mypage import nextstep, steps, watching
 from jco.operations.lifecycle import OPEN_STATES
-from jco.operations.models import Jco, Participant, Role
+from jco.operations.models import Jco, Organisation, Participant, Role
 
 
 @dataclass
@@ -47,7 +48,7 @@ class MyOperation:
 @dataclass
 class MeetingToPrepare:
     meeting: Meeting
-    reason: str
+    reason: str  # marked for translation; the page translates it (``|t``)
 
 
 @dataclass
@@ -108,27 +109,33 @@ def _owed(user, deadlines: list[Deadline], organisation_id: int | None, jcos: di
 
 def meetings_to_prepare(session: Session, today: date) -> list[MeetingToPrepare]:
     """Meetings to come without an agenda notice, and meetings held with items still undecided."""
-    found = [MeetingToPrepare(m, "The agenda has not been issued (no meeting notice recorded).")
+    found = [MeetingToPrepare(m, N_("The agenda has not been issued (no meeting notice recorded)."))
              for m in session.scalars(
                  select(Meeting).where(Meeting.start_date >= today, Meeting.notice_reference == "")
                  .order_by(Meeting.start_date, Meeting.id))]
     undecided = exists().where(AgendaItem.meeting_id == Meeting.id, AgendaItem.jco_id.is_not(None),
                                AgendaItem.outcome.is_(None))
-    found += [MeetingToPrepare(m, "Outcomes are not recorded for every operation on its agenda.")
+    found += [MeetingToPrepare(m, N_("Outcomes are not recorded for every operation on its agenda."))
               for m in session.scalars(
                   select(Meeting).where(Meeting.end_date < today, undecided).order_by(Meeting.start_date, Meeting.id))]
     return found
 
 
-def overdue_by_owner(deadlines: list[Deadline], today: date) -> list[tuple[str, list[tuple[Deadline, str]]]]:
-    """Overdue deadlines under each delegation (or the Secretariat) that has not met them, by name,
-    each with its words ("Overdue by 3 days")."""
-    groups: dict[str, list[tuple[Deadline, str]]] = defaultdict(list)
+def overdue_by_owner(session: Session, deadlines: list[Deadline],
+                     today: date) -> list[tuple[str, list[tuple[Deadline, str]]]]:
+    """Overdue deadlines under each delegation (or the Secretariat) that has not met them, by its
+    name in the reader's language, each with its words ("Overdue by 3 days"). One query."""
+    groups: dict[int | None, list[tuple[Deadline, str]]] = defaultdict(list)
+    english: dict[int | None, str] = {}
     for deadline in deadlines:
         for owner in deadline.pending_owners():
             if deadline.status_for(owner.organisation_id, today) is Status.OVERDUE:
-                groups[owner.name].append((deadline, deadline.words_for(owner.organisation_id, today)))
-    return sorted(groups.items())
+                groups[owner.organisation_id].append((deadline, deadline.words_for(owner.organisation_id, today)))
+                english[owner.organisation_id] = owner.name
+    ids = [i for i in groups if i is not None]
+    local = {o.id: o.local_name for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
+    named = [local.get(i) or _(english[i]) for i in groups]  # the Secretariat (None): its name translated
+    return sorted(zip(named, groups.values(), strict=True), key=lambda group: group[0].casefold())
 
 
 def my_page(session: Session, user, today: date, settings: deadline_services.Settings) -> MyPage:
@@ -152,7 +159,7 @@ def my_page(session: Session, user, today: date, settings: deadline_services.Set
         page.owed = _owed(user, deadlines, None, {}, today)
         page.to_prepare = meetings_to_prepare(session, today)
         page.requests_waiting = agenda_requests.waiting(session, today)
-        page.overdue_by_owner = overdue_by_owner(deadlines, today)
+        page.overdue_by_owner = overdue_by_owner(session, deadlines, today)
     ids = watching.watched_ids(session, user)
     page.watched = len(ids)
     if since is not None:

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from jco import permissions
 from jco.comments.models import Comment, CommentRound
+from jco.core.text import _
 from jco.deadlines.rules import Deadline, Kind, Status
 from jco.documents.models import DocType, Document
 from jco.meetings import requests as agenda_requests
@@ -23,13 +24,19 @@ from jco.operations.models import Jco, Participant, Role
 
 
 def _meeting_label(meeting: Meeting) -> str:
-    return f"{meeting.display_title}, {meeting.days_label}"
+    return _("%(meeting)s, %(days)s", meeting=_(meeting.display_title), days=meeting.days_label)
 
 
 def lead_name(jco: Jco) -> str:
-    """Who acts when the lead does: its organisation's name (and the co-lead's, if it leads too)."""
-    leads = [p.organisation.name for p in jco.participants if p.role == Role.LEAD]
-    return " and ".join(leads) if leads else "the lead delegation"
+    """Who acts when the lead does: its organisation's name in the reader's language (and the
+    others', if several lead)."""
+    leads = [p.organisation.local_name for p in jco.participants if p.role == Role.LEAD]
+    if not leads:
+        return _("the lead delegation")
+    named = leads[0]
+    for other in leads[1:]:
+        named = _("%(first)s and %(second)s", first=named, second=other)
+    return named
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from jco import permissions
@@ -37,8 +38,8 @@ def _set_watching(jco_id: int, watch: bool):
             session.rollback()
             flash(str(error), "error")
         else:
-            flash(f"You are now watching JCO {jco.title}: its changes appear on My page." if watch
-                  else f"You no longer watch JCO {jco.title}.", "success")
+            flash(_("You are now watching JCO %(jco)s: its changes appear on My page.", jco=jco.title) if watch
+                  else _("You no longer watch JCO %(jco)s.", jco=jco.title), "success")
     return redirect(url_for("operations.detail", jco_id=jco.id))
 
 
@@ -59,10 +60,10 @@ def set_digest():
         session = get_session()
         digest.set_digest(session, current_user, form.enabled.data == "1")
         session.commit()
-        flash("You will receive the daily digest of changes." if form.enabled.data == "1"
-              else "You will no longer receive the daily digest.", "success")
+        flash(_("You will receive the daily digest of changes.") if form.enabled.data == "1"
+              else _("You will no longer receive the daily digest."), "success")
     else:
-        flash("Nothing was changed: choose to turn the digest on or off.", "error")
+        flash(_("Nothing was changed: choose to turn the digest on or off."), "error")
     return redirect(url_for("accounts.account", _anchor="digest-h"))
 
 

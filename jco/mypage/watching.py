@@ -6,6 +6,9 @@ the records themselves — life-cycle steps, documents registered, rounds of wri
 opened, outcomes recorded, deadlines set or moved by hand — and each is worded through jco.permissions, so nothing withheld from the reader appears.
 The Secretariat's answers to agenda requests go to the delegation that asked, whether or not it
 still watches the operation (they name the document by reference, never by title).
+
+The changes are worded as they are read, in the reader's language (the digest reads them under
+``force_locale`` of its account).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from jco import permissions
 from jco.audit import services as audit
 from jco.audit.models import AuditEntry
 from jco.comments.models import CommentRound
+from jco.core.text import _
 from jco.core.timeutil import utcnow
 from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import long_date
@@ -48,10 +52,10 @@ def is_watching(session: Session, account, jco: Jco) -> bool:
 def set_watching(session: Session, account, jco: Jco, watching: bool) -> Watch:
     """Start or stop watching; one audit entry. Asking for what already holds is refused."""
     if not permissions.can_watch(account, jco):
-        raise WatchError("Your account cannot watch operations.")
+        raise WatchError(_("Your account cannot watch operations."))
     if is_watching(session, account, jco) == watching:
-        raise WatchError(f"You are already watching JCO {jco.title}." if watching
-                         else f"You are not watching JCO {jco.title}.")
+        raise WatchError(_("You are already watching JCO %(jco)s.", jco=jco.title) if watching
+                         else _("You are not watching JCO %(jco)s.", jco=jco.title))
     row = session.scalar(select(Watch).where(Watch.account_id == account.id, Watch.jco_id == jco.id))
     if row is None:
         row = Watch(account_id=account.id, jco_id=jco.id)
@@ -114,12 +118,8 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
         .outerjoin(Document, Document.id == JcoEvent.document_id)
         .where(JcoEvent.jco_id.in_(jco_ids), JcoEvent.at > since).order_by(JcoEvent.at.desc()).limit(limit)
     ):
-        what = f"Moved to “{_short(event.to_state)}”"
-        if meeting is not None:
-            what += f" at {meeting.display_title}, {meeting.days_label}"
-        if document is not None:
-            what += f" ({document.reference})"
-        found.append(Change(event.at, jco.id, jco.title, what + ".", meeting_id=meeting.id if meeting else None))
+        found.append(Change(event.at, jco.id, jco.title, _moved(event.to_state, meeting, document),
+                            meeting_id=meeting.id if meeting else None))
     for document, jco in session.execute(
         select(Document, Jco).join(Jco, Jco.id == Document.jco_id)
         .where(Document.jco_id.in_(jco_ids), Document.created_at > since)
@@ -127,7 +127,8 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
     ):
         title = permissions.document_title_for(account, document)
         found.append(Change(document.created_at, jco.id, jco.title,
-                            f"New document {document.reference}: {title}.", document_id=document.id))
+                            _("New document %(reference)s: %(title)s.", reference=document.reference, title=title),
+                            document_id=document.id))
     for round_, jco, document in session.execute(
         select(CommentRound, Jco, Document).join(Jco, Jco.id == CommentRound.jco_id)
         .join(Document, Document.id == CommentRound.document_id)
@@ -135,7 +136,8 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
         .order_by(CommentRound.opened_at.desc()).limit(limit)
     ):
         found.append(Change(round_.opened_at, jco.id, jco.title,
-                            f"Written comments on {document.reference} opened, until {long_date(round_.deadline)}.",
+                            _("Written comments on %(reference)s opened, until %(day)s.",
+                              reference=document.reference, day=long_date(round_.deadline)),
                             round_id=round_.id))
     for entry, item, meeting, jco in session.execute(
         select(AuditEntry, AgendaItem, Meeting, Jco).join(AgendaItem, AgendaItem.id == AuditEntry.object_id)
@@ -145,8 +147,11 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
         .order_by(AuditEntry.at.desc()).limit(limit)
     ):
         outcome = _outcome((entry.after or {}).get("outcome"))
-        found.append(Change(entry.at, jco.id, jco.title, f"Outcome at {meeting.display_title}, "
-                            f"{meeting.days_label}: “{item.title}” — {outcome}.", meeting_id=meeting.id))
+        found.append(Change(entry.at, jco.id, jco.title,
+                            _("Outcome at %(meeting)s, %(days)s: “%(item)s” — %(outcome)s.",
+                              meeting=_(meeting.display_title), days=meeting.days_label, item=item.title,
+                              outcome=outcome),
+                            meeting_id=meeting.id))
     for entry, deadline, jco in session.execute(
         select(AuditEntry, ManualDeadline, Jco).join(ManualDeadline, ManualDeadline.id == AuditEntry.object_id)
         .join(Jco, Jco.id == ManualDeadline.jco_id)
@@ -155,7 +160,8 @@ def changes(session: Session, account, jco_ids: set[int], since: datetime, limit
         .order_by(AuditEntry.at.desc()).limit(limit)
     ):
         found.append(Change(entry.at, jco.id, jco.title,
-                            f"Deadline “{deadline.title}” set for {long_date(deadline.due_date)}."))
+                            _("Deadline “%(title)s” set for %(day)s.", title=deadline.title,
+                              day=long_date(deadline.due_date))))
     found.sort(key=lambda c: (c.at, c.what), reverse=True)
     return found[:limit]
 
@@ -178,15 +184,31 @@ def answered_requests(session: Session, account, since: datetime, limit: int = M
     ]
 
 
+def _moved(to_state: str, meeting: Meeting | None, document: Document | None) -> str:
+    """A life-cycle step, in one whole sentence for each of the four cases."""
+    state = _short(to_state)
+    if meeting is not None:
+        where = {"meeting": _(meeting.display_title), "days": meeting.days_label}
+        if document is not None:
+            return _("Moved to “%(state)s” at %(meeting)s, %(days)s (%(reference)s).", state=state,
+                     reference=document.reference, **where)
+        return _("Moved to “%(state)s” at %(meeting)s, %(days)s.", state=state, **where)
+    if document is not None:
+        return _("Moved to “%(state)s” (%(reference)s).", state=state, reference=document.reference)
+    return _("Moved to “%(state)s”.", state=state)
+
+
 def _outcome(value: str | None) -> str:
+    """The outcome's label in the reader's language, within a sentence (lower case)."""
     try:
-        return Outcome(value).label.lower()
+        return _(Outcome(value).label).lower()
     except ValueError:
-        return "recorded"
+        return _("recorded")
 
 
 def _short(state: str) -> str:
+    """The state's short label in the reader's language (the code itself for an unknown one)."""
     try:
-        return STATE_SHORT[State(state)]
+        return _(STATE_SHORT[State(state)])
     except (ValueError, KeyError):
         return state
