@@ -34,6 +34,7 @@ install-dev: $(DEV_STAMP) $(COMPILED)
 # Extract every string written for translation, and bring each language's catalog up to date.
 translations: install-dev
 	$(BIN)/pybabel extract -F jco/translations/babel.cfg -k _l -k lazy_gettext -k N_ --no-location \
+	  --ignore-dirs ".* ._" \
 	  --project "JCO Tracker" --copyright-holder "JCO Tracker" -o jco/translations/messages.pot .
 	$(BIN)/pybabel update -i jco/translations/messages.pot -d jco/translations --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) $(COMPILED)

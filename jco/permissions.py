@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from jco.accounts.models import Account, AccountRole, ApiToken
+from jco.core.text import _
 from jco.documents.models import Document, Marking
 from jco.operations.lifecycle import State
 from jco.operations.models import Jco, Role
@@ -103,7 +104,7 @@ def document_title_for(user: Account | None, document: Document) -> str:
     """The title to show this account: withheld for classified documents it is not cleared for."""
     if can_view_document_details(user, document):
         return document.title
-    return f"[{document.marking} — title withheld]"
+    return _("[%(marking)s — title withheld]", marking=document.marking)
 
 
 def document_title_in_note(user: Account | None, document: Document, note_marking: Marking | str) -> str:
@@ -114,7 +115,7 @@ def document_title_in_note(user: Account | None, document: Document, note_markin
     the Council's own notes print them)."""
     marking = document.marking_enum
     if marking.is_classified and marking.rank > Marking(note_marking or "").rank:
-        return f"[{document.marking} — title withheld]"
+        return _("[%(marking)s — title withheld]", marking=document.marking)
     return document_title_for(user, document)
 
 

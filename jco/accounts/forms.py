@@ -12,9 +12,9 @@ from jco.documents.models import Marking
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(message="Enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired(message="Enter your password.")])
-    submit = SubmitField("Log in")
+    email = EmailField(_l("Email"), validators=[DataRequired(message=_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password."))])
+    submit = SubmitField(_l("Log in"))
 
 
 class ChangePasswordForm(FlaskForm):

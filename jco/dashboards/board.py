@@ -15,12 +15,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jco.core import cache
+from jco.core.text import _
 from jco.dashboards.queries import plain_deadlines
 from jco.deadlines import services as deadline_services
 from jco.deadlines.rules import Deadline, Status
 from jco.meetings.models import AgendaItem, Meeting
 from jco.operations.lifecycle import OPEN_STATES, STATE_SHORT, State
-from jco.operations.models import Jco, Organisation, Participant, Role, operation_title
+from jco.operations.models import Jco, Organisation, Participant, Role, local_org_name, operation_title
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class BoardRow:
     jco_id: int
     title: str
     leads: list[str] = field(default_factory=list)
-    # The earliest deadline not yet met: its day and its kind ("Written comments").
+    # The earliest deadline not yet met: its day and its kind ("Written comments", in the reader's language).
     next_due: date | None = None
     next_due_kind: str = ""
     next_meeting: BoardMeeting | None = None
@@ -48,7 +49,7 @@ class BoardStage:
 
     @property
     def label(self) -> str:
-        return STATE_SHORT[self.state]
+        return _(STATE_SHORT[self.state])
 
 
 def status_board(session: Session, deadlines: list[Deadline], today: date, *,
@@ -57,8 +58,8 @@ def status_board(session: Session, deadlines: list[Deadline], today: date, *,
     states = [s for s in State if include_closed or s in OPEN_STATES]
     rows: dict[int, BoardRow] = {}
     by_state: dict[str, list[BoardRow]] = defaultdict(list)
-    for jco_id, name, edition, state, lead in session.execute(
-        select(Jco.id, Jco.name, Jco.edition, Jco.state, Organisation.name)
+    for jco_id, name, edition, state, lead, lead_code, lead_kind in session.execute(
+        select(Jco.id, Jco.name, Jco.edition, Jco.state, Organisation.name, Organisation.code, Organisation.kind)
         .outerjoin(Participant, (Participant.jco_id == Jco.id) & (Participant.role == Role.LEAD.value))
         .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
         .where(Jco.state.in_([s.value for s in states]))
@@ -69,7 +70,7 @@ def status_board(session: Session, deadlines: list[Deadline], today: date, *,
             row = rows[jco_id] = BoardRow(jco_id, operation_title(name, edition))
             by_state[state].append(row)
         if lead:
-            row.leads.append(lead)
+            row.leads.append(local_org_name(lead_code, lead_kind, lead))
     if rows:
         for jco_id, meeting in session.execute(
             select(AgendaItem.jco_id, Meeting).join(Meeting, Meeting.id == AgendaItem.meeting_id)
@@ -81,7 +82,7 @@ def status_board(session: Session, deadlines: list[Deadline], today: date, *,
     for deadline in deadlines:  # soonest first
         row = rows.get(deadline.jco_id)
         if row is not None and row.next_due is None and deadline.status(today) is not Status.MET:
-            row.next_due, row.next_due_kind = deadline.due, deadline.kind.label
+            row.next_due, row.next_due_kind = deadline.due, _(deadline.kind.label)
     return [BoardStage(s, by_state[s.value]) for s in states if by_state.get(s.value)]
 
 

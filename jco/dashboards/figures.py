@@ -11,14 +11,16 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 from plotly.colors import sample_colorscale
 
+from jco.core.i18n import current_language
 from jco.dashboards.queries import (
     CommodityYearRow,
     CountryResultRow,
@@ -27,7 +29,7 @@ from jco.dashboards.queries import (
     TimelineRow,
 )
 from jco.operations.lifecycle import STATE_SHORT, State
-from jco.operations.models import OrgKind, ResultSource, Role
+from jco.operations.models import OrgKind, ResultSource, Role, local_org_name
 from jco.operations.reference_data import EU_MEMBER_STATES_ISO3
 from jco.web.charts_assets import TOPOJSON_DIR, figure_json, geo_layout
 
@@ -94,8 +96,8 @@ class Table:
     def note(self) -> str:
         if self.page_rows is None or len(self.page_rows) == len(self.rows):
             return ""
-        return (f"This table shows the {len(self.page_rows)} rows drawn in the chart; "
-                f"the downloads below hold all {len(self.rows)}.")
+        return _("This table shows the %(shown)s rows drawn in the chart; the downloads below hold all %(all)s.",
+                 shown=format_number(len(self.page_rows)), all=format_number(len(self.rows)))
 
 
 @dataclass
@@ -124,6 +126,8 @@ def _layout(height: int, **extra) -> dict:
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
     }
+    if current_language() == "fr":
+        layout["separators"] = ", "  # 4 100 000 and 2,5, as the reader writes them
     layout.update(extra)
     return layout
 
@@ -149,20 +153,22 @@ def pipeline_chart(counts: dict[str, int]) -> Chart:
     states = list(State)
     values = [counts.get(s.value, 0) for s in states]
     total = sum(values)
-    title = f"Operations at each stage of the life cycle ({total} in all)"
+    title = _("Operations at each stage of the life cycle (%(total)s in all)", total=format_number(total))
+    labels = [_(STATE_SHORT[s]) for s in states]
     colours = [GREY if s in (State.WITHDRAWN, State.CANCELLED) else GREEN if s is State.CLOSED else BLUE for s in states]
     figure = None
     if total:
         figure = {
             "data": [{
-                "type": "bar", "x": [STATE_SHORT[s] for s in states], "y": values,
+                "type": "bar", "x": labels, "y": values,
                 "marker": {"color": colours}, "hovertemplate": "%{x}: %{y}<extra></extra>",
             }],
             "layout": _layout(360, xaxis={"tickangle": -35, "automargin": True},
-                              yaxis=_count_axis(max(values), "Operations")),
+                              yaxis=_count_axis(max(values), _("Operations"))),
         }
-    table = Table(f"Operations by stage of the life cycle, in life-cycle order ({total} in all)",
-                  ["Stage", "Operations"], [[STATE_SHORT[s], v] for s, v in zip(states, values, strict=True)],
+    table = Table(_("Operations by stage of the life cycle, in life-cycle order (%(total)s in all)",
+                    total=format_number(total)),
+                  [_("Stage"), _("Operations")], [[label, v] for label, v in zip(labels, values, strict=True)],
                   frozenset({1}))
     return Chart("pipeline", title, figure, table)
 
@@ -183,18 +189,21 @@ def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int,
     (the others stay in the figure, a pan or a zoom-out away, and in the table)."""
     shown = len(rows)
     if total > shown:
-        title = f"Operational phases of the {shown} most recent operations (of {total})"
+        title = _("Operational phases of the %(shown)s most recent operations (of %(total)s)",
+                  shown=format_number(shown), total=format_number(total))
     else:
-        title = f"Operational phases ({total} operation{'s' if total != 1 else ''})"
-    note = ("Actual dates where recorded, else planned dates. An operation under way is drawn to its "
-            "planned end (or today).")
+        title = ngettext("Operational phases (%(count)s operation)", "Operational phases (%(count)s operations)", total,
+                         count=format_number(total))
+    note = _("Actual dates where recorded, else planned dates. An operation under way is drawn to its "
+             "planned end (or today).")
     if total > shown:
-        note += f" Only the {limit} operations that started most recently are shown; narrow the filters to see others."
+        note += " " + _("Only the %(limit)s operations that started most recently are shown; narrow the filters "
+                        "to see others.", limit=format_number(limit))
     figure = None
     if rows:
         names = [chart_text(r.title) for r in rows]
         traces = []
-        for actual, label, colour in ((True, "Actual dates", BLUE), (False, "Planned dates", ORANGE)):
+        for actual, label, colour in ((True, _("Actual dates"), BLUE), (False, _("Planned dates"), ORANGE)):
             part = [r for r in rows if r.actual == actual]
             if not part:
                 continue
@@ -205,7 +214,7 @@ def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int,
                 # Whole days in milliseconds, end day included (a one-day phase is still visible).
                 "x": [((r.end - r.start).days + 1) * 86_400_000 for r in part],
                 "customdata": [[r.start.isoformat(), r.end.isoformat()] for r in part],
-                "hovertemplate": "%{y}: %{customdata[0]} – %{customdata[1]}<extra>" + label + "</extra>",
+                "hovertemplate": "%{y}: %{customdata[0]} – %{customdata[1]}<extra>" + chart_text(label) + "</extra>",
             })
         layout = _layout(
             120 + 22 * len(rows),
@@ -217,7 +226,7 @@ def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int,
             shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(),
                      "x1": today.isoformat(), "y0": 0, "y1": 1, "line": {"color": VERMILLION, "width": 2}}],
             annotations=[{"xref": "x", "yref": "paper", "x": today.isoformat(), "y": 1, "yanchor": "bottom",
-                          "text": "today", "showarrow": False, "font": {"color": VERMILLION}}],
+                          "text": chart_text(_("today")), "showarrow": False, "font": {"color": VERMILLION}}],
         )
         layout["margin"]["t"] = 40
         span = None if wide else open_span(rows, today)
@@ -227,9 +236,9 @@ def timeline_chart(rows: list[TimelineRow], total: int, today: date, limit: int,
                             "zoom-out away, and all are in the table.")
         figure = {"data": traces, "layout": layout}
     table = Table(
-        title, ["Operation", "Stage", "Start", "End", "Dates"],
-        [[r.title, STATE_SHORT[State(r.state)], r.start, r.end,
-          "actual, under way (planned end)" if r.under_way else "actual" if r.actual else "planned"]
+        title, [_("Operation"), _("Stage"), _("Start"), _("End"), _("Dates")],
+        [[r.title, _(STATE_SHORT[State(r.state)]), r.start, r.end,
+          _("actual, under way (planned end)") if r.under_way else _("actual") if r.actual else _("planned")]
          for r in rows],
     )
     return Chart("timeline", title, figure, table, note=note)
@@ -276,35 +285,40 @@ def value_classes(values: list[int], most: int = 5) -> list[tuple[int, int]]:
     return classes
 
 
-def _binned_map(rows: list, value: Callable[[Any], int], ramp: list[str], legend_title: str, noun: str) -> dict:
+def _binned_map(rows: list, value: Callable[[Any], int], ramp: list[str], legend_title: str,
+                noun: Callable[[int, str], str]) -> dict:
+    """``noun(high, "3–5")``: the class's hover text ("3–5 operations")."""
     values = [value(r) for r in rows]
     classes = value_classes(values, len(ramp))
     step = (len(ramp) - 1) / (len(classes) - 1) if len(classes) > 1 else 0
     traces = []
     for i, (low, high) in enumerate(classes):
         mine = [r for r in rows if low <= value(r) <= high]
-        label = str(low) if low == high else f"{low}–{high}"
+        label = format_number(low) if low == high else f"{format_number(low)}–{format_number(high)}"
         colour = ramp[round(i * step)] if len(classes) > 1 else ramp[len(ramp) // 2]
         traces.append(_flat_choropleth(label, colour, [r.iso3 for r in mine], [r.name for r in mine],
-                                       f"{label} {noun}"))
+                                       noun(high, label)))
     region = map_region(r.iso3 for r in rows)
     return {"data": traces, "layout": _map_layout(region, legend_title)}
 
 
 def participation_chart(rows: list[ParticipationRow]) -> Chart:
     drawable = map_country_ids()
+    rows = [replace(r, name=local_org_name(r.code, r.kind, r.name)) for r in rows]
     on_map = [r for r in rows if r.kind == OrgKind.COUNTRY and r.iso3 in drawable]
-    beside = [(r.name, f"{r.operations} operation{'s' if r.operations != 1 else ''}")
+    beside = [(r.name, ngettext("%(count)s operation", "%(count)s operations", r.operations,
+                                count=format_number(r.operations)))
               for r in rows if r not in on_map]
-    title = "Number of operations each country takes part in"
+    title = _("Number of operations each country takes part in")
     figure = None
     if on_map:
-        figure = _binned_map(on_map, lambda r: r.operations, BLUES, "Operations", "operations")
-    table = Table("Operations each country or body takes part in, and leads",
-                  ["Country or body", "Code", "Operations", "Of which as lead"],
+        figure = _binned_map(on_map, lambda r: r.operations, BLUES, _("Operations"),
+                             lambda n, span: ngettext("%(range)s operation", "%(range)s operations", n, range=span))
+    table = Table(_("Operations each country or body takes part in, and leads"),
+                  [_("Country or body"), _("Code"), _("Operations"), _("Of which as lead")],
                   [[r.name, r.code, r.operations, r.led] for r in rows], frozenset({2, 3}))
     return Chart("participation", title, figure, table, beside=beside,
-                 beside_heading="Bodies and others taking part (not on the map)",
+                 beside_heading=_("Bodies and others taking part (not on the map)"),
                  region=map_region(r.iso3 for r in on_map) if on_map else "")
 
 
@@ -326,47 +340,52 @@ def participant_map(jco_title: str, participants: Sequence[tuple[str, str, str |
     countries = [p for p in participants if p[1] == OrgKind.COUNTRY and p[2] in drawable]
     if not countries:
         return None
-    beside = [(name, Role(role).label) for name, kind, iso3, role in participants
+    beside = [(name, _(Role(role).label)) for name, kind, iso3, role in participants
               if (name, kind, iso3, role) not in countries]
     traces = []
     for role in ROLE_ORDER:
         mine = [p for p in countries if p[3] == role]
         if mine:
             # The countries kept are those with an iso3 code the map draws.
-            traces.append(_flat_choropleth(role.label, ROLE_COLOURS[role], [p[2] for p in mine],  # type: ignore[misc]
-                                           [p[0] for p in mine], role.label))
-    title = f"Countries taking part in {jco_title}, coloured by role"
+            traces.append(_flat_choropleth(_(role.label), ROLE_COLOURS[role], [p[2] for p in mine],  # type: ignore[misc]
+                                           [p[0] for p in mine], _(role.label)))
+    title = _("Countries taking part in %(jco)s, coloured by role", jco=jco_title)
     region = map_region(p[2] for p in countries)
-    figure = {"data": traces, "layout": _map_layout(region, "Role", height=440)}
+    figure = {"data": traces, "layout": _map_layout(region, _("Role"), height=440)}
     return ParticipantMap(title, figure_json(figure), region, beside)
 
 
 # --- deadlines ----------------------------------------------------------------------------------
 
 def deadlines_chart(rows: list[DeadlineRow]) -> Chart:
-    title = "Deadlines not yet met, per owing delegation"
-    note = ("Every deadline a delegation owes on these operations (written comments, revised business "
-            "cases, final reports, deadlines set by the Secretariat) that it has not met yet: overdue if "
-            "its day has passed, upcoming otherwise. The Secretariat's own deadlines are not counted.")
+    title = _("Deadlines not yet met, per owing delegation")
+    note = _("Every deadline a delegation owes on these operations (written comments, revised business "
+             "cases, final reports, deadlines set by the Secretariat) that it has not met yet: overdue if "
+             "its day has passed, upcoming otherwise. The Secretariat's own deadlines are not counted.")
     figure: dict[str, Any] | None = None
+    rows = [replace(r, name=local_org_name(r.code, r.kind, r.name)) for r in rows]
     if rows:
         names = [chart_text(r.name) for r in rows]
         figure = {
             "data": [
-                {"type": "bar", "orientation": "h", "name": "Overdue", "y": names, "x": [r.overdue for r in rows],
-                 "marker": {"color": VERMILLION}, "hovertemplate": "%{y}: %{x} overdue<extra></extra>"},
-                {"type": "bar", "orientation": "h", "name": "Upcoming", "y": names, "x": [r.upcoming for r in rows],
-                 "marker": {"color": BLUE}, "hovertemplate": "%{y}: %{x} upcoming<extra></extra>"},
+                {"type": "bar", "orientation": "h", "name": chart_text(_("Overdue")), "y": names,
+                 "x": [r.overdue for r in rows], "marker": {"color": VERMILLION},
+                 "hovertemplate": chart_text(_("%(delegation)s: %(count)s overdue")) % {
+                     "delegation": "%{y}", "count": "%{x}"} + "<extra></extra>"},
+                {"type": "bar", "orientation": "h", "name": chart_text(_("Upcoming")), "y": names,
+                 "x": [r.upcoming for r in rows], "marker": {"color": BLUE},
+                 "hovertemplate": chart_text(_("%(delegation)s: %(count)s upcoming")) % {
+                     "delegation": "%{y}", "count": "%{x}"} + "<extra></extra>"},
             ],
             "layout": _layout(
                 110 + 30 * len(rows), barmode="group",
-                xaxis=_count_axis(max(max(r.overdue, r.upcoming) for r in rows), "Deadlines"),
+                xaxis=_count_axis(max(max(r.overdue, r.upcoming) for r in rows), _("Deadlines")),
                 yaxis={"type": "category", "autorange": "reversed", "automargin": True},
                 legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
             ),
         }
         figure["layout"]["margin"]["t"] = 40
-    table = Table("Deadlines not yet met, per delegation", ["Delegation", "Overdue", "Upcoming"],
+    table = Table(_("Deadlines not yet met, per delegation"), [_("Delegation"), _("Overdue"), _("Upcoming")],
                   [[r.name, r.overdue, r.upcoming] for r in rows], frozenset({1, 2}))
     return Chart("deadlines", title, figure, table, note=note)
 
@@ -378,21 +397,22 @@ def _public_label(commodity: str) -> str:
 
 
 def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "") -> Chart:
-    title = "Quantities seized by commodity and year"
+    title = _("Quantities seized by commodity and year")
     seizures: dict[tuple[str, str], int] = {}
     for r in rows:
         seizures[(r.commodity, r.unit)] = seizures.get((r.commodity, r.unit), 0) + r.seizures
     # Ranked by number of result rows: quantities in different units cannot be compared.
     top = sorted(seizures, key=lambda k: (-seizures[k], k))[:TOP_COMMODITIES]
-    note = ("Each commodity is shown in the unit the reports give; one bar per year. Quantities are the sums of "
-            "the final reports' result rows; a row is one commodity for one country, not one seizure.")
+    note = _("Each commodity is shown in the unit the reports give; one bar per year. Quantities are the sums of "
+             "the final reports' result rows; a row is one commodity for one country, not one seizure.")
     public = [r for r in rows if r.source == ResultSource.PUBLIC]
     if public:
         note += " " + _("Results marked “from public sources” were read by the import from the results an "
                         "operation published (%(rows)s rows), not from a final report recorded here.",
-                        rows=sum(r.seizures for r in public))
+                        rows=format_number(sum(r.seizures for r in public)))
     if len(seizures) > len(top):
-        note += f" The chart shows the {len(top)} commodities seized most often; the table lists all {len(seizures)}."
+        note += " " + _("The chart shows the %(shown)s commodities seized most often; the table lists all %(all)s.",
+                        shown=format_number(len(top)), all=format_number(len(seizures)))
     if withheld_note:
         note += " " + withheld_note
     figure = None
@@ -411,11 +431,12 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
                 present = [k for k in top if (year, *k) in by_key[source]]
                 if source == ResultSource.PUBLIC and not present:
                     continue
-                name = str(year) if year else "Year not stated"
+                name = str(year) if year else _("Year not stated")
                 trace = {
-                    "type": "bar", "name": name, "marker": {"color": colours[year]},
+                    "type": "bar", "name": chart_text(name), "marker": {"color": colours[year]},
                     "x": [labels[k] for k in present], "y": [_round(by_key[source][(year, *k)]) for k in present],
-                    "hovertemplate": "%{x}, " + (str(year) if year else "year not stated") + ": %{y:,}<extra></extra>",
+                    "hovertemplate": "%{x}, " + chart_text(str(year) if year else _("year not stated"))
+                    + ": %{y:,}<extra></extra>",
                 }
                 if source == ResultSource.PUBLIC:
                     trace["name"] = chart_text(_("%(year)s, from public sources", year=name))
@@ -431,9 +452,9 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
                 420, barmode="group",
                 xaxis={"type": "category", "categoryorder": "array", "categoryarray": [labels[k] for k in top],
                        "automargin": True, "tickangle": -30},
-                yaxis={"title": {"text": "Quantity (log scale)" if log else "Quantity"},
+                yaxis={"title": {"text": _("Quantity (log scale)") if log else _("Quantity")},
                        "type": "log" if log else "linear", "gridcolor": "#d0d5db", "automargin": True},
-                legend={"title": {"text": "Year"}},
+                legend={"title": {"text": _("Year")}},
             ),
         }
     shown = set(top)
@@ -443,8 +464,8 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
         return [r.year, commodity, r.unit, r.seizures, _round(r.quantity)]
 
     table = Table(
-        "Result rows and quantities seized, by year, commodity and unit",
-        ["Year", "Commodity", "Unit", "Result rows", "Quantity"],
+        _("Result rows and quantities seized, by year, commodity and unit"),
+        [_("Year"), _("Commodity"), _("Unit"), _("Result rows"), _("Quantity")],
         [cells(r) for r in rows],
         frozenset({3, 4}),
         page_rows=[cells(r) for r in rows if (r.commodity, r.unit) in shown],
@@ -454,23 +475,27 @@ def results_commodity_chart(rows: list[CommodityYearRow], withheld_note: str = "
 
 def results_country_chart(rows: list[CountryResultRow], withheld_note: str = "") -> Chart:
     # Reports give totals per country and commodity, not single seizures: the chart counts rows.
-    title = "Result rows reported for each country (one row: one commodity, as a final report lists it)"
+    title = _("Result rows reported for each country (one row: one commodity, as a final report lists it)")
     drawable = map_country_ids()
+    rows = [replace(r, name=local_org_name(r.code, r.kind or "", r.name)) if r.name and r.code else r
+            for r in rows]
     on_map = [r for r in rows if r.kind == OrgKind.COUNTRY and r.iso3 in drawable]
-    beside = [(r.name or "Not attributed to a country", f"{r.seizures} result row{'s' if r.seizures != 1 else ''}")
+    beside = [(r.name or _("Not attributed to a country"),
+               ngettext("%(count)s result row", "%(count)s result rows", r.seizures, count=format_number(r.seizures)))
               for r in rows if r not in on_map]
     figure = None
     if on_map:
-        figure = _binned_map(on_map, lambda r: r.seizures, ORANGES, "Result rows", "result rows")
-    table = Table("Result rows reported, by country or body", ["Country or body", "Code", "Result rows"],
-                  [[r.name or "Not attributed", r.code or "", r.seizures] for r in rows], frozenset({2}))
+        figure = _binned_map(on_map, lambda r: r.seizures, ORANGES, _("Result rows"),
+                             lambda n, span: ngettext("%(range)s result row", "%(range)s result rows", n, range=span))
+    table = Table(_("Result rows reported, by country or body"), [_("Country or body"), _("Code"), _("Result rows")],
+                  [[r.name or _("Not attributed"), r.code or "", r.seizures] for r in rows], frozenset({2}))
     note = withheld_note
     public = sum(r.public for r in rows)
     if public:
         note = " ".join(filter(None, [_(
             "%(rows)s of these rows are from public sources: read by the import from the results an operation "
-            "published, not from a final report recorded here.", rows=public), withheld_note]))
+            "published, not from a final report recorded here.", rows=format_number(public)), withheld_note]))
     return Chart("results-by-country", title, figure, table, note=note, beside=beside,
-                 beside_heading="Bodies and others (not on the map)",
+                 beside_heading=_("Bodies and others (not on the map)"),
                  region=map_region(r.iso3 for r in on_map) if on_map else "")
 

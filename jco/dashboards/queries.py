@@ -26,6 +26,7 @@ from jco.operations.models import (
     Commodity,
     Jco,
     Organisation,
+    OrgKind,
     Participant,
     Result,
     ResultSource,
@@ -164,6 +165,7 @@ class DeadlineRow:
     name: str
     overdue: int
     upcoming: int
+    kind: str = OrgKind.COUNTRY
 
 
 def deadline_counts(session: Session, filters: RegisterFilters, today: date | None = None,
@@ -192,9 +194,10 @@ def deadline_counts(session: Session, filters: RegisterFilters, today: date | No
             pair[0 if status is Status.OVERDUE else 1] += 1
     # Asked even when nothing is owed, so that the page's count of queries does not depend on the data.
     organisations = session.execute(
-        select(Organisation.id, Organisation.code, Organisation.name).where(Organisation.id.in_(counts))
+        select(Organisation.id, Organisation.code, Organisation.name, Organisation.kind)
+        .where(Organisation.id.in_(counts))
     ).all()
-    rows = [DeadlineRow(o.code, o.name, *counts[o.id]) for o in organisations]
+    rows = [DeadlineRow(o.code, o.name, counts[o.id][0], counts[o.id][1], o.kind) for o in organisations]
     return sorted(rows, key=lambda r: (-r.overdue, -r.upcoming, r.name))
 
 

@@ -6,12 +6,15 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import format_decimal, format_number
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session
 
 from jco import permissions
 from jco.core import cache
 from jco.core.db import get_session
+from jco.core.text import N_
 from jco.core.timeutil import today as today_
 from jco.dashboards import figures, queries
 from jco.dashboards.board import cached_status_board
@@ -24,11 +27,11 @@ from jco.operations.queries import RegisterFilters, filter_options
 
 bp = Blueprint("dashboards", __name__)
 
-WITHHELD_NOTE = "Results reported in documents marked above your clearance are not counted."
+WITHHELD_NOTE = N_("Results reported in documents marked above your clearance are not counted.")
 
 
 def _withheld_note(scope: Scope) -> str:
-    return WITHHELD_NOTE if scope.withheld_markings else ""
+    return _(WITHHELD_NOTE) if scope.withheld_markings else ""
 
 
 def _timeline(session: Session, scope: Scope, today: date) -> figures.Chart:
@@ -96,7 +99,7 @@ def chart_table(chart: str, fmt: str):
     if not permissions.can_view_dashboard(current_user):
         abort(403)
     if chart not in CHARTS:
-        abort(404, f"There is no chart called “{chart}” on the dashboard.")
+        abort(404, _("There is no chart called “%(chart)s” on the dashboard.", chart=chart))
     table = _chart(get_session(), chart, _scope(), today_()).table
     return table_response(table.rows, table.columns, f"jco-dashboard-{chart}", fmt)
 
@@ -114,11 +117,11 @@ def table_cell(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
+        return format_number(value) if abs(value) >= 10000 else str(value)
     if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return format_decimal(value, format="#,##0.##")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

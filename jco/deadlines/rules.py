@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from jco.core.dates import long_date
+from jco.core.text import N_, _, ngettext
 
 
 class Kind(StrEnum):
@@ -34,11 +35,11 @@ class Kind(StrEnum):
 
 
 KIND_LABELS = {
-    Kind.COMMENTS: "Written comments",
-    Kind.REVISION: "Revised business case",
-    Kind.REPORT: "Final report",
-    Kind.ADOPTION: "Adoption of a final report",
-    Kind.MANUAL: "Set by the Secretariat",
+    Kind.COMMENTS: N_("Written comments"),
+    Kind.REVISION: N_("Revised business case"),
+    Kind.REPORT: N_("Final report"),
+    Kind.ADOPTION: N_("Adoption of a final report"),
+    Kind.MANUAL: N_("Set by the Secretariat"),
 }
 
 # Stable keys name calendar UIDs and reminder claims: they must never change for a deadline.
@@ -62,10 +63,10 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"met": "Met", "open": "Open", "overdue": "Overdue"}[self]
+        return {"met": N_("Met"), "open": N_("Open"), "overdue": N_("Overdue")}[self]
 
 
-SECRETARIAT_NAME = "General Secretariat of the Council"
+SECRETARIAT_NAME = N_("General Secretariat of the Council")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ class Owner:
     def is_secretariat(self) -> bool:
         return self.organisation_id is None
 
+    @property
+    def display_name(self) -> str:
+        """The name for a reader: the Secretariat's in the reader's language, a delegation's as given."""
+        return _(self.name) if self.is_secretariat else self.name
+
 
 SECRETARIAT = Owner(None, SECRETARIAT_NAME)
 
@@ -89,10 +95,6 @@ def status_of(due: date, met_on: date | None, today: date, *, met: bool = False)
     return Status.OVERDUE if today > due else Status.OPEN
 
 
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
 # Past this many days an unmet deadline is history, not a count that grows for ever: "Missed
 # (due 3 November 2015)" reads right in 2026, "Overdue by 4002 days" does not.
 MISSED_AFTER_DAYS = 60
@@ -101,17 +103,17 @@ MISSED_AFTER_DAYS = 60
 def status_words(status: Status, due: date, met_on: date | None, today: date) -> str:
     """The status as a person would say it: "Due in 6 days", "Overdue by 3 days", "Met on …"."""
     if status is Status.MET:
-        return f"Met on {long_date(met_on)}" if met_on else "Met"
+        return _("Met on %(day)s", day=long_date(met_on)) if met_on else _("Met")
     left = (due - today).days
     if status is Status.OVERDUE:
         if -left > MISSED_AFTER_DAYS:
-            return f"Missed (due {long_date(due)})"
-        return f"Overdue by {_days(-left)}"
+            return _("Missed (due %(day)s)", day=long_date(due))
+        return ngettext("Overdue by %(num)d day", "Overdue by %(num)d days", -left)
     if left == 0:
-        return "Due today"
+        return _("Due today")
     if left == 1:
-        return "Due tomorrow"
-    return f"Due in {_days(left)}"
+        return _("Due tomorrow")
+    return ngettext("Due in %(num)d day", "Due in %(num)d days", left)
 
 
 SOON_DAYS = 2
@@ -169,7 +171,7 @@ class Deadline:
     def words(self, today: date) -> str:
         status = self.status(today)
         if not self.owners and status is Status.MET:
-            return f"Closed on {long_date(self.due)}"
+            return _("Closed on %(day)s", day=long_date(self.due))
         return status_words(status, self.due, self.met_on(), today)
 
     def words_for(self, organisation_id: int | None, today: date) -> str:
@@ -186,10 +188,12 @@ class Deadline:
 
     def owners_label(self) -> str:
         if not self.owners:
-            return "No delegation in particular"
-        names = ", ".join(o.name for o in self.owners)
+            return _("No delegation in particular")
+        names = ", ".join(o.display_name for o in self.owners)
         if len(self.owners) > 1 and self.kind is Kind.COMMENTS:
-            return f"{names} ({len(self.met_by)} of {len(self.owners)} have commented)"
+            return ngettext("%(names)s (%(done)s of %(num)d has commented)",
+                            "%(names)s (%(done)s of %(num)d have commented)",
+                            len(self.owners), names=names, done=len(self.met_by))
         return names
 
     def fingerprint(self, extra: dict[str, Any] | None = None) -> str:
@@ -300,5 +304,6 @@ def reminder_kind(due: date, today: date, days: list[int]) -> str | None:
 def reminder_label(kind: str) -> str:
     what = kind.split("@", 1)[0]
     if what == "overdue":
-        return "overdue"
-    return f"due in {_days(int(what[:-1]))}" if what[:-1] != "0" else "due today"
+        return _("overdue")
+    days = int(what[:-1])
+    return ngettext("due in %(num)d day", "due in %(num)d days", days) if days else _("due today")

@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from jco.core.text import N_
+from jco.core.text import N_, _
 
 
 class State(StrEnum):
@@ -68,42 +68,42 @@ class State(StrEnum):
 FINAL_STATES = frozenset({State.CLOSED, State.WITHDRAWN, State.CANCELLED})
 
 STATE_LABELS = {
-    State.PROPOSED: "Proposed — business case in preparation",
-    State.PRESENTED: "Business case presented for adoption",
-    State.COMMENTS: "Written comments on the business case",
-    State.REVISION: "Revised business case",
-    State.ADOPTED: "Business case adopted — planning",
-    State.OPERATIONAL: "Operational phase",
-    State.DEBRIEFING: "Debriefing — final report in preparation",
-    State.REPORT_PRESENTED: "Final report presented",
-    State.REPORT_COMMENTS: "Written comments on the final report",
-    State.REPORT_REVISION: "Revised final report",
-    State.REPORT_PARTLY_ADOPTED: "Final report adopted by the first body",
-    State.REPORT_ADOPTED: "Final report adopted",
-    State.CLOSED: "Closed",
-    State.WITHDRAWN: "Withdrawn",
-    State.POSTPONED: "Postponed",
-    State.CANCELLED: "Cancelled",
+    State.PROPOSED: N_("Proposed — business case in preparation"),
+    State.PRESENTED: N_("Business case presented for adoption"),
+    State.COMMENTS: N_("Written comments on the business case"),
+    State.REVISION: N_("Revised business case"),
+    State.ADOPTED: N_("Business case adopted — planning"),
+    State.OPERATIONAL: N_("Operational phase"),
+    State.DEBRIEFING: N_("Debriefing — final report in preparation"),
+    State.REPORT_PRESENTED: N_("Final report presented"),
+    State.REPORT_COMMENTS: N_("Written comments on the final report"),
+    State.REPORT_REVISION: N_("Revised final report"),
+    State.REPORT_PARTLY_ADOPTED: N_("Final report adopted by the first body"),
+    State.REPORT_ADOPTED: N_("Final report adopted"),
+    State.CLOSED: N_("Closed"),
+    State.WITHDRAWN: N_("Withdrawn"),
+    State.POSTPONED: N_("Postponed"),
+    State.CANCELLED: N_("Cancelled"),
 }
 
 # Short labels for tables and charts, in life-cycle order.
 STATE_SHORT = {
-    State.PROPOSED: "Proposed",
-    State.PRESENTED: "Presented",
-    State.COMMENTS: "Comments",
-    State.REVISION: "Revision",
-    State.ADOPTED: "Adopted",
-    State.OPERATIONAL: "Operational",
-    State.DEBRIEFING: "Debriefing",
-    State.REPORT_PRESENTED: "Report presented",
-    State.REPORT_COMMENTS: "Report comments",
-    State.REPORT_REVISION: "Report revision",
-    State.REPORT_PARTLY_ADOPTED: "Report partly adopted",
-    State.REPORT_ADOPTED: "Report adopted",
-    State.CLOSED: "Closed",
-    State.WITHDRAWN: "Withdrawn",
-    State.POSTPONED: "Postponed",
-    State.CANCELLED: "Cancelled",
+    State.PROPOSED: N_("Proposed"),
+    State.PRESENTED: N_("Presented"),
+    State.COMMENTS: N_("Comments"),
+    State.REVISION: N_("Revision"),
+    State.ADOPTED: N_("Adopted"),
+    State.OPERATIONAL: N_("Operational"),
+    State.DEBRIEFING: N_("Debriefing"),
+    State.REPORT_PRESENTED: N_("Report presented"),
+    State.REPORT_COMMENTS: N_("Report comments"),
+    State.REPORT_REVISION: N_("Report revision"),
+    State.REPORT_PARTLY_ADOPTED: N_("Report partly adopted"),
+    State.REPORT_ADOPTED: N_("Report adopted"),
+    State.CLOSED: N_("Closed"),
+    State.WITHDRAWN: N_("Withdrawn"),
+    State.POSTPONED: N_("Postponed"),
+    State.CANCELLED: N_("Cancelled"),
 }
 
 # The two documents that go through the working party, each in the same steps.
@@ -161,27 +161,27 @@ class Transition(StrEnum):
 
 
 TRANSITION_LABELS = {
-    Transition.PRESENT_BUSINESS_CASE: "Present the business case for adoption",
-    Transition.OPEN_COMMENTS: "Open a round of written comments",
-    Transition.PRESENT_REVISION: "Present a revised version",
-    Transition.ADOPT_BUSINESS_CASE: "Adopt the business case",
-    Transition.START_OPERATION: "Start the operational phase",
-    Transition.END_OPERATION: "End the operational phase",
-    Transition.PRESENT_REPORT: "Present the final report",
-    Transition.ADOPT_REPORT: "Adopt the final report",
-    Transition.NOT_ADOPTED: "Not adopted",
-    Transition.CLOSE: "Close",
-    Transition.WITHDRAW: "Withdraw",
-    Transition.POSTPONE: "Postpone",
-    Transition.RESUME: "Resume",
-    Transition.CANCEL: "Cancel the operation",
+    Transition.PRESENT_BUSINESS_CASE: N_("Present the business case for adoption"),
+    Transition.OPEN_COMMENTS: N_("Open a round of written comments"),
+    Transition.PRESENT_REVISION: N_("Present a revised version"),
+    Transition.ADOPT_BUSINESS_CASE: N_("Adopt the business case"),
+    Transition.START_OPERATION: N_("Start the operational phase"),
+    Transition.END_OPERATION: N_("End the operational phase"),
+    Transition.PRESENT_REPORT: N_("Present the final report"),
+    Transition.ADOPT_REPORT: N_("Adopt the final report"),
+    Transition.NOT_ADOPTED: N_("Not adopted"),
+    Transition.CLOSE: N_("Close"),
+    Transition.WITHDRAW: N_("Withdraw"),
+    Transition.POSTPONE: N_("Postpone"),
+    Transition.RESUME: N_("Resume"),
+    Transition.CANCEL: N_("Cancel the operation"),
 }
 
 # Steps that stop or suspend an operation say why; the reason is kept on the operation.
 REASON_REQUIRED = {
-    Transition.WITHDRAW: "Give the reason for withdrawing the operation.",
-    Transition.POSTPONE: "Give the reason for postponing the operation.",
-    Transition.CANCEL: "Give the reason for cancelling the operation.",
+    Transition.WITHDRAW: N_("Give the reason for withdrawing the operation."),
+    Transition.POSTPONE: N_("Give the reason for postponing the operation."),
+    Transition.CANCEL: N_("Give the reason for cancelling the operation."),
 }
 
 OPEN_STATES = frozenset(s for s in State if s.is_open)
@@ -245,34 +245,35 @@ def _guard(state: State, transition: Transition, facts: Facts, body: Body | None
     if transition in (Transition.PRESENT_BUSINESS_CASE, Transition.ADOPT_BUSINESS_CASE) and not (
         facts.has_business_case
     ):
-        raise LifecycleError("There is no business case document yet: register or upload it first.")
+        raise LifecycleError(_("There is no business case document yet: register or upload it first."))
     if transition is Transition.PRESENT_REVISION:
         if state in BUSINESS_CASE_STATES and not facts.has_business_case:
-            raise LifecycleError("There is no business case document to revise.")
+            raise LifecycleError(_("There is no business case document to revise."))
         if state in REPORT_STATES and not facts.has_final_report:
-            raise LifecycleError("There is no final report document to revise.")
+            raise LifecycleError(_("There is no final report document to revise."))
     if transition is Transition.PRESENT_REPORT and not facts.has_final_report:
-        raise LifecycleError("There is no final report document yet: register or upload it first.")
+        raise LifecycleError(_("There is no final report document yet: register or upload it first."))
     if transition is Transition.ADOPT_REPORT:
         if not facts.has_final_report:
-            raise LifecycleError("There is no final report document to adopt.")
+            raise LifecycleError(_("There is no final report document to adopt."))
         if body is None:
-            raise LifecycleError("Say which body adopted the final report.")
+            raise LifecycleError(_("Say which body adopted the final report."))
         if body in facts.report_adopted_by:
-            raise LifecycleError(f"The {body.label} has already adopted this final report.")
+            raise LifecycleError(_("The %(body)s has already adopted this final report.", body=_(body.label)))
         if body not in SECOND_BODIES:
-            raise LifecycleError(f"The {body.label} is not a body that adopts a final report.")
+            raise LifecycleError(_("The %(body)s is not a body that adopts a final report.", body=_(body.label)))
         if state is State.REPORT_PARTLY_ADOPTED and facts.report_next_body and body != facts.report_next_body:
-            raise LifecycleError(
-                f"This final report awaits the adoption of the {facts.report_next_body.label}, "
-                f"not of the {body.label}."
-            )
+            raise LifecycleError(_(
+                "This final report awaits the adoption of the %(awaited)s, not of the %(body)s.",
+                awaited=_(facts.report_next_body.label), body=_(body.label),
+            ))
     if transition is Transition.ADOPT_BUSINESS_CASE and body is not None and body not in ADOPTING_BODIES:
-        raise LifecycleError(f"A business case is adopted by the working party, not by the {body.label}.")
+        raise LifecycleError(_("A business case is adopted by the working party, not by the %(body)s.",
+                                body=_(body.label)))
     if transition is Transition.RESUME and facts.postponed_from is None:
-        raise LifecycleError("It is not known where the postponed operation stood: record its state instead.")
+        raise LifecycleError(_("It is not known where the postponed operation stood: record its state instead."))
     if transition in REASON_REQUIRED and not reason.strip():
-        raise LifecycleError(REASON_REQUIRED[transition])
+        raise LifecycleError(_(REASON_REQUIRED[transition]))
 
 
 def second_body(first: Body, facts: Facts, then_by: Body | None) -> Body | None:
@@ -281,9 +282,9 @@ def second_body(first: Body, facts: Facts, then_by: Body | None) -> Body | None:
     was not the working party — the working party (CCWP Experts), whose adoption is always needed."""
     if then_by is not None:
         if then_by == first:
-            raise LifecycleError(f"The {first.label} cannot adopt the same final report twice.")
+            raise LifecycleError(_("The %(body)s cannot adopt the same final report twice.", body=_(first.label)))
         if first not in ADOPTING_BODIES and then_by not in ADOPTING_BODIES:
-            raise LifecycleError("After another body, the final report needs the working party's adoption.")
+            raise LifecycleError(_("After another body, the final report needs the working party's adoption."))
         return then_by
     if facts.report_prior_body is not None and facts.report_prior_body != first:
         if not (first in ADOPTING_BODIES and facts.report_prior_body in ADOPTING_BODIES):
@@ -312,12 +313,13 @@ def next_state(
     then_by = Body(then_by) if then_by else None
     if state not in SOURCES[transition]:
         if not state.is_open:
-            raise LifecycleError(f"The operation is {state.label.lower()}: nothing more can happen to it.")
+            raise LifecycleError(_("The operation is at “%(state)s”: nothing more can happen to it.", state=_(state.label)))
         if transition is Transition.WITHDRAW and state is State.REPORT_ADOPTED:
-            raise LifecycleError("The final report is adopted: the operation can be closed, no longer withdrawn.")
-        raise LifecycleError(
-            f"“{transition.label}” is not possible while the operation is at “{state.label}”."
-        )
+            raise LifecycleError(_("The final report is adopted: the operation can be closed, no longer withdrawn."))
+        raise LifecycleError(_(
+            "“%(step)s” is not possible while the operation is at “%(state)s”.",
+            step=_(transition.label), state=_(state.label),
+        ))
     _guard(state, transition, facts, body, reason)
     if transition is Transition.ADOPT_REPORT:
         if state is State.REPORT_PARTLY_ADOPTED:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 from flask import Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -16,6 +17,7 @@ from jco import permissions
 from jco.core import dates
 from jco.core.db import get_session
 from jco.core.extensions import login_manager
+from jco.core.text import N_
 from jco.documents.models import Marking
 from jco.operations.lifecycle import STATE_LABELS, STATE_SHORT, State
 from jco.operations.models import Jco
@@ -36,6 +38,23 @@ def jco_or_abort(jco_id: int, may: Callable[..., bool] | None = None) -> Jco:
     return jco
 
 
+class TranslatedLabels(Mapping):
+    """A dict of labels marked N_ (lifecycle's STATE_LABELS…) that gives each in the reader's language
+    on lookup: templates keep writing ``STATE_SHORT[State(s)]``, and the codes stay the keys."""
+
+    def __init__(self, labels: Mapping) -> None:
+        self._labels = labels
+
+    def __getitem__(self, key) -> str:
+        return _(self._labels[key])
+
+    def __iter__(self) -> Iterator:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+
 class saving:  # noqa: N801 - read as a phrase: ``with saving(form) as saved:``
     """Run one service call, commit, and turn a refusal into words on the page.
 
@@ -46,7 +65,7 @@ class saving:  # noqa: N801 - read as a phrase: ``with saving(form) as saved:``
     whether the change went through, so the view redirects or shows the form again.
     """
 
-    def __init__(self, form=None, *, what: str = "This record", duplicate: str | None = None,
+    def __init__(self, form=None, *, what: str | None = None, duplicate: str | None = None,
                  field: str | None = None) -> None:
         self.form, self.what, self.duplicate, self.field = form, what, duplicate, field
         self.ok = False
@@ -74,7 +93,7 @@ class saving:  # noqa: N801 - read as a phrase: ``with saving(form) as saved:``
             return False
         get_session().rollback()
         if isinstance(error, StaleDataError):
-            messages = [str(StaleEdit(self.what))]
+            messages = [str(StaleEdit(self.what or _("This record")))]
         elif isinstance(error, IntegrityError):
             assert self.duplicate is not None  # returned above when there is none
             messages = [self.duplicate]
@@ -97,7 +116,8 @@ class saving:  # noqa: N801 - read as a phrase: ``with saving(form) as saved:``
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = N_("Please log in to see this page.")
+    login_manager.localize_callback = _
     login_manager.login_message_category = "info"
 
     @app.before_request
@@ -114,8 +134,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         perm=permissions,
         State=State,
-        STATE_LABELS=STATE_LABELS,
-        STATE_SHORT=STATE_SHORT,
+        STATE_LABELS=TranslatedLabels(STATE_LABELS),
+        STATE_SHORT=TranslatedLabels(STATE_SHORT),
         Marking=Marking,
         highest_marking=highest_marking,
     )
@@ -148,7 +168,7 @@ def init_app(app: Flask) -> None:
         # The page itself must not touch the database again (the navigation asks who is logged
         # in): it is rendered for an anonymous visitor, so it cannot fail a second time.
         g._login_user = login_manager.anonymous_user()
-        response = _error_page(503, "The database is not answering right now. Please try again in a moment.")
+        response = _error_page(503, _("The database is not answering right now. Please try again in a moment."))
         response[0].headers["Retry-After"] = "5"
         return response
 
@@ -158,31 +178,31 @@ def init_app(app: Flask) -> None:
         # request was at fault. The route that let it through deserves fixing, hence the warning.
         current_app.logger.warning("Value refused by the database on %s: %s", request.path, error.orig)
         get_session().rollback()
-        return _error_page(400, "A value in the request is not valid here.")
+        return _error_page(400, _("A value in the request is not valid here."))
 
     @app.errorhandler(CSRFError)
     def _csrf(_error):
         return _error_page(
             400,
-            "This form had expired or did not come from this site, so nothing was changed. "
-            "Go back, reload the page and submit the form again.",
+            _("This form had expired or did not come from this site, so nothing was changed. "
+              "Go back, reload the page and submit the form again."),
         )
 
     @app.errorhandler(StaleDataError)
     def _stale(_error):
         get_session().rollback()
         return _error_page(
-            409, "Someone else changed this record at the same moment. Reload the page and try again."
+            409, _("Someone else changed this record at the same moment. Reload the page and try again.")
         )
 
     for code, message in (
-        (400, "The request could not be understood."),
-        (403, "Your account is not allowed to do this."),
-        (404, "There is nothing at this address."),
-        (405, "This address does not accept that kind of request."),
-        (413, "The file is larger than this system accepts."),
-        (429, "Too many attempts. Wait a minute and try again."),
-        (500, "Something went wrong on our side. Nothing you submitted was changed."),
+        (400, N_("The request could not be understood.")),
+        (403, N_("Your account is not allowed to do this.")),
+        (404, N_("There is nothing at this address.")),
+        (405, N_("This address does not accept that kind of request.")),
+        (413, N_("The file is larger than this system accepts.")),
+        (429, N_("Too many attempts. Wait a minute and try again.")),
+        (500, N_("Something went wrong on our side. Nothing you submitted was changed.")),
     ):
         app.register_error_handler(code, _handler(code, message))
 
@@ -195,7 +215,7 @@ def _handler(code: int, message: str):
         ):
             text_ = description
         else:
-            text_ = message
+            text_ = _(message)
         return _error_page(code, text_)
 
     return handle
@@ -223,12 +243,13 @@ def highest_marking(markings) -> str:
 
 
 def _nav_items(app: Flask) -> list[tuple[str, str]]:
-    """Navigation links, in order; areas added by later blueprints appear when they exist."""
+    """Navigation links, in order; areas added by later blueprints appear when they exist. The labels
+    are English, marked N_: base.html translates them."""
     wanted = [
-        ("mypage.my_page", "My page"),
-        ("operations.register", "Register"),
-        ("meetings.list_meetings", "Meetings"),
-        ("dashboards.dashboard", "Dashboard"),
-        ("deadlines.my_deadlines", "My deadlines"),
+        ("mypage.my_page", N_("My page")),
+        ("operations.register", N_("Register")),
+        ("meetings.list_meetings", N_("Meetings")),
+        ("dashboards.dashboard", N_("Dashboard")),
+        ("deadlines.my_deadlines", N_("My deadlines")),
     ]
     return [(endpoint, label) for endpoint, label in wanted if endpoint in app.view_functions]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, IntegerField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
-
-RELOAD = "Reload the page and make your change again."
 
 
 class EmptyForm(FlaskForm):
@@ -29,8 +30,9 @@ class VersionField(IntegerField):
 
     widget = HiddenInput()
 
-    def __init__(self, label="Version", **kwargs):
-        kwargs.setdefault("validators", [InputRequired(message=f"The page did not say which version it showed. {RELOAD}")])
+    def __init__(self, label=_l("Version"), **kwargs):
+        kwargs.setdefault("validators", [InputRequired(message=_l(
+            "The page did not say which version it showed. Reload the page and make your change again."))])
         super().__init__(label, **kwargs)
 
     def process_formdata(self, valuelist):
@@ -40,10 +42,11 @@ class VersionField(IntegerField):
             value = int(valuelist[0])
         except (TypeError, ValueError):
             self.data = None
-            raise ValueError(f"The version the page sent is not a number. {RELOAD}") from None
+            raise ValueError(_("The version the page sent is not a number. Reload the page and make your change "
+                               "again.")) from None
         if not 0 <= value <= 2**31 - 1:
             self.data = None
-            raise ValueError(f"The version the page sent is out of range. {RELOAD}")
+            raise ValueError(_("The version the page sent is out of range. Reload the page and make your change again."))
         self.data = value
 
 
@@ -75,8 +78,10 @@ class CappedFieldList(FieldList):
 
     def validate(self, form, extra_validators=()):
         if self.too_many:
-            self.errors = [f"{self.too_many:,} rows were sent; at most {self.max_entries:,} can be saved at once. "
-                           "Nothing was saved."]
+            self.errors = [ngettext("%(sent)s rows were sent; at most %(most)s can be saved at once. Nothing was saved.",
+                                    "%(sent)s rows were sent; at most %(most)s can be saved at once. Nothing was saved.",
+                                    self.max_entries, sent=format_number(self.too_many),
+                                    most=format_number(self.max_entries))]
             return False
         return super().validate(form, extra_validators)
 
