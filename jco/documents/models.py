@@ -8,6 +8,7 @@ from sqlalchemy import Column, Index, Integer, LargeBinary, Text, UniqueConstrai
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, Relationship, SQLModel
 
+from jco.core.text import N_
 from jco.core.timeutil import utcnow
 from jco.documents.references import DocumentReference, family_key_of, sort_key_of
 
@@ -30,7 +31,7 @@ class Marking(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value or "No marking (public)"
+        return self.value or N_("No marking (public)")
 
     @property
     def is_classified(self) -> bool:
@@ -53,14 +54,14 @@ class DocType(StrEnum):
 
 
 DOC_TYPE_LABELS = {
-    DocType.BUSINESS_CASE: "Business case",
-    DocType.FINAL_REPORT: "Final report",
-    DocType.NOTE: "Note",
-    DocType.AGENDA: "Meeting notice (agenda)",
-    DocType.WORKING_DOCUMENT: "Working document",
-    DocType.COVER_NOTE: "Cover note",
-    DocType.I_ITEM_NOTE: "I item note",
-    DocType.OTHER: "Other",
+    DocType.BUSINESS_CASE: N_("Business case"),
+    DocType.FINAL_REPORT: N_("Final report"),
+    DocType.NOTE: N_("Note"),
+    DocType.AGENDA: N_("Meeting notice (agenda)"),
+    DocType.WORKING_DOCUMENT: N_("Working document"),
+    DocType.COVER_NOTE: N_("Cover note"),
+    DocType.I_ITEM_NOTE: N_("I item note"),
+    DocType.OTHER: N_("Other"),
 }
 
 
