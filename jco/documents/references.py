@@ -79,7 +79,6 @@ _EXAMPLES = "12712/15, 6512/1/15 REV 1, CM 4063/15 or ST 12712 2015 INIT"
 _EXPECTED = N_("expected a document number like %(examples)s")
 _SUBJECT_EXPECTED = N_("expected a subject code like JAI 779 or ENFOCUSTOM 108")
 _NUMBER_POSITIVE = N_("the document number must be positive")
-_SERIES_TEXT = "ST, CM, WK, DS, SN or PE-CONS"
 # Suffix keywords in the order they are written; REV may also follow COR (a revised corrigendum).
 _SUFFIXES = ("ADD", "REV", "COR", "EXT", "DCL")
 _KEYWORDS = (*_SUFFIXES, "INIT")
@@ -769,7 +768,7 @@ def _read_prefix(match: re.Match[str], shown: str) -> str:
     if prefix not in PREFIXES:
         raise InvalidReference(
             _("unknown prefix %(prefix)s: only %(series)s can come before the number (leave it out for ST documents)",
-              prefix=prefix, series=_SERIES_TEXT),
+              prefix=prefix, series=_("%(names)s or %(last)s", names="ST, CM, WK, DS, SN", last="PE-CONS")),
             shown,
         )
     return prefix
