@@ -272,3 +272,37 @@ def test_account_feed_reaches_back_a_year_the_jco_feed_holds_everything(client, 
     assert f"round-{old_round.id}@jco.example.org" in jco_feed
     assert f"meeting-{old_meeting.id}@jco.example.org" in events(
         client.get(f"/meetings/{old_meeting.id}/calendar.ics").data)
+
+
+def test_a_feed_speaks_its_accounts_language_and_keeps_one_sequence(app, client, auth, world, db):
+    """A calendar application sends no language: the feed is in the account's, whoever polls; the
+    same events read in English and in French keep their SEQUENCE."""
+    auth.login("pl@example.org")
+    token = _issue(client)
+    round_uid = f"round-{world['round'].id}@jco.example.org"
+    meeting_uid = f"meeting-{world['meeting'].id}@jco.example.org"
+    english = events(client.get(f"/calendar/{token}.ics").data)
+    assert str(english[round_uid]["SUMMARY"]).startswith("Written comments on")
+
+    account = db.scalar(select(Account).where(Account.email == "pl@example.org"))
+    account.language = "fr"
+    db.add(account)
+    db.commit()
+    auth.logout()
+    body = client.get(f"/calendar/{token}.ics", headers={"Accept-Language": "en"}).data
+    french = events(body)
+    event = french[round_uid]
+    assert str(event["SUMMARY"]) == f"Observations écrites sur le document {world['bc'].reference} (ODC Alpha)"
+    description = str(event["DESCRIPTION"])
+    assert "Dû par : " in description and "échéance le 10 novembre 2025" in description
+    assert "Owed by" not in description
+    assert [str(c) for c in event["CATEGORIES"].cats] == ["Échéance"]
+    assert str(event.walk("VALARM")[0]["DESCRIPTION"]).startswith("Échéance demain : ")
+    assert "Ordre du jour pas encore fixé." in str(french[meeting_uid]["DESCRIPTION"])
+    assert Calendar.from_ical(body)["X-WR-CALNAME"] == "Suivi des ODC — échéances et réunions"
+    # the words changed, the events did not
+    assert event["SEQUENCE"] == english[round_uid]["SEQUENCE"] == 0
+    assert french[meeting_uid]["SEQUENCE"] == 0
+    # and the English reader's feed is still English (the cache keeps the languages apart)
+    auth.login("fr@example.org")
+    assert str(events(client.get("/calendar.ics").data)[round_uid]["SUMMARY"]).startswith("Written comments on")

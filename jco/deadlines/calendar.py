@@ -9,6 +9,8 @@ fingerprint.
 
 What a feed shows depends on the account: document titles go through
 ``permissions.document_title_for``, so a classified title never reaches an uncleared account.
+Its words are in the reader's language (the views choose it: the account's for its feed); the
+fingerprints leave those words out, so a feed read in French and in English keeps one SEQUENCE.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,7 +35,7 @@ from jco.audit import services as audit
 from jco.core.dates import long_date
 from jco.core.timeutil import utcnow
 from jco.deadlines.models import CalendarSequence
-from jco.deadlines.rules import Deadline, Status, fingerprint
+from jco.deadlines.rules import Deadline, Kind, Status, fingerprint
 from jco.meetings.models import AgendaItem, Meeting
 
 PRODID = "-//JCO Tracker//Deadlines and meetings//EN"
@@ -204,25 +207,25 @@ def deadline_event(ctx: FeedContext, deadline: Deadline, state: CalendarSequence
     event = Event()
     event.add("uid", ctx.uid(deadline.key))
     _stamp(event, state)
-    summary = deadline.title + (" — met" if status is Status.MET else "")
-    event.add("summary", summary)
+    event.add("summary", _("%(title)s — met", title=deadline.title) if status is Status.MET else deadline.title)
     event.add("dtstart", deadline.due)
     event.add("dtend", deadline.due + timedelta(days=1))
     event.add("transp", "TRANSPARENT")
-    lines = [f"{deadline.kind.label}, due {long_date(deadline.due)}.", f"Owed by: {deadline.owners_label()}."]
+    lines = [_("%(kind)s, due %(day)s.", kind=_(deadline.kind.label), day=long_date(deadline.due)),
+             _("Owed by: %(owners)s.", owners=deadline.owners_label())]
     if deadline.jco_title:
-        lines.append(f"Operation: JCO {deadline.jco_title}.")
+        lines.append(_("Operation: JCO %(title)s.", title=deadline.jco_title))
     if deadline.meeting_label:
-        lines.append(f"Meeting: {deadline.meeting_label}.")
-    lines += [f"Document: {_document_line(ctx, d)}" for d in deadline.documents]
+        lines.append(_("Meeting: %(meeting)s.", meeting=deadline.meeting_label))
+    lines += [_("Document: %(document)s", document=_document_line(ctx, d)) for d in deadline.documents]
     if deadline.note:
         lines.append(deadline.note)
     url = ctx.url(deadline_url(deadline))
     lines.append(url)
     event.add("description", "\n".join(lines))
     event.add("url", url)
-    event.add("categories", ["Deadline"])
-    event.add_component(_alarm(f"Due tomorrow: {deadline.title}", timedelta(days=1)))
+    event.add("categories", [_("Deadline")])
+    event.add_component(_alarm(_("Due tomorrow: %(title)s", title=deadline.title), timedelta(days=1)))
     return event
 
 
@@ -249,21 +252,31 @@ def meeting_event(ctx: FeedContext, meeting: Meeting, state: CalendarSequence) -
     for item in meeting.items:
         line = f"{item.position}. {item.title}"
         if item.jco:
-            line += f" — JCO {item.jco.title}"
+            line = _("%(item)s — JCO %(title)s", item=line, title=item.jco.title)
         lines.append(line)
         lines += [f"   {_document_line(ctx, d)}" for d in item.documents]
     url = ctx.url(f"/meetings/{meeting.id}")
     lines.append(url)
-    event.add("description", "\n".join(lines) if meeting.items else f"Agenda not yet set.\n{url}")
+    event.add("description", "\n".join(lines) if meeting.items else _("Agenda not yet set.") + f"\n{url}")
     event.add("url", url)
-    event.add("categories", ["Meeting"])
-    event.add_component(_alarm(f"Tomorrow: {meeting.display_title}, {meeting.place}", timedelta(days=1)))
+    event.add("categories", [_("Meeting")])
+    event.add_component(_alarm(_("Tomorrow: %(meeting)s, %(place)s", meeting=meeting.display_title, place=meeting.place),
+                               timedelta(days=1)))
     return event
+
+
+def _fingerprint(deadline: Deadline) -> str:
+    """The deadline's fingerprint without the words of the reader's language: a derived deadline's
+    title and note are sentences made from what the fingerprint holds anyway (its kind and source,
+    operation, meeting, documents and day), plus the operation's title, kept here."""
+    if deadline.kind is Kind.MANUAL:
+        return deadline.fingerprint()
+    return deadline.fingerprint({"title": deadline.jco_title, "note": ""})
 
 
 def build(session: Session, ctx: FeedContext, name: str, deadlines: list[Deadline], meetings: list[Meeting]) -> bytes:
     """The feed as bytes. Writes the SEQUENCE counters of events that changed (the caller commits)."""
-    prints = {d.key: d.fingerprint() for d in deadlines}
+    prints = {d.key: _fingerprint(d) for d in deadlines}
     prints.update({f"meeting:{m.id}": _meeting_fingerprint(m) for m in meetings})
     states = sequences(session, prints)
     calendar = Calendar()

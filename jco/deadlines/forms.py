@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,15 +19,16 @@ from jco.web.forms import MultiCheckboxField, VersionedForm
 
 
 class ManualDeadlineForm(VersionedForm):
-    title = StringField("What is due", validators=[DataRequired(message="Say what is due."),
-                                                   Length(max=200, message="Keep the title under 200 characters.")])
-    due_date = DateField("Due date", validators=[DataRequired(message="Give the due date as YYYY-MM-DD.")])
-    owners = MultiCheckboxField("Delegations that owe it", coerce=int, choices=[], validate_choice=False)
-    owed_by_secretariat = BooleanField("The Secretariat owes it")
-    jco_id = SelectField("Operation", coerce=int, choices=[], validators=[Optional()])
-    meeting_id = SelectField("Meeting", coerce=int, choices=[], validators=[Optional()])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Save deadline")
+    title = StringField(_l("What is due"), validators=[
+        DataRequired(message=_l("Say what is due.")),
+        Length(max=200, message=_l("Keep the title under 200 characters."))])
+    due_date = DateField(_l("Due date"), validators=[DataRequired(message=_l("Give the due date as YYYY-MM-DD."))])
+    owners = MultiCheckboxField(_l("Delegations that owe it"), coerce=int, choices=[], validate_choice=False)
+    owed_by_secretariat = BooleanField(_l("The Secretariat owes it"))
+    jco_id = SelectField(_l("Operation"), coerce=int, choices=[], validators=[Optional()])
+    meeting_id = SelectField(_l("Meeting"), coerce=int, choices=[], validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Save deadline"))
 
     @classmethod
     def for_row(cls, row, method: str) -> ManualDeadlineForm:
@@ -40,9 +43,9 @@ class ManualDeadlineForm(VersionedForm):
 
     def offer(self, choices) -> ManualDeadlineForm:
         """Set the choices (jco.deadlines.queries.ManualDeadlineChoices)."""
-        self.owners.choices = [(o.id, f"{o.name} ({o.code})") for o in choices.owners]
-        self.jco_id.choices = [(0, "— none —")] + [(j.id, f"JCO {j.title}") for j in choices.jcos]
-        self.meeting_id.choices = [(0, "— none —")] + [(m.id, f"{m.display_title}, {m.days_label}")
+        self.owners.choices = [(o.id, f"{o.local_name} ({o.code})") for o in choices.owners]
+        self.jco_id.choices = [(0, _("— none —"))] + [(j.id, _("JCO %(title)s", title=j.title)) for j in choices.jcos]
+        self.meeting_id.choices = [(0, _("— none —"))] + [(m.id, f"{m.display_title}, {m.days_label}")
                                                        for m in choices.meetings]
         return self
 
@@ -57,6 +60,6 @@ class ManualDeadlineForm(VersionedForm):
         ok = super().validate(extra_validators)
         if not self.owners.data and not self.owed_by_secretariat.data:
             self.owners.errors = list(self.owners.errors) + [
-                "Say who owes it: choose one or more delegations, the Secretariat, or both."]
+                _("Say who owes it: choose one or more delegations, the Secretariat, or both.")]
             ok = False
         return ok

@@ -25,6 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
@@ -131,13 +133,17 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
     # Plain rows, not ORM objects: thousands of them on a large register.
     participants: dict[int, list[tuple[str, Owner]]] = defaultdict(list)
     if jco_ids:
-        for participant_jco, role, organisation_id, name in session.execute(
-            select(Participant.jco_id, Participant.role, Organisation.id, Organisation.name)
+        names: dict[int, str] = {}  # each organisation's name in the reader's language, worked out once
+        for participant_jco, role, organisation_id, name, kind, code in session.execute(
+            select(Participant.jco_id, Participant.role, Organisation.id, Organisation.name, Organisation.kind,
+                   Organisation.code)
             .join(Organisation, Organisation.id == Participant.organisation_id)
             .where(Participant.jco_id.in_(jco_ids))
             .order_by(Organisation.name)
         ):
-            participants[participant_jco].append((role, Owner(organisation_id, name)))
+            if organisation_id not in names:
+                names[organisation_id] = Organisation(code=code, name=name, kind=kind).local_name
+            participants[participant_jco].append((role, Owner(organisation_id, names[organisation_id])))
     commented: dict[int, dict[int, date]] = defaultdict(dict)
     if round_ids:
         for round_id, organisation_id, submitted_at in session.execute(
@@ -200,10 +206,11 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
     countries = comment_services.member_state_delegations(session) if rounds else []
     for round_, jco, document in rounds:
         authors = {o.organisation_id for o in owners_with(jco, comment_services.AUTHOR_ROLES)}
-        owners = [Owner(o.id, o.name) for o in comment_services.delegations_asked(countries, round_.deadline, authors)]
+        owners = [Owner(o.id, o.local_name)
+                  for o in comment_services.delegations_asked(countries, round_.deadline, authors)]
         deadlines.append(Deadline(
             key=deadline_key(Kind.COMMENTS, round_.id), kind=Kind.COMMENTS,
-            title=f"Written comments on {document.reference} (JCO {jco.title})",
+            title=_("Written comments on %(reference)s (JCO %(title)s)", reference=document.reference, title=jco.title),
             due=round_.deadline, owners=owners,
             met_by={o.organisation_id: commented[round_.id][o.organisation_id]
                     for o in owners if o.organisation_id in commented[round_.id]},
@@ -218,7 +225,8 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
         met_on = min((_registered(d) for d in newer), default=None)
         deadlines.append(Deadline(
             key=deadline_key(Kind.REVISION, item.id), kind=Kind.REVISION,
-            title=f"Revised business case of JCO {jco.title} for {_meeting_label(meeting)}",
+            title=_("Revised business case of JCO %(title)s for %(meeting)s", title=jco.title,
+                    meeting=_meeting_label(meeting)),
             due=revision_due(meeting.start_date, settings.revision_due_days), owners=owners,
             met_by={o.organisation_id: met_on for o in owners} if met_on else {},
             jco_id=jco.id, jco_title=jco.title, meeting_id=meeting.id, meeting_label=_meeting_label(meeting),
@@ -232,7 +240,8 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
             owners = owners_with(jco, (Role.LEAD,))
             met_on = min((_registered(d) for d in reports), default=None)
             deadlines.append(Deadline(
-                key=deadline_key(Kind.REPORT, jco.id), kind=Kind.REPORT, title=f"Final report of JCO {jco.title}",
+                key=deadline_key(Kind.REPORT, jco.id), kind=Kind.REPORT,
+                title=_("Final report of JCO %(title)s", title=jco.title),
                 due=due, owners=owners, met_by={o.organisation_id: met_on for o in owners} if met_on else {},
                 jco_id=jco.id, jco_title=jco.title, documents=reports,
             ))
@@ -246,22 +255,25 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
             else:
                 bodies = tuple(b.value for b in ADOPTING_BODIES)
             meeting = first_meeting_after(since, meetings, bodies)
-            body_label = Body(bodies[0]).label
+            body_label = _(Body(bodies[0]).label)
             if meeting is not None:
                 due, meeting_id, label = meeting.start_date, meeting.id, _meeting_label(meeting)
             else:
                 due, meeting_id, label = since + timedelta(days=settings.adoption_due_days), None, ""
             deadlines.append(Deadline(
                 key=deadline_key(Kind.ADOPTION, jco.id), kind=Kind.ADOPTION,
-                title=f"Adoption of the final report of JCO {jco.title} by the {body_label}",
+                title=_("Adoption of the final report of JCO %(title)s by the %(body)s", title=jco.title,
+                        body=body_label),
                 due=due, owners=[SECRETARIAT], jco_id=jco.id, jco_title=jco.title, meeting_id=meeting_id,
                 meeting_label=label, documents=reports,
-                note="" if meeting else f"No meeting of the {body_label} is scheduled: due "
-                                        f"{settings.adoption_due_days} days after {long_date(since)}.",
+                note="" if meeting else ngettext(
+                    "No meeting of the %(body)s is scheduled: due %(num)d day after %(day)s.",
+                    "No meeting of the %(body)s is scheduled: due %(num)d days after %(day)s.",
+                    settings.adoption_due_days, body=body_label, day=long_date(since)),
             ))
 
     for row, jco, meeting in manual:
-        owners = [Owner(o.id, o.name) for o in row.owners]
+        owners = [Owner(o.id, o.local_name) for o in row.owners]
         if row.owed_by_secretariat:
             owners.append(SECRETARIAT)
         deadlines.append(Deadline(
@@ -356,17 +368,17 @@ class ManualDetails:
 def _apply(session: Session, row: ManualDeadline, details: ManualDetails) -> None:
     title = " ".join(details.title.split())
     if not title:
-        raise DeadlineError("Give the deadline a title.")
+        raise DeadlineError(_("Give the deadline a title."))
     owner_ids = sorted(set(details.owner_ids))
     if not owner_ids and not details.owed_by_secretariat:
-        raise DeadlineError("Say who owes it: one or more delegations, the Secretariat, or both.")
+        raise DeadlineError(_("Say who owes it: one or more delegations, the Secretariat, or both."))
     owners = list(session.scalars(select(Organisation).where(Organisation.id.in_(owner_ids)))) if owner_ids else []
     if len(owners) != len(owner_ids):
-        raise DeadlineError("One of the chosen delegations does not exist.")
+        raise DeadlineError(_("One of the chosen delegations does not exist."))
     if details.jco_id is not None and session.get(Jco, details.jco_id) is None:
-        raise DeadlineError("The chosen operation does not exist.")
+        raise DeadlineError(_("The chosen operation does not exist."))
     if details.meeting_id is not None and session.get(Meeting, details.meeting_id) is None:
-        raise DeadlineError("The chosen meeting does not exist.")
+        raise DeadlineError(_("The chosen meeting does not exist."))
     row.title = title
     row.due_date = details.due_date
     row.owners = owners
@@ -389,7 +401,7 @@ def create_manual_deadline(session: Session, details: ManualDetails, actor=None)
     session.add(row)
     session.flush()
     audit.record(session, actor, "deadline.create", row, jco_id=row.jco_id,
-                 summary=f"Set the deadline “{row.title}” for {long_date(row.due_date)}", after=_snapshot(row))
+                 summary=f"Set the deadline “{row.title}” for {long_date(row.due_date, 'en')}", after=_snapshot(row))
     session.flush()
     return row
 
@@ -397,7 +409,7 @@ def create_manual_deadline(session: Session, details: ManualDetails, actor=None)
 def update_manual_deadline(
     session: Session, row: ManualDeadline, details: ManualDetails, actor=None, *, version: int | str | None = None,
 ) -> ManualDeadline:
-    check_version(row, version, "This deadline")
+    check_version(row, version, _("This deadline"))
     before = _snapshot(row)
     _apply(session, row, details)
     row.updated_at = utcnow()
@@ -412,13 +424,13 @@ def update_manual_deadline(
 def record_met(session: Session, row: ManualDeadline, actor, on: date) -> ManualDeadline:
     """Record that a deadline set by hand has been met: the only way its status becomes "met"."""
     if row.met_on is not None:
-        raise DeadlineError(f"This deadline was already recorded as met on {long_date(row.met_on)}.")
+        raise DeadlineError(_("This deadline was already recorded as met on %(day)s.", day=long_date(row.met_on)))
     row.met_on = on
     row.met_recorded_by_id = getattr(actor, "id", None)
     row.updated_at = utcnow()
     session.add(row)
     audit.record(session, actor, "deadline.met", row, jco_id=row.jco_id,
-                 summary=f"Recorded the deadline “{row.title}” as met on {long_date(on)}",
+                 summary=f"Recorded the deadline “{row.title}” as met on {long_date(on, 'en')}",
                  before={"met_on": None}, after={"met_on": on})
     session.flush()
     return row
@@ -426,7 +438,7 @@ def record_met(session: Session, row: ManualDeadline, actor, on: date) -> Manual
 
 def reopen(session: Session, row: ManualDeadline, actor) -> ManualDeadline:
     if row.met_on is None:
-        raise DeadlineError("This deadline is not recorded as met.")
+        raise DeadlineError(_("This deadline is not recorded as met."))
     before = row.met_on
     row.met_on = None
     row.met_recorded_by_id = None

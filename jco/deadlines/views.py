@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -64,7 +66,7 @@ def new_deadline():
         with saving(form, field="title") as saved:
             row = services.create_manual_deadline(get_session(), form.details(), current_user)
         if saved.ok:
-            flash(f"The deadline “{row.title}” has been set.", "success")
+            flash(_("The deadline “%(title)s” has been set.", title=row.title), "success")
             return redirect(url_for("deadlines.my_deadlines"))
     return render_template("deadlines/edit.html", form=form, row=None)
 
@@ -77,11 +79,11 @@ def edit_deadline(deadline_id: int):
     form = ManualDeadlineForm.for_row(row, request.method)
     form.offer(queries.manual_deadline_choices(get_session(), row, today()))
     if form.validate_on_submit():
-        with saving(form, what="This deadline", field="title") as saved:
+        with saving(form, what=_("This deadline"), field="title") as saved:
             services.update_manual_deadline(get_session(), row, form.details(), current_user,
                                             version=form.version.data)
         if saved.ok:
-            flash(f"The deadline “{row.title}” has been saved.", "success")
+            flash(_("The deadline “%(title)s” has been saved.", title=row.title), "success")
             return redirect(url_for("deadlines.my_deadlines"))
         row = _load_manual(deadline_id)  # the rollback expired it
     return render_template("deadlines/edit.html", form=form, row=row)
@@ -105,7 +107,7 @@ def _manual_action(deadline_id: int, action) -> WerkzeugResponse:
 def record_met(deadline_id: int):
     def act(session, row):
         services.record_met(session, row, current_user, today())
-        return f"“{row.title}” is recorded as met today."
+        return _("“%(title)s” is recorded as met today.", title=row.title)
     return _manual_action(deadline_id, act)
 
 
@@ -113,7 +115,7 @@ def record_met(deadline_id: int):
 def reopen(deadline_id: int):
     def act(session, row):
         services.reopen(session, row, current_user)
-        return f"“{row.title}” is open again."
+        return _("“%(title)s” is open again.", title=row.title)
     return _manual_action(deadline_id, act)
 
 
@@ -122,7 +124,7 @@ def delete(deadline_id: int):
     def act(session, row):
         title = row.title
         services.delete_manual_deadline(session, row, current_user)
-        return f"The deadline “{title}” has been deleted."
+        return _("The deadline “%(title)s” has been deleted.", title=title)
     return _manual_action(deadline_id, act)
 
 
@@ -146,7 +148,7 @@ def _account_feed(account, *, attachment: bool) -> Response:
         scope = services.scope_for(account, [d for d in services.collect_cached(session, now, _settings())
                                              if d.due >= since])
         ctx = calendar.FeedContext(account, base_url(), now, scope.organisation_id)
-        body = calendar.build(session, ctx, "JCO Tracker — deadlines and meetings", scope.deadlines,
+        body = calendar.build(session, ctx, _("JCO Tracker — deadlines and meetings"), scope.deadlines,
                               calendar.load_meetings(session, since=since))
         session.commit()  # the SEQUENCE counters of events that changed
         return body
@@ -154,7 +156,9 @@ def _account_feed(account, *, attachment: bool) -> Response:
     # Calendar applications poll every few minutes: while nothing changed, the same bytes (jco.core.cache).
     # Keyed by what decides the feed's content for this account (account rows do not move the version).
     key = ("calendar", account.id, account.role, account.organisation_id, account.clearance, now)
-    body = cache.cached(session, key, build)
+    # In the account's language, whoever asks: a calendar application sends none (the cache adds it to the key).
+    with force_locale(account.language or "en"):
+        body = cache.cached(session, key, build)
     return _ics(body, "jco-deadlines.ics", attachment=attachment)
 
 
@@ -182,7 +186,7 @@ def jco_calendar(jco_id: int):
     now = today()
     deadlines = services.collect(session, now, _settings(), jco_id=jco.id)
     ctx = calendar.FeedContext(current_user, base_url(), now, services.scope_for(current_user, []).organisation_id)
-    body = calendar.build(session, ctx, f"JCO {jco.title}", deadlines, calendar.load_meetings(session, jco_id=jco.id))
+    body = calendar.build(session, ctx, _("JCO %(title)s", title=jco.title), deadlines, calendar.load_meetings(session, jco_id=jco.id))
     session.commit()
     return _ics(body, f"jco-{jco.id}.ics", attachment=True)
 
@@ -227,5 +231,5 @@ def revoke_calendar_token():
     session = get_session()
     if calendar.revoke_token(session, current_user):
         session.commit()
-        flash("Your calendar subscription address no longer works.", "success")
+        flash(_("Your calendar subscription address no longer works."), "success")
     return redirect(url_for("accounts.account"))

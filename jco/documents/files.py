@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 import filetype
+from babel.numbers import format_decimal
 from flask import current_app, has_app_context
 from sqlmodel import Session
 from werkzeug.utils import secure_filename
 
+from jco.core.dates import current_locale
+from jco.core.text import N_, _
 from jco.documents.models import Marking, StoredFile
 from jco.search.extract import file_text
 
@@ -42,18 +45,18 @@ _ODT_MIMETYPE = KINDS["odt"].media_type.encode("ascii")
 
 # What the commonest refused files are, in words a delegate recognises.
 _DESCRIPTIONS = {
-    "exe": "a Windows program (EXE)",
-    "elf": "a Linux program",
-    "zip": "a ZIP archive",
-    "doc": "an old Word document (DOC)",
-    "xlsx": "an Excel spreadsheet (XLSX)",
-    "xls": "an old Excel spreadsheet (XLS)",
-    "ods": "an OpenDocument spreadsheet (ODS)",
-    "pptx": "a PowerPoint presentation (PPTX)",
-    "odp": "an OpenDocument presentation (ODP)",
-    "rtf": "an RTF document",
-    "epub": "an e-book (EPUB)",
-    "ps": "a PostScript file",
+    "exe": N_("a Windows program (EXE)"),
+    "elf": N_("a Linux program"),
+    "zip": N_("a ZIP archive"),
+    "doc": N_("an old Word document (DOC)"),
+    "xlsx": N_("an Excel spreadsheet (XLSX)"),
+    "xls": N_("an old Excel spreadsheet (XLS)"),
+    "ods": N_("an OpenDocument spreadsheet (ODS)"),
+    "pptx": N_("a PowerPoint presentation (PPTX)"),
+    "odp": N_("an OpenDocument presentation (ODP)"),
+    "rtf": N_("an RTF document"),
+    "epub": N_("an e-book (EPUB)"),
+    "ps": N_("a PostScript file"),
 }
 
 
@@ -75,10 +78,16 @@ def max_upload_bytes() -> int:
 
 
 def size_label(n_bytes: int) -> str:
+    """``3 KB``, ``1.5 MB`` (``1,5 Mo`` in French)."""
     if n_bytes < 1024 * 1024:
-        return f"{max(n_bytes // 1024, 1)} KB"
-    megabytes = n_bytes / (1024 * 1024)
-    return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
+        return _("%(size)s KB", size=format_decimal(max(n_bytes // 1024, 1), locale=current_locale()))
+    megabytes = round(n_bytes / (1024 * 1024), 1)
+    return _("%(size)s MB", size=format_decimal(megabytes, format="#,##0.#", locale=current_locale()))
+
+
+def kilobytes(n_bytes: int) -> str:
+    """A stored file's size as its page shows it: ``12.3 KB`` (``12,3 Ko``)."""
+    return _("%(size)s KB", size=format_decimal(round(n_bytes / 1024, 1), format="#,##0.0", locale=current_locale()))
 
 
 def max_stored_marking() -> Marking:
@@ -116,37 +125,40 @@ def _zip_kind(content: bytes) -> str | None:
 
 
 def sniff(content: bytes) -> tuple[str | None, str]:
-    """The file's kind ('pdf', 'docx', 'odt' or None) and a description of what it looks like."""
+    """The file's kind ('pdf', 'docx', 'odt' or None) and a description of what it looks like
+    (in the reader's language)."""
     if content.startswith(b"%PDF-"):
-        return "pdf", "a PDF document"
+        return "pdf", _("a %(kind)s document", kind="PDF")
     if content.startswith(b"PK\x03\x04"):
         kind = _zip_kind(content)
         if kind in KINDS:
-            return kind, f"a {KINDS[kind].name} document"
+            return kind, _("a %(kind)s document", kind=KINDS[kind].name)
         if kind is None:
-            return None, "a damaged ZIP archive"
+            return None, _("a damaged ZIP archive")
         guessed = filetype.guess(content)
         if guessed is not None and guessed.extension in _DESCRIPTIONS:
-            return None, _DESCRIPTIONS[guessed.extension]
-        return None, "a ZIP archive"
+            return None, _(_DESCRIPTIONS[guessed.extension])
+        return None, _(_DESCRIPTIONS["zip"])
     guessed = filetype.guess(content)
     if guessed is not None:
-        return None, _DESCRIPTIONS.get(guessed.extension, f"a {guessed.extension.upper()} file ({guessed.mime})")
+        if guessed.extension in _DESCRIPTIONS:
+            return None, _(_DESCRIPTIONS[guessed.extension])
+        return None, _("a %(kind)s file (%(mime)s)", kind=guessed.extension.upper(), mime=guessed.mime)
     head = content[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")):
-        return None, "a web page (HTML)"
+        return None, _("a web page (HTML)")
     if head.startswith(b"<"):
-        return None, "an XML or HTML file"
+        return None, _("an XML or HTML file")
     try:
         content[:4096].decode("utf-8")
     except UnicodeDecodeError:
-        return None, "a file of an unknown kind"
-    return None, "plain text"
+        return None, _("a file of an unknown kind")
+    return None, _("plain text")
 
 
 def _allowed_names(allowed: tuple[str, ...]) -> str:
     names = [KINDS[a].name for a in allowed]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return names[0] if len(names) == 1 else _("%(names)s or %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def safe_filename(original: str | None, kind: FileKind) -> str:
@@ -166,14 +178,13 @@ def check_content(content: bytes, *, allowed: tuple[str, ...] = ("pdf", "docx", 
     """The kind of ``content`` if it is acceptable, or FileRejected saying why not."""
     limit = max_upload_bytes()
     if not content:
-        raise FileRejected("The file is empty. Choose the document's file again.")
+        raise FileRejected(_("The file is empty. Choose the document's file again."))
     if len(content) > limit:
-        raise FileRejected(f"The file is larger than {size_label(limit)}.")
+        raise FileRejected(_("The file is larger than %(limit)s.", limit=size_label(limit)))
     kind_name, looks_like = sniff(content)
     if kind_name not in allowed:
-        raise FileRejected(
-            f"This file is not a {_allowed_names(allowed)} document (it looks like {looks_like})."
-        )
+        raise FileRejected(_("This file is not a %(kinds)s document (it looks like %(looks_like)s).",
+                             kinds=_allowed_names(allowed), looks_like=looks_like))
     return KINDS[kind_name]
 
 
@@ -199,7 +210,7 @@ def read_upload(file_storage: Upload) -> bytes:
     limit = max_upload_bytes()
     content = file_storage.stream.read(limit + 1)
     if len(content) > limit:
-        raise FileRejected(f"The file is larger than {size_label(limit)}.")
+        raise FileRejected(_("The file is larger than %(limit)s.", limit=size_label(limit)))
     return content
 
 

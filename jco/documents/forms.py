@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, SubmitField
@@ -49,29 +50,30 @@ def split_codes(text: str | None) -> list[str]:
 
 class DocumentForm(FlaskForm):
     reference = StringField(
-        "Reference",
-        validators=[DataRequired(message="Enter the document's reference, like 12712/15."), _valid_reference],
+        _l("Reference"),
+        validators=[DataRequired(message=_l("Enter the document's reference, like 12712/15.")), _valid_reference],
     )
     title = StringField(
-        "Title",
-        validators=[DataRequired(message="Enter the document's title."),
-                    Length(max=300, message="The title can have at most 300 characters.")],
+        _l("Title"),
+        validators=[DataRequired(message=_l("Enter the document's title.")),
+                    Length(max=300, message=_l("The title can have at most 300 characters."))],
     )
-    doc_type = SelectField("Type", choices=[(t.value, t.label) for t in JCO_DOC_TYPES])
-    doc_date = DateField("Date", validators=[Optional()],
-                         invalid_value_message="Enter the date as a calendar date, like 2015-11-04.")
+    doc_type = SelectField(_l("Type"), choices=[(t.value, _l(t.label)) for t in JCO_DOC_TYPES])
+    doc_date = DateField(_l("Date"), validators=[Optional()],
+                         invalid_value_message=_l("Enter the date as a calendar date, like 2015-11-04."))
     # LIMITE by default: working-party documents usually are, and a forgotten choice must not publish one.
-    marking = SelectField("Marking", choices=[(m.value, m.label) for m in Marking], default=Marking.LIMITE.value)
-    subject_codes = StringField("Subject codes", validators=[Optional(), Length(max=300), _valid_subject_codes])
-    previous_reference = StringField("Previous document", validators=[Optional(), _valid_previous])
-    file = FileField("File")
-    submit = SubmitField("Register the document")
+    marking = SelectField(_l("Marking"), choices=[(m.value, _l(m.label)) for m in Marking],
+                          default=Marking.LIMITE.value)
+    subject_codes = StringField(_l("Subject codes"), validators=[Optional(), Length(max=300), _valid_subject_codes])
+    previous_reference = StringField(_l("Previous document"), validators=[Optional(), _valid_previous])
+    file = FileField(_l("File"))
+    submit = SubmitField(_l("Register the document"))
 
     def __init__(self, *args, jco_document: bool = True, likely_type: str | None = None, **kwargs):
         """``likely_type``: the kind to offer first (the deadline or step that led here asks for it)."""
         super().__init__(*args, **kwargs)
         types = JCO_DOC_TYPES if jco_document else OTHER_DOC_TYPES
-        self.doc_type.choices = [(t.value, t.label) for t in types]
+        self.doc_type.choices = [(t.value, _l(t.label)) for t in types]
         if not self.is_submitted() and likely_type in {t.value for t in types}:
             self.doc_type.data = likely_type
         elif not jco_document and not self.doc_type.data:
@@ -87,5 +89,5 @@ def likely_doc_type(state: str, asked: str | None) -> str:
 
 
 class AttachFileForm(FlaskForm):
-    file = FileField("File")
-    submit = SubmitField("Store the file")
+    file = FileField(_l("File"))
+    submit = SubmitField(_l("Store the file"))

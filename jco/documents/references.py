@@ -32,6 +32,8 @@ from dataclasses import dataclass, replace
 from functools import total_ordering
 from typing import Any, Protocol, TypeVar
 
+from jco.core.text import N_, _
+
 __all__ = [
     "FIRST_WK_YEAR",
     "FIRST_YEAR",
@@ -74,19 +76,18 @@ MAX_INPUT_LENGTH = 200
 MAX_REFERENCE_LENGTH = 60
 
 _EXAMPLES = "12712/15, 6512/1/15 REV 1, CM 4063/15 or ST 12712 2015 INIT"
-_EXPECTED = f"expected a document number like {_EXAMPLES}"
-_SUBJECT_EXPECTED = "expected a subject code like JAI 779 or ENFOCUSTOM 108"
-_NUMBER_POSITIVE = "the document number must be positive"
-_SERIES_TEXT = "ST, CM, WK, DS, SN or PE-CONS"
+_EXPECTED = N_("expected a document number like %(examples)s")
+_SUBJECT_EXPECTED = N_("expected a subject code like JAI 779 or ENFOCUSTOM 108")
+_NUMBER_POSITIVE = N_("the document number must be positive")
 # Suffix keywords in the order they are written; REV may also follow COR (a revised corrigendum).
 _SUFFIXES = ("ADD", "REV", "COR", "EXT", "DCL")
 _KEYWORDS = (*_SUFFIXES, "INIT")
 _PART_NOUNS = {
-    "REV": "revision number",
-    "ADD": "addendum number (after ADD)",
-    "COR": "corrigendum number (after COR)",
-    "EXT": "extract number (after EXT)",
-    "DCL": "declassification number (after DCL)",
+    "REV": N_("revision number"),
+    "ADD": N_("addendum number (after ADD)"),
+    "COR": N_("corrigendum number (after COR)"),
+    "EXT": N_("extract number (after EXT)"),
+    "DCL": N_("declassification number (after DCL)"),
 }
 _FIELDS = {"ADD": "addendum", "COR": "corrigendum", "EXT": "extract", "DCL": "declassification"}
 
@@ -125,7 +126,7 @@ _CODES_ONLY = re.compile(rf"\s*{_CODE}(?:\s*[,;]\s*{_CODE})*\s*")
 class InvalidReference(ValueError):
     """A document reference or subject code that cannot be accepted.
 
-    ``problem`` is the plain-English reason, written for the person filling in the form;
+    ``problem`` is the reason in the reader's language, written for the person filling in the form;
     ``text`` is what they entered (``None`` when a value was built in code), quoted in front of
     the problem so that the message still makes sense away from the form field.
     """
@@ -133,7 +134,7 @@ class InvalidReference(ValueError):
     def __init__(self, problem: str, text: str | None = None) -> None:
         self.problem = problem
         self.text = text
-        super().__init__(problem if text is None else f"‘{text}’: {problem}")
+        super().__init__(problem if text is None else _("‘%(entered)s’: %(problem)s", entered=text, problem=problem))
 
 
 def _require_int(value: object, name: str) -> int:
@@ -147,7 +148,7 @@ def _check_count(value: int, problem: str, max_digits: int, what: str) -> None:
     if value < 1:
         raise InvalidReference(problem)
     if value >= 10**max_digits:
-        raise InvalidReference(f"the {what} is too long: at most {max_digits} digits")
+        raise InvalidReference(_("the %(what)s is too long: at most %(digits)s digits", what=_(what), digits=max_digits))
 
 
 def _full_year(two_digits: int) -> int:
@@ -313,21 +314,23 @@ class DocumentReference:
 
     def __post_init__(self) -> None:
         if self.prefix not in PREFIXES:
-            raise InvalidReference(
-                f"the prefix must be empty (ST) or one of {', '.join(p for p in PREFIXES if p)}, not {self.prefix!r}"
-            )
+            raise InvalidReference(_(
+                "the prefix must be empty (ST) or one of %(prefixes)s, not %(prefix)s",
+                prefixes=", ".join(p for p in PREFIXES if p), prefix=repr(self.prefix),
+            ))
         _check_count(
-            _require_int(self.number, "number"), _NUMBER_POSITIVE, MAX_NUMBER_DIGITS, "document number"
+            _require_int(self.number, "number"), _(_NUMBER_POSITIVE), MAX_NUMBER_DIGITS, N_("document number")
         )
         year = _require_int(self.year, "year")
         first = FIRST_WK_YEAR if self.prefix == WORKING_DOCUMENT_PREFIX else FIRST_YEAR
         if not first <= year <= LAST_YEAR:
-            why = (
-                "because the WK series started in 2017"
-                if self.prefix == WORKING_DOCUMENT_PREFIX
-                else "because it is written with two digits"
-            )
-            raise InvalidReference(f"the year must be between {first} and {LAST_YEAR}, {why} (got {year})")
+            if self.prefix == WORKING_DOCUMENT_PREFIX:
+                raise InvalidReference(_(
+                    "the year must be between %(first)s and %(last)s, because the WK series started in 2017 "
+                    "(got %(year)s)", first=first, last=LAST_YEAR, year=year))
+            raise InvalidReference(_(
+                "the year must be between %(first)s and %(last)s, because it is written with two digits "
+                "(got %(year)s)", first=first, last=LAST_YEAR, year=year))
         for keyword, value in (
             ("REV", self.revision),
             ("ADD", self.addendum),
@@ -338,14 +341,15 @@ class DocumentReference:
             if value is not None:
                 noun = _PART_NOUNS[keyword]
                 _require_int(value, noun)
-                _check_count(value, f"the {noun} must be 1 or more", MAX_PART_DIGITS, noun)
+                _check_count(value, _("the %(what)s must be 1 or more", what=_(noun)), MAX_PART_DIGITS, noun)
         if not isinstance(self.corrects_revision, bool):
             raise TypeError("corrects_revision must be a bool")
         if self.corrects_revision and (self.revision is None or self.corrigendum is None):
-            raise InvalidReference("only a corrigendum of a revision (REV r COR c) corrects a revision")
+            raise InvalidReference(_("only a corrigendum of a revision (REV r COR c) corrects a revision"))
         # Only absurd combinations of the largest numbers get here; no Council reference does.
         if len(self.format()) > MAX_REFERENCE_LENGTH:
-            raise InvalidReference(f"the reference is too long: at most {MAX_REFERENCE_LENGTH} characters")
+            raise InvalidReference(
+                _("the reference is too long: at most %(length)s characters", length=MAX_REFERENCE_LENGTH))
 
     @classmethod
     def parse(cls, text: str) -> DocumentReference:
@@ -358,7 +362,7 @@ class DocumentReference:
         shown, core = _prepare_reference(text)
         if "+" in core:
             raise InvalidReference(
-                "enter a single reference here; parts joined with + must be entered one by one", shown
+                _("enter a single reference here; parts joined with + must be entered one by one"), shown
             )
         return _parse_head(core, shown)
 
@@ -441,7 +445,8 @@ class DocumentReference:
     def next_revision(self) -> DocumentReference:
         """The reference the Council would give the next revision of this part."""
         if not self._revises_part:
-            raise InvalidReference(f"{self} corrects a revision; a later revision is a new document")
+            raise InvalidReference(_("%(reference)s corrects a revision; a later revision is a new document",
+                                     reference=str(self)))
         return replace(self, revision=(self.revision or 0) + 1)
 
 
@@ -461,7 +466,7 @@ class Citation:
         # Accepting any iterable is convenient, but the stored value must be a hashable tuple.
         object.__setattr__(self, "parts", parts)
         if not parts:
-            raise InvalidReference("a citation needs at least one document reference")
+            raise InvalidReference(_("a citation needs at least one document reference"))
         for part in parts:
             if not isinstance(part, DocumentReference):
                 raise TypeError(f"citation parts must be DocumentReference, not {type(part).__name__}")
@@ -469,13 +474,12 @@ class Citation:
         seen: set[DocumentReference] = set()
         for position, part in enumerate(parts):
             if part.family_key != first.family_key:
-                raise InvalidReference(
-                    f"all parts cited together must belong to {first.base}; cite {part} separately"
-                )
+                raise InvalidReference(_("all parts cited together must belong to %(base)s; cite %(part)s separately",
+                                         base=str(first.base), part=str(part)))
             if part in seen:
-                raise InvalidReference(f"{part} is cited twice")
+                raise InvalidReference(_("%(part)s is cited twice", part=str(part)))
             if position and part == part.base:
-                raise InvalidReference(f"the document itself ({part}) can only be cited first")
+                raise InvalidReference(_("the document itself (%(part)s) can only be cited first", part=str(part)))
             seen.add(part)
 
     @classmethod
@@ -485,7 +489,7 @@ class Citation:
         head, *rest = core.split("+")
         if not head.strip():
             raise InvalidReference(
-                "start with the document number, then the other parts, like 6512/15 + ADD 1", shown
+                _("start with the document number, then the other parts, like 6512/15 + ADD 1"), shown
             )
         first = _parse_head(head.strip(), shown)
         parts = [first]
@@ -542,19 +546,20 @@ class SubjectCode:
     def __post_init__(self) -> None:
         if not isinstance(self.series, str) or not _SERIES.fullmatch(self.series):
             raise InvalidReference(
-                f"the series must be capital letters A-Z, like ENFOCUSTOM, not {self.series!r}"
+                _("the series must be capital letters A-Z, like ENFOCUSTOM, not %(series)s", series=repr(self.series))
             )
         if len(self.series) > MAX_SERIES_LENGTH:
-            raise InvalidReference(f"the series is too long: at most {MAX_SERIES_LENGTH} letters")
+            raise InvalidReference(_("the series is too long: at most %(length)s letters", length=MAX_SERIES_LENGTH))
         _check_count(
             _require_int(self.number, "number"),
-            "the subject code number must be positive",
+            _("the subject code number must be positive"),
             MAX_NUMBER_DIGITS,
-            "subject code number",
+            N_("subject code number"),
         )
         year = _require_int(self.year, "year")
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise InvalidReference(f"the year must be between {FIRST_YEAR} and {LAST_YEAR} (got {year})")
+            raise InvalidReference(_("the year must be between %(first)s and %(last)s (got %(year)s)",
+                                     first=FIRST_YEAR, last=LAST_YEAR, year=year))
 
     @classmethod
     def parse(cls, text: str, year: int) -> SubjectCode:
@@ -572,22 +577,24 @@ class SubjectCode:
 
 def parse_subject_code(text: str) -> tuple[str, int]:
     """Read ``JAI 779`` / ``enfocustom 108`` into (series in capitals, number)."""
-    shown = _prepare(text, "enter a subject code")
+    shown = _prepare(text, _("enter a subject code"))
     match = _SUBJECT.fullmatch(shown)
     if match is None:
         if re.fullmatch(r"[0-9]+", shown):
-            problem = "a subject code starts with its series letters, like JAI 779"
+            problem = _("a subject code starts with its series letters, like JAI 779")
         elif re.fullmatch(r"[A-Za-z]+", shown):
-            problem = f"the subject code needs its number after the letters, like {shown.upper()} 108"
+            problem = _("the subject code needs its number after the letters, like %(series)s 108",
+                        series=shown.upper())
         elif "/" in shown:
-            problem = f"this looks like a document number; {_SUBJECT_EXPECTED}"
+            problem = _("this looks like a document number; %(expected)s", expected=_(_SUBJECT_EXPECTED))
         else:
-            problem = _SUBJECT_EXPECTED
+            problem = _(_SUBJECT_EXPECTED)
         raise InvalidReference(problem, shown)
     series, digits = match["series"].upper(), match["number"]
     if len(series) > MAX_SERIES_LENGTH:
-        raise InvalidReference(f"the series is too long: at most {MAX_SERIES_LENGTH} letters", shown)
-    number = _read_int(digits, "subject code number", "the subject code number must be positive", shown)
+        raise InvalidReference(_("the series is too long: at most %(length)s letters", length=MAX_SERIES_LENGTH),
+                               shown)
+    number = _read_int(digits, N_("subject code number"), _("the subject code number must be positive"), shown)
     return series, number
 
 
@@ -605,13 +612,14 @@ def _prepare(text: str, empty_problem: str) -> str:
     if not shown:
         raise InvalidReference(empty_problem)
     if len(shown) > MAX_INPUT_LENGTH:
-        raise InvalidReference(f"this is too long to be a reference (at most {MAX_INPUT_LENGTH} characters)")
+        raise InvalidReference(
+            _("this is too long to be a reference (at most %(length)s characters)", length=MAX_INPUT_LENGTH))
     return shown
 
 
 def _prepare_reference(text: str) -> tuple[str, str]:
     """(what the person entered, tidied for quoting; the reference without pasted noise)."""
-    shown = _prepare(text, "enter a document reference")
+    shown = _prepare(text, _("enter a document reference"))
     core = _LEADING_WORD.sub("", shown, count=1) if _LEADING_WORD.match(shown) else shown
     while True:
         marking = _TRAILING_MARKING.search(core)
@@ -622,8 +630,8 @@ def _prepare_reference(text: str) -> tuple[str, str]:
         if brackets and brackets.start() > 0:
             if not _CODES_ONLY.fullmatch(brackets["inside"]):
                 raise InvalidReference(
-                    f"leave out ‘{brackets['group']}’: only subject codes in brackets, like (JAI 779), "
-                    "may follow a reference",
+                    _("leave out ‘%(group)s’: only subject codes in brackets, like (JAI 779), may follow a reference",
+                      group=brackets["group"]),
                     shown,
                 )
             core = core[: brackets.start()]
@@ -631,7 +639,7 @@ def _prepare_reference(text: str) -> tuple[str, str]:
         break
     core = core.strip()
     if not core:
-        raise InvalidReference("enter a document reference", shown)
+        raise InvalidReference(_("enter a document reference"), shown)
     return shown, core
 
 
@@ -644,9 +652,11 @@ def _read_int(
     if not stripped:
         raise InvalidReference(zero_problem, shown)
     if stripped != digits:
-        raise InvalidReference(f"write {stripped}, not {digits}: leave out the leading zero", shown)
+        raise InvalidReference(_("write %(number)s, not %(digits)s: leave out the leading zero", number=stripped,
+                                 digits=digits), shown)
     if len(digits) > max_digits:
-        raise InvalidReference(f"the {what} is too long: at most {max_digits} digits", shown)
+        raise InvalidReference(_("the %(what)s is too long: at most %(digits)s digits", what=_(what),
+                                 digits=max_digits), shown)
     return int(digits)
 
 
@@ -657,15 +667,13 @@ def _read_year(digits: str, shown: str, prefix: str) -> int:
             return int(digits)
         if len(digits) == 2:
             return _full_year(int(digits))
-        raise InvalidReference("the year of a WK document has four digits, like WK 1234/2018 INIT", shown)
+        raise InvalidReference(_("the year of a WK document has four digits, like WK 1234/2018 INIT"), shown)
     if len(digits) != 2:
-        if len(digits) == 4:
-            hint = f": write {digits[2:]}, not {digits}"
-        elif len(digits) == 1:
-            hint = f": write 0{digits}, not {digits}"
-        else:
-            hint = ", like 15 for 2015"
-        raise InvalidReference(f"the year must be two digits{hint}", shown)
+        if len(digits) in (1, 4):
+            better = digits[2:] if len(digits) == 4 else f"0{digits}"
+            raise InvalidReference(_("the year must be two digits: write %(better)s, not %(digits)s", better=better,
+                                     digits=digits), shown)
+        raise InvalidReference(_("the year must be two digits, like 15 for 2015"), shown)
     return _full_year(int(digits))
 
 
@@ -673,7 +681,7 @@ def _suffix_order_problem(keyword: str, digits: str, found: dict[str, int], orde
     """Why ``keyword`` cannot come after the suffixes already read, or None if it can."""
     if keyword == "REV":
         if "REV" in found:
-            return "REV appears more than once: a reference has one revision number"
+            return _("REV appears more than once: a reference has one revision number")
         late = [k for k in order if k in ("EXT", "DCL")]
     elif keyword == "ADD":
         late = [k for k in order if k != "ADD"]
@@ -684,12 +692,11 @@ def _suffix_order_problem(keyword: str, digits: str, found: dict[str, int], orde
     else:
         late = []
     if keyword in found:
-        return f"{keyword} appears more than once"
+        return _("%(keyword)s appears more than once", keyword=keyword)
     if late:
-        return (
-            f"{keyword} comes before {late[0]} (the order is ADD, REV, COR, EXT, DCL): "
-            f"write {keyword} {digits.lstrip('0') or digits} before {late[0]} {found[late[0]]}"
-        )
+        return _("%(keyword)s comes before %(later)s (the order is ADD, REV, COR, EXT, DCL): write %(keyword)s "
+                 "%(number)s before %(later)s %(later_number)s", keyword=keyword, later=late[0],
+                 number=digits.lstrip("0") or digits, later_number=found[late[0]])
     return None
 
 
@@ -703,31 +710,32 @@ def _read_tail(tail: str, shown: str) -> tuple[dict[str, int], bool]:
     while position < len(tail):
         match = _TAIL_TOKEN.match(tail, position)
         if match is None or match.end() == position:
-            raise InvalidReference(_EXPECTED, shown)
+            raise InvalidReference(_(_EXPECTED, examples=_EXAMPLES), shown)
         position = match.end()
         keyword, digits = match["keyword"].upper(), match["value"]
         if keyword not in _KEYWORDS:
             raise InvalidReference(
-                f"‘{match['keyword']}’ cannot follow the number: only ADD, REV, COR, EXT, DCL "
-                "(or INIT for the original) can",
+                _("‘%(word)s’ cannot follow the number: only ADD, REV, COR, EXT, DCL (or INIT for the original) can",
+                  word=match["keyword"]),
                 shown,
             )
         if keyword == "INIT":
             if digits is not None:
-                raise InvalidReference("INIT takes no number: it marks the original document", shown)
+                raise InvalidReference(_("INIT takes no number: it marks the original document"), shown)
             saw_init = True
             continue
         if digits is None:
-            raise InvalidReference(f"{keyword} needs a number, like {keyword} 1", shown)
+            raise InvalidReference(_("%(keyword)s needs a number, like %(keyword)s 1", keyword=keyword), shown)
         problem = _suffix_order_problem(keyword, digits, found, order)
         if problem:
             raise InvalidReference(problem, shown)
         noun = _PART_NOUNS[keyword]
-        found[keyword] = _read_int(digits, noun, f"the {noun} must be 1 or more", shown, MAX_PART_DIGITS)
+        found[keyword] = _read_int(digits, noun, _("the %(what)s must be 1 or more", what=_(noun)), shown,
+                                   MAX_PART_DIGITS)
         order.append(keyword)
     if saw_init and found:
         raise InvalidReference(
-            "INIT marks the original document; leave it out when ADD, REV, COR, EXT or DCL follows", shown
+            _("INIT marks the original document; leave it out when ADD, REV, COR, EXT or DCL follows"), shown
         )
     corrects_revision = "REV" in found and "COR" in found and order.index("REV") < order.index("COR")
     return found, corrects_revision
@@ -753,14 +761,14 @@ def _read_prefix(match: re.Match[str], shown: str) -> str:
     prefix = re.sub(r"\s+", "", match["prefix"] or "").upper()
     if prefix in _KEYWORDS:
         raise InvalidReference(
-            f"the document number is missing before {prefix}, like 6512/15 {prefix} 1", shown
+            _("the document number is missing before %(keyword)s, like 6512/15 %(keyword)s 1", keyword=prefix), shown
         )
     if prefix == REGISTER_DEFAULT_SERIES:
         return ""
     if prefix not in PREFIXES:
         raise InvalidReference(
-            f"unknown prefix {prefix}: only {_SERIES_TEXT} can come before the number "
-            "(leave it out for ST documents)",
+            _("unknown prefix %(prefix)s: only %(series)s can come before the number (leave it out for ST documents)",
+              prefix=prefix, series=_("%(names)s or %(last)s", names="ST, CM, WK, DS, SN", last="PE-CONS")),
             shown,
         )
     return prefix
@@ -771,9 +779,9 @@ def _parse_head(part: str, shown: str) -> DocumentReference:
     ``shown`` is quoted in errors."""
     match = _HEAD.match(part)
     if match is None:
-        raise InvalidReference(_EXPECTED, shown)
+        raise InvalidReference(_(_EXPECTED, examples=_EXAMPLES), shown)
     prefix = _read_prefix(match, shown)
-    number = _read_int(match["number"], "document number", _NUMBER_POSITIVE, shown)
+    number = _read_int(match["number"], N_("document number"), _(_NUMBER_POSITIVE), shown)
     tail, corrects_revision = _read_tail(part[match.end() :], shown)
     fields: dict[str, Any] = {
         "prefix": prefix,
@@ -787,42 +795,46 @@ def _parse_head(part: str, shown: str) -> DocumentReference:
     second, third = match["second"], match["third"]
     if not second and third is None:
         example = "WK 1234/2018 INIT" if prefix == WORKING_DOCUMENT_PREFIX else f"{number}/15"
-        raise InvalidReference(f"the year is missing: add it after a slash, like {example}", shown)
+        raise InvalidReference(_("the year is missing: add it after a slash, like %(example)s", example=example), shown)
     if third is None:
         middle_digits, year_digits = None, second
     elif not second:
-        raise InvalidReference(_EXPECTED, shown)
+        raise InvalidReference(_(_EXPECTED, examples=_EXAMPLES), shown)
     elif not third:
         raise InvalidReference(
-            f"the year is missing after {number}/{second}/, like {number}/{second}/15", shown
+            _("the year is missing after %(start)s/, like %(start)s/15", start=f"{number}/{second}"), shown
         )
     else:
         middle_digits, year_digits = second, third
     middle = None
     if middle_digits is not None:
         middle = _read_int(
-            middle_digits, "revision number", "the revision number must be 1 or more", shown, MAX_PART_DIGITS
+            middle_digits, N_("revision number"), _("the %(what)s must be 1 or more", what=_("revision number")), shown,
+            MAX_PART_DIGITS,
         )
     year = _read_year(year_digits, shown, prefix)
     if prefix == WORKING_DOCUMENT_PREFIX:
         if middle is not None:
             intended = _build(shown, **{**fields, "revision": revision or middle}, year=year)
-            raise InvalidReference(f"a WK document writes its revision only after REV: {intended}", shown)
+            raise InvalidReference(_("a WK document writes its revision only after REV: %(intended)s",
+                                     intended=str(intended)), shown)
         return _build(shown, **fields, year=year)
     if middle is None and revision is not None:
         intended = _build(shown, **fields, year=year)
         raise InvalidReference(
-            f"a revision needs its number after the document number too: {intended}", shown
+            _("a revision needs its number after the document number too: %(intended)s", intended=str(intended)), shown
         )
     if middle is not None and revision is None:
         intended = _build(shown, **{**fields, "revision": middle}, year=year)
         raise InvalidReference(
-            f"the revision number after the document number ({middle}) needs REV {middle} at the end too: {intended}",
+            _("the revision number after the document number (%(middle)s) needs REV %(middle)s at the end too: "
+              "%(intended)s", middle=middle, intended=str(intended)),
             shown,
         )
     if middle != revision:
         raise InvalidReference(
-            f"the revision after the number ({middle}) and after REV ({revision}) must be the same", shown
+            _("the revision after the number (%(middle)s) and after REV (%(revision)s) must be the same",
+              middle=middle, revision=revision), shown
         )
     return _build(shown, **fields, year=year)
 
@@ -830,18 +842,19 @@ def _parse_head(part: str, shown: str) -> DocumentReference:
 def _register_year(digits: str, shown: str) -> int:
     year = int(digits)
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidReference(f"the year must be between {FIRST_YEAR} and {LAST_YEAR} (got {year})", shown)
+        raise InvalidReference(_("the year must be between %(first)s and %(last)s (got %(year)s)", first=FIRST_YEAR,
+                                 last=LAST_YEAR, year=year), shown)
     return year
 
 
 def _parse_later_part(part: str, first: DocumentReference, shown: str) -> DocumentReference:
     """Parse an abbreviated part after ``+`` (``ADD 1 REV 1``), inheriting ``first``'s family."""
     if not part:
-        raise InvalidReference("nothing follows a +; add the part, like 6512/15 + ADD 1", shown)
+        raise InvalidReference(_("nothing follows a +; add the part, like 6512/15 + ADD 1"), shown)
     if "/" in part or part[0].isdigit():
         raise InvalidReference(
-            "after + write only the part, like ADD 1 or REV 2: the document number comes from the "
-            "first part, and other documents are cited separately",
+            _("after + write only the part, like ADD 1 or REV 2: the document number comes from the first part, and "
+              "other documents are cited separately"),
             shown,
         )
     tail, corrects_revision = _read_tail(" " + part, shown)

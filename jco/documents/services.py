@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from jco.audit import services as audit
@@ -76,8 +77,9 @@ def _subject_codes(session: Session, texts: list[str], ref: DocumentReference) -
         elif owner.family_key != ref.family_key:
             other = DocumentReference(prefix=owner.family_prefix, number=owner.family_number, year=owner.family_year)
             raise DocumentError(
-                f"{series} {number} of {ref.year} is already the subject code of {other}; a code belongs to one "
-                f"document and its versions. Check the code on {ref}, or leave it out.",
+                _("%(code)s of %(year)s is already the subject code of %(other)s; a code belongs to one document "
+                  "and its versions. Check the code on %(reference)s, or leave it out.",
+                  code=f"{series} {number}", year=ref.year, other=str(other), reference=str(ref)),
                 "subject_codes",
             )
         # document_id is filled in when the codes are attached to their document.
@@ -90,11 +92,11 @@ def _subject_codes(session: Session, texts: list[str], ref: DocumentReference) -
 def register_document(session: Session, details: DocumentDetails, actor=None) -> Document:
     ref = parse_reference(details.reference)
     if session.scalar(select(Document.id).where(Document.reference == str(ref))):
-        raise DocumentError(f"The document {ref} is already registered.", "reference")
+        raise DocumentError(_("The document %(reference)s is already registered.", reference=str(ref)), "reference")
     marking = Marking(details.marking)
     previous = str(parse_reference(details.previous_reference)) if details.previous_reference.strip() else ""
     if not details.title.strip():
-        raise DocumentError("Give the document a title.", "title")
+        raise DocumentError(_("Give the document a title."), "title")
     document = Document(  # type: ignore[call-arg]  # version: SQLAlchemy's version counter sets it
         reference=str(ref), prefix=ref.prefix, number=ref.number, year=ref.year, revision=ref.revision,
         addendum=ref.addendum, corrigendum=ref.corrigendum, corrects_revision=ref.corrects_revision,
@@ -135,13 +137,17 @@ def check_family(session: Session, ref: DocumentReference, jco_id: int | None, d
     if not family:
         return
     if any(d.jco_id != jco_id for d in family):
-        where = "for this operation" if jco_id is not None else "as a document outside operations"
-        raise DocumentError(f"{base} is not registered {where}, so {ref} cannot be added here.", "reference")
+        raise DocumentError(
+            _("%(base)s is not registered for this operation, so %(reference)s cannot be added here.",
+              base=str(base), reference=str(ref)) if jco_id is not None else
+            _("%(base)s is not registered as a document outside operations, so %(reference)s cannot be added here.",
+              base=str(base), reference=str(ref)), "reference")
     family_types = {d.doc_type for d in family}
     if doc_type not in family_types:
-        label = DocType(sorted(family_types)[0]).label.lower()
-        raise DocumentError(f"{base} is a {label}; its revisions and parts are too. Choose “{label.capitalize()}”.",
-                            "doc_type")
+        label = _(DocType(sorted(family_types)[0]).label)
+        # The English sentence names the type in lower case ("is a business case"); others name the label.
+        raise DocumentError(_("%(base)s is a %(type)s; its revisions and parts are too. Choose “%(label)s”.",
+                              base=str(base), type=label.lower(), label=label), "doc_type")
 
 
 def attach_file(session: Session, document: Document, upload: files.Upload | None, actor=None) -> bool:
@@ -152,7 +158,8 @@ def attach_file(session: Session, document: Document, upload: files.Upload | Non
     """
     if document.file_id is not None:
         raise DocumentError(
-            f"{document.reference} already has its file. A changed text is a new revision: register it as such.",
+            _("%(reference)s already has its file. A changed text is a new revision: register it as such.",
+              reference=document.reference),
             "file",
         )
     if not files.may_store_files_marked(document.marking):
@@ -163,7 +170,7 @@ def attach_file(session: Session, document: Document, upload: files.Upload | Non
         session.flush()
         return False
     if upload is None or not files.has_upload(upload):
-        raise DocumentError("Choose the document's file (PDF, DOCX or ODT).", "file")
+        raise DocumentError(_("Choose the document's file (PDF, DOCX or ODT)."), "file")
     stored = files.store_upload(session, upload)
     document.file_id = stored.id
     document.file_withheld = False
@@ -186,7 +193,7 @@ def add_document(
     """
     ref = parse_reference(details.reference)
     if session.scalar(select(Document.id).where(Document.reference == str(ref))):
-        raise DocumentError(f"The document {ref} is already registered.", "reference")
+        raise DocumentError(_("The document %(reference)s is already registered.", reference=str(ref)), "reference")
     check_family(session, ref, details.jco_id, details.doc_type)
     document = register_document(session, details, actor)
     # Above the accredited level the file is withheld whether or not one was chosen, so the page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from jco import permissions
@@ -25,8 +26,8 @@ def too_large(_error):
     limit = files.size_label(files.max_upload_bytes())
     return render_template(
         "error.html", code=413,
-        message=f"The file is larger than {limit}. Go back, choose a smaller file (or a compressed PDF), "
-                "and send the form again.",
+        message=_("The file is larger than %(limit)s. Go back, choose a smaller file (or a compressed PDF), "
+                  "and send the form again.", limit=limit),
     ), 413
 
 
@@ -43,11 +44,12 @@ def detail(document_id: int):
     document = _document_or_abort(document_id)
     visible = permissions.can_view_document_details(current_user, document)
     family = queries.family_of(session, document)
+    file_info = queries.file_info(session, document) if visible else None
     return render_template(
         "documents/detail.html",
         document=document,
         family=document_families(family)[0] if family else [],
-        file_info=queries.file_info(session, document) if visible else None,
+        file_info=file_info, file_size=files.kilobytes(file_info.size) if file_info else "",
         details_visible=visible,
         attach_form=AttachFileForm() if permissions.can_attach_file(current_user, document) else None,
     )
@@ -55,11 +57,13 @@ def detail(document_id: int):
 
 def _withheld_message(document: Document) -> str:
     top = files.max_stored_marking()
-    limit = f"marked up to {top.value}" if top.value else "without a marking"
-    return (
-        f"{document.reference} is marked {document.marking}. This system may only hold files {limit}, so the "
-        "file was not stored: the reference and details are kept. Share the file through your accredited channel."
-    )
+    if top.value:
+        return _("%(reference)s is marked %(marking)s. This system may only hold files marked up to %(top)s, so the "
+                 "file was not stored: the reference and details are kept. Share the file through your accredited "
+                 "channel.", reference=document.reference, marking=document.marking, top=top.value)
+    return _("%(reference)s is marked %(marking)s. This system may only hold files without a marking, so the file "
+             "was not stored: the reference and details are kept. Share the file through your accredited channel.",
+             reference=document.reference, marking=document.marking)
 
 
 def _file_problem(upload) -> str | None:
@@ -78,7 +82,7 @@ def _register(form: DocumentForm, jco_id: int | None) -> Document | None:
     upload = form.file.data if files.has_upload(form.file.data) else None
     if (upload is None and files.may_store_files_marked(form.marking.data)
             and not permissions.is_secretariat(current_user)):
-        form.file.errors.append("Choose the document's file (PDF, DOCX or ODT).")
+        form.file.errors.append(_("Choose the document's file (PDF, DOCX or ODT)."))
         return None
     details = doc_services.DocumentDetails(
         reference=form.reference.data, title=form.title.data, doc_type=form.doc_type.data,
@@ -106,7 +110,8 @@ def _register(form: DocumentForm, jco_id: int | None) -> Document | None:
     if document.file_withheld:
         flash(_withheld_message(document), "info")
     else:
-        flash(f"{document.reference} is registered" + (" with its file." if document.file_id else "."), "success")
+        flash(_("%(reference)s is registered with its file.", reference=document.reference) if document.file_id
+              else _("%(reference)s is registered.", reference=document.reference), "success")
     return document
 
 
@@ -153,12 +158,13 @@ def attach_file(document_id: int):
         abort(403)
     form = AttachFileForm()
     if not form.validate_on_submit() or not files.has_upload(form.file.data):
-        flash("Choose the document's file (PDF, DOCX or ODT).", "error")
+        flash(_("Choose the document's file (PDF, DOCX or ODT)."), "error")
         return redirect(url_for("documents.detail", document_id=document.id))
     with saving() as saved:
         stored = doc_services.attach_file(session, document, form.file.data, current_user)
     if saved.ok:
-        flash(f"The file of {document.reference} is stored." if stored else _withheld_message(document),
+        flash(_("The file of %(reference)s is stored.", reference=document.reference) if stored
+              else _withheld_message(document),
               "success" if stored else "info")
     return redirect(url_for("documents.detail", document_id=document_id))
 
@@ -185,9 +191,9 @@ def download(document_id: int):
         abort(404)
     if not permissions.can_view_document_details(current_user, document):
         # Name the marking, never the title.
-        abort(403, description=f"This document is marked {document.marking} and your account is not cleared "
-                               "for that level.")
+        abort(403, description=_("This document is marked %(marking)s and your account is not cleared "
+                                 "for that level.", marking=document.marking))
     if not permissions.can_download_document(current_user, document):
-        abort(404, description="No file is held for this document.")
+        abort(404, description=_("No file is held for this document."))
     stored = session.get(StoredFile, document.file_id)
     return file_response(stored)
