@@ -9,33 +9,35 @@ lead body, dates and published results, with no life cycle. Pure: no Flask, no d
 
 from __future__ import annotations
 
+from jco.core.text import N_
+
 CCWP_JCO = "EU_JCO"
 # What an operation created in the tracker, or a file row that names no framework, runs under.
 DEFAULT_FRAMEWORK = CCWP_JCO
 CCWP_FRAMEWORKS = ("EU_JCO", "ASEM_JCO")
 
 FRAMEWORKS: dict[str, str] = {
-    "EU_JCO": "EU joint customs operation (CCWP)",
-    "ASEM_JCO": "ASEM joint customs operation (CCWP, coordinated by OLAF)",
-    "JBCO": "EUBAM joint border control operation",
-    "FRONTEX_JAD": "Frontex-led Joint Action Day",
-    "CELBET_JCA": "Joint CELBET Activity",
-    "EUROPOL_OP": "Europol-led operation",
-    "WCO_OP": "WCO global operation",
-    "INTERPOL_OP": "Interpol-led operation",
-    "UNODC_WCO_CCP_OP": "UNODC-WCO Container Control Programme operation",
-    "CUSTOMS_LED_MARITIME_OP": "Customs-led maritime operation",
-    "CUSTOMS_POLICE_JOINT_OP": "Joint customs and police operation",
-    "MULTI_AGENCY_OP": "Multi-agency operation",
-    "EU_CUSTOMS_OP": "EU customs operation (outside the CCWP)",
-    "JOINT_CUSTOMS_SURVEILLANCE_OP": "Joint customs surveillance operation (1998, before OLAF)",
+    "EU_JCO": N_("EU joint customs operation (CCWP)"),
+    "ASEM_JCO": N_("ASEM joint customs operation (CCWP, coordinated by OLAF)"),
+    "JBCO": N_("EUBAM joint border control operation"),
+    "FRONTEX_JAD": N_("Frontex-led Joint Action Day"),
+    "CELBET_JCA": N_("Joint CELBET Activity"),
+    "EUROPOL_OP": N_("Europol-led operation"),
+    "WCO_OP": N_("WCO global operation"),
+    "INTERPOL_OP": N_("Interpol-led operation"),
+    "UNODC_WCO_CCP_OP": N_("UNODC-WCO Container Control Programme operation"),
+    "CUSTOMS_LED_MARITIME_OP": N_("Customs-led maritime operation"),
+    "CUSTOMS_POLICE_JOINT_OP": N_("Joint customs and police operation"),
+    "MULTI_AGENCY_OP": N_("Multi-agency operation"),
+    "EU_CUSTOMS_OP": N_("EU customs operation (outside the CCWP)"),
+    "JOINT_CUSTOMS_SURVEILLANCE_OP": N_("Joint customs surveillance operation (1998, before OLAF)"),
 }
 # The register's Framework filter: the two groups first, then each framework.
 CCWP_CHOICE, RELATED_CHOICE, ALL_CHOICE = "ccwp", "related", "all"
 FILTER_CHOICES: dict[str, str] = {
-    CCWP_CHOICE: "CCWP operations",
-    RELATED_CHOICE: "Related operations (other frameworks)",
-    ALL_CHOICE: "All frameworks",
+    CCWP_CHOICE: N_("CCWP operations"),
+    RELATED_CHOICE: N_("Related operations (other frameworks)"),
+    ALL_CHOICE: N_("All frameworks"),
     **FRAMEWORKS,
 }
 
@@ -45,5 +47,6 @@ def is_ccwp(framework: str | None) -> bool:
 
 
 def framework_label(framework: str | None) -> str:
+    """English; translated where it is shown (``|t``)."""
     code = framework or DEFAULT_FRAMEWORK
     return FRAMEWORKS.get(code, code)

@@ -9,6 +9,7 @@ from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from jco.core.dates import current_locale
+from jco.core.text import N_
 from jco.core.timeutil import utcnow
 from jco.operations.frameworks import DEFAULT_FRAMEWORK, framework_label, is_ccwp
 from jco.operations.lifecycle import State
@@ -46,10 +47,15 @@ class Organisation(SQLModel, table=True):
     def local_name(self) -> str:
         """The name in the reader's language: a country's from Babel's CLDR data (``Allemagne``), a
         body's as registered (OLAF, Europol). English keeps the registered names."""
-        language = current_locale()
-        if self.kind == OrgKind.COUNTRY and language != "en":
-            return Locale.parse(language).territories.get(self.code, self.name)
-        return self.name
+        return local_name_of(self.code, self.name, self.kind)
+
+
+def local_name_of(code: str, name: str, kind: str) -> str:
+    """:attr:`Organisation.local_name` for rows read without the object (the register's cached rows)."""
+    language = current_locale()
+    if kind == OrgKind.COUNTRY and language != "en":
+        return Locale.parse(language).territories.get(code, name)
+    return name
 
 
 class Commodity(SQLModel, table=True):
@@ -111,8 +117,9 @@ class JcoKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"regional": "Regional", "eu_wide": "EU-wide", "third_countries": "With third countries",
-                "not_stated": "Not stated"}[self]
+        """English; translated where it is shown (``|t``, ``gettext``)."""
+        return {"regional": N_("Regional"), "eu_wide": N_("EU-wide"), "third_countries": N_("With third countries"),
+                "not_stated": N_("Not stated")}[self]
 
 
 class Role(StrEnum):
@@ -123,7 +130,9 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"lead": "Lead", "co_lead": "Co-lead", "participant": "Participant", "observer": "Observer"}[self]
+        """English; translated where it is shown (``|t``, ``gettext``)."""
+        return {"lead": N_("Lead"), "co_lead": N_("Co-lead"), "participant": N_("Participant"),
+                "observer": N_("Observer")}[self]
 
 
 _jco_version = Column("version", Integer, nullable=False, default=1)
