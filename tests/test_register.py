@@ -94,3 +94,17 @@ def test_the_api_filters_and_sorts_as_the_register_does(reader, db):
         api = reader.get(f"/api/v1/jcos?{api_query}&per_page=100", headers=headers)
         assert api.status_code == 200, api.get_data(as_text=True)
         assert [item["id"] for item in api.json["items"]] == page_ids, query
+
+
+def test_in_french_leads_are_named_in_french_and_the_export_writes_french_labels(reader):
+    """Issue 16: countries by their French names (CLDR), sorted so; kinds and states of an export
+    asked for in French in the words the import reads back (jco.imports.vocabulary)."""
+    html = unescape(reader.get("/jcos?lang=fr").get_data(as_text=True))
+    lead_filter = re.search(r'<select id="f-lead".*?</select>', html, re.S).group(0)
+    assert ">Pologne<" in lead_filter and ">Poland<" not in lead_filter
+    names = re.findall(r'<option value="[A-Z-]+"[^>]*>([^<]+)<', lead_filter)
+    assert names == sorted(names, key=str.casefold)
+    english = reader.get("/jcos/export.csv?lang=en&framework=all").get_data(as_text=True)
+    french = reader.get("/jcos/export.csv?lang=fr&framework=all").get_data(as_text=True)
+    assert ",Regional," in english and ",Régionale," not in english
+    assert ",Régionale," in french and ",Clôturée," in french

@@ -73,7 +73,7 @@ def init_app(app: Flask) -> None:
                 request.path.startswith("/api/") or "export" in endpoint or "feed" in endpoint):
             session["lang"] = asked
 
-    from flask_babel import gettext, ngettext
+    from flask_babel import format_decimal, format_number, gettext, ngettext
 
     from jco.core import dates, text
 
@@ -82,6 +82,9 @@ def init_app(app: Flask) -> None:
     # Labels marked N_ elsewhere, translated as they are shown. gettext without arguments never
     # %-formats, so a "%" in a title passed through it is safe.
     app.jinja_env.filters["t"] = lambda label: gettext(str(label)) if label else label
+    # Counts and quantities in the reader's notation (French 4 100 000; up to three decimals).
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["quantity"] = lambda value: format_decimal(value, format="#,##0.###")
 
     @app.context_processor
     def _language():

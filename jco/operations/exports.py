@@ -27,15 +27,18 @@ from sqlmodel import Session, select
 
 from jco import permissions
 from jco.core.db import get_session
+from jco.core.i18n import current_language
 from jco.core.timeutil import today
 from jco.documents.models import Document, Marking
 from jco.documents.queries import document_order
 from jco.imports.parsing import BODY_LABELS, COLUMNS, EXPORT_COLUMNS
-from jco.imports.vocabulary import kind_label, state_label
+from jco.imports.vocabulary import KIND_LABELS, STATE_LABELS_BY_LANGUAGE
+from jco.operations.lifecycle import State
 from jco.operations.models import (
     Commodity,
     Jco,
     JcoCommodity,
+    JcoKind,
     JcoTransportMode,
     Organisation,
     Participant,
@@ -193,8 +196,11 @@ def _with_agency(label: str, agency: str) -> str:
     return f"{label} - {agency}" if agency else label
 
 
-def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
+def register_rows(session: Session, filters: RegisterFilters, language: str = "en") -> Iterator[dict]:
     """The register's rows as the importer reads them, in a fixed number of queries.
+
+    The kind and state are written in ``language`` ("en" or "fr"), as the pages show them; the
+    import reads either (jco.imports.vocabulary). Every other cell is data or a code, as stored.
 
     A generator: nothing is read until the first row is asked for, so a streamed download runs
     its queries while it streams, in one transaction. The related facts (participants, goods,
@@ -231,6 +237,8 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
     ):
         documents[row.jco_id].append((row.reference, Marking(row.marking or "")))
 
+    kinds = KIND_LABELS.get(language, KIND_LABELS["en"])
+    states = STATE_LABELS_BY_LANGUAGE.get(language, STATE_LABELS_BY_LANGUAGE["en"])
     query = (filtered(filters).order_by(*SORTS[filters.sort]).options(raiseload("*"))
              .execution_options(yield_per=500))
     for jco in session.scalars(query):
@@ -258,9 +266,9 @@ def register_rows(session: Session, filters: RegisterFilters) -> Iterator[dict]:
             "source_urls": ";".join(line.strip() for line in jco.sources.splitlines() if line.strip()),
             "notes": jco.source_notes,
             # The labels people read on the pages; the import reads them back (and codes too).
-            "kind": kind_label(jco.kind),
+            "kind": kinds[JcoKind(jco.kind)],
             # A related operation has no life-cycle state (its column holds only the default).
-            "state": state_label(jco.state) if jco.is_ccwp else "",
+            "state": states[State(jco.state)] if jco.is_ccwp else "",
             "framework": jco.framework,
         }
 
@@ -272,10 +280,11 @@ def register_export(fmt: str):
     if not permissions.can_view(current_user):
         abort(403)
     filters = RegisterFilters.from_args(request.args)
+    language = current_language()
 
     def rows():
         # The session is taken when the rows are read: a streamed CSV is read after this view has
         # returned and its request's session has been closed, in a context of its own.
-        yield from register_rows(get_session(), filters)
+        yield from register_rows(get_session(), filters, language)
 
     return table_response(rows(), REGISTER_COLUMNS, f"jco-register-{today().isoformat()}", fmt)

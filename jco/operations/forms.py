@@ -6,6 +6,9 @@ request, so a page with many rows still runs a fixed number of queries.
 
 from __future__ import annotations
 
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -23,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from jco.core.dates import long_date
+from jco.core.text import N_
 from jco.core.timeutil import today
 from jco.documents.models import Document
 from jco.operations import results, services
@@ -40,10 +44,10 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
-ROLE_CHOICES = options((r.value, r.label) for r in Role)
+ROLE_CHOICES = options((r.value, _l(r.label)) for r in Role)
 REPORT_ADOPTION_CHOICES = options([
-    ("working_party", "By the working party only"),
-    (Body.MAC.value, "By the Mutual Assistance Committee first, then by the working party"),
+    ("working_party", _l("By the working party only")),
+    (Body.MAC.value, _l("By the Mutual Assistance Committee first, then by the working party")),
 ])
 EXTRA_ROWS = 3
 # Rows typed on one page (a file takes up to results.MAX_ROWS); with four fields a row this stays
@@ -54,15 +58,16 @@ MAX_TYPED_ROWS = 200
 def organisation_choices(organisations: list[Organisation], blank: str) -> list[SelectChoice]:
     """Member States, then bodies, then other countries, each group by name."""
     day = today()
-    groups: dict[str, list[SelectChoice]] = {"EU Member States": [], "Agencies and bodies": [], "Other countries": []}
-    for org in organisations:
+    names = {"members": _("EU Member States"), "bodies": _("Agencies and bodies"), "others": _("Other countries")}
+    groups: dict[str, list[SelectChoice]] = {"members": [], "bodies": [], "others": []}
+    for org in sorted(organisations, key=lambda o: o.local_name.casefold()):
         if org.kind == OrgKind.BODY:
-            group = "Agencies and bodies"
+            group = "bodies"
         elif org.is_member_state_on(day):
-            group = "EU Member States"
+            group = "members"
         else:
-            group = "Other countries"
-        groups[group].append(SelectChoice(value=org.id, label=f"{org.name} ({org.code})", optgroup=group))
+            group = "others"
+        groups[group].append(SelectChoice(value=org.id, label=f"{org.local_name} ({org.code})", optgroup=names[group]))
     return [SelectChoice(value=NO_CHOICE, label=blank), *(c for group in groups.values() for c in group)]
 
 
@@ -71,18 +76,20 @@ def country_choices(countries: list[Organisation]) -> list[SelectChoice]:
     day = today()
     members: list[SelectChoice] = []
     others: list[SelectChoice] = []
-    for org in countries:
+    member_states, other_countries = _("EU Member States"), _("Other countries")
+    for org in sorted(countries, key=lambda o: o.local_name.casefold()):
         group = members if org.is_member_state_on(day) else others
-        group.append(SelectChoice(value=org.code, label=f"{org.name} ({org.code})",
-                                  optgroup="EU Member States" if group is members else "Other countries"))
-    return [SelectChoice(value="", label="— not by country —"), *members, *others]
+        group.append(SelectChoice(value=org.code, label=f"{org.local_name} ({org.code})",
+                                  optgroup=member_states if group is members else other_countries))
+    return [SelectChoice(value="", label=_("— not by country —")), *members, *others]
 
 
-def _end_not_before_start(start_name: str, what: str):
+def _end_not_before_start(start_name: str, message: str):
+    """``message`` (marked with N_) names the start's date as ``%(day)s``."""
     def check(form, field):
         start = form[start_name].data
         if start and field.data and field.data < start:
-            raise ValidationError(f"{what} cannot be before the start ({long_date(start)}).")
+            raise ValidationError(_(message, day=long_date(start)))
 
     return check
 
@@ -93,21 +100,23 @@ def split_names(text: str | None) -> list[str]:
 
 
 class JcoForm(VersionedForm):
-    name = StringField("Name", validators=[DataRequired(message="Give the operation a name."), Length(max=120)])
-    edition = StringField("Edition", validators=[Optional(), Length(max=20)])
-    kind = RadioField("Kind", choices=options((k.value, k.label) for k in JcoKind), default=JcoKind.REGIONAL.value)
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    lead_id = SelectField("Lead delegation or body", coerce=int, default=NO_CHOICE)
-    lead_agency = StringField("Lead administration", validators=[Optional(), Length(max=200)])
-    commodities = StringField("Target goods", validators=[Optional(), Length(max=1000)])
-    transport_modes = MultiCheckboxField("Transport modes", coerce=int, validate_choice=True)
-    other_transport_modes = StringField("Other transport modes", validators=[Optional(), Length(max=200)])
-    action_id = SelectField("Action-plan action", coerce=int, default=NO_CHOICE)
-    project_ids = MultiCheckboxField("Funded projects", coerce=int)
-    planned_start = DateField("Planned start", validators=[Optional()])
-    planned_end = DateField("Planned end", validators=[Optional(), _end_not_before_start("planned_start", "The planned end")])
-    report_adoption = RadioField("Report adoption", choices=REPORT_ADOPTION_CHOICES, default="working_party")
-    submit = SubmitField("Save")
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the operation a name.")), Length(max=120)])
+    edition = StringField(_l("Edition"), validators=[Optional(), Length(max=20)])
+    kind = RadioField(_l("Kind"), choices=options((k.value, _l(k.label)) for k in JcoKind),
+                      default=JcoKind.REGIONAL.value)
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    lead_id = SelectField(_l("Lead delegation or body"), coerce=int, default=NO_CHOICE)
+    lead_agency = StringField(_l("Lead administration"), validators=[Optional(), Length(max=200)])
+    commodities = StringField(_l("Target goods"), validators=[Optional(), Length(max=1000)])
+    transport_modes = MultiCheckboxField(_l("Transport modes"), coerce=int, validate_choice=True)
+    other_transport_modes = StringField(_l("Other transport modes"), validators=[Optional(), Length(max=200)])
+    action_id = SelectField(_l("Action-plan action"), coerce=int, default=NO_CHOICE)
+    project_ids = MultiCheckboxField(_l("Funded projects"), coerce=int)
+    planned_start = DateField(_l("Planned start"), validators=[Optional()])
+    planned_end = DateField(_l("Planned end"), validators=[
+        Optional(), _end_not_before_start("planned_start", N_("The planned end cannot be before the start (%(day)s)."))])
+    report_adoption = RadioField(_l("Report adoption"), choices=REPORT_ADOPTION_CHOICES, default="working_party")
+    submit = SubmitField(_l("Save"))
 
     @classmethod
     def for_jco(cls, jco: Jco) -> JcoForm:
@@ -125,16 +134,17 @@ class JcoForm(VersionedForm):
     def offer(self, choices) -> JcoForm:
         """Set the choices that come from the database (jco.operations.queries.JcoFormChoices)."""
         self.transport_modes.choices = options((m.id, m.name) for m in choices.transport_modes)
-        self.action_id.choices = options([(NO_CHOICE, "— none —")] + [(a.id, f"{a.code} {a.title}")
-                                                                     for a in choices.actions])
+        self.action_id.choices = options([(NO_CHOICE, _("— none —"))] + [(a.id, f"{a.code} {a.title}")
+                                                                        for a in choices.actions])
         self.project_ids.choices = options(
-            (p.id, f"{p.acronym} — {p.name}" + (f" (funded by {p.funded_by})" if p.funded_by else ""))
+            (p.id, _("%(acronym)s — %(name)s (funded by %(funder)s)", acronym=p.acronym, name=p.name,
+                     funder=p.funded_by) if p.funded_by else f"{p.acronym} — {p.name}")
             for p in choices.projects
         )
         if choices.organisations is None:
             del self.lead_id
         else:
-            self.lead_id.choices = organisation_choices(choices.organisations, "— choose —")
+            self.lead_id.choices = organisation_choices(choices.organisations, _("— choose —"))
         return self
 
     def details(self) -> services.JcoDetails:
@@ -156,22 +166,22 @@ class JcoForm(VersionedForm):
 
     def validate_lead_id(self, field):
         if field.data == NO_CHOICE:
-            raise ValidationError("Choose the delegation or body that leads the operation.")
+            raise ValidationError(_("Choose the delegation or body that leads the operation."))
 
     def validate_commodities(self, field):
         if any(len(name) > 200 for name in split_names(field.data)):
-            raise ValidationError("Each name of goods can have at most 200 characters.")
+            raise ValidationError(_("Each name of goods can have at most %(most)s characters.", most=format_number(200)))
 
     def validate_other_transport_modes(self, field):
         if any(len(name) > 40 for name in split_names(field.data)):
-            raise ValidationError("Each transport mode can have at most 40 characters.")
+            raise ValidationError(_("Each transport mode can have at most %(most)s characters.", most=format_number(40)))
 
 
 class ParticipantRowForm(Form):
-    organisation_id = SelectField("Delegation or body", coerce=int, default=NO_CHOICE)
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.PARTICIPANT.value)
-    agency = StringField("Administration", validators=[Optional(), Length(max=200)])
-    remove = BooleanField("Remove")
+    organisation_id = SelectField(_l("Delegation or body"), coerce=int, default=NO_CHOICE)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.PARTICIPANT.value)
+    agency = StringField(_l("Administration"), validators=[Optional(), Length(max=200)])
+    remove = BooleanField(_l("Remove"))
 
     @property
     def is_blank(self) -> bool:
@@ -180,8 +190,8 @@ class ParticipantRowForm(Form):
 
 class ParticipantsForm(VersionedForm):
     rows = CappedFieldList(FormField(ParticipantRowForm), min_entries=1, max_entries=services.MAX_PARTICIPANTS)
-    add_rows = SubmitField("Add more rows")
-    submit = SubmitField("Save participants")
+    add_rows = SubmitField(_l("Add more rows"))
+    submit = SubmitField(_l("Save participants"))
 
     @classmethod
     def for_request(cls, jco: Jco, method: str, organisations: list[Organisation]) -> ParticipantsForm:
@@ -193,9 +203,9 @@ class ParticipantsForm(VersionedForm):
         else:
             form = cls()
         if method == "GET" or form.add_rows.data:
-            for _ in range(EXTRA_ROWS):
+            for _row in range(EXTRA_ROWS):
                 form.rows.append_entry()
-        choices = organisation_choices(organisations, "— none —")
+        choices = organisation_choices(organisations, _("— none —"))
         for entry in form.rows:
             entry.form.organisation_id.choices = choices
         return form
@@ -221,24 +231,25 @@ class ParticipantsForm(VersionedForm):
                 continue
             if row.organisation_id.data in seen:
                 row.organisation_id.errors = [*row.organisation_id.errors,
-                                              f"Already on row {seen[row.organisation_id.data]}: remove one of the two."]
+                                              _("Already on row %(row)s: remove one of the two.",
+                                                row=seen[row.organisation_id.data])]
                 # The list's errors were gathered before this check; gather them again so the
                 # summary links to the duplicate row.
                 field.errors[:] = [e.errors for e in field.entries]
-                raise ValidationError("Each delegation or body can take part only once.")
+                raise ValidationError(_("Each delegation or body can take part only once."))
             seen[row.organisation_id.data] = number
         kept = self.kept_rows()
         if not kept:
-            raise ValidationError("An operation needs at least its lead.")
+            raise ValidationError(_("An operation needs at least its lead."))
         if not any(row.role.data == Role.LEAD for row in kept):
-            raise ValidationError("Mark at least one delegation or body as the lead.")
+            raise ValidationError(_("Mark at least one delegation or body as the lead."))
 
 
 class TransitionForm(FlaskForm):
     """A life-cycle button; withdrawing, postponing and cancelling ask for more (the reason)."""
 
-    reason = TextAreaField("Reason", validators=[Length(max=2000)])  # no Optional(): it skips validate_reason
-    submit = SubmitField("Confirm")
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])  # no Optional(): it skips validate_reason
+    submit = SubmitField(_l("Confirm"))
 
     def __init__(self, step: Transition, **kwargs):
         super().__init__(prefix=step.value, **kwargs)
@@ -247,7 +258,7 @@ class TransitionForm(FlaskForm):
     def validate_reason(self, field):
         # The life cycle names the steps that need a reason, and says what to ask for.
         if self.step in REASON_REQUIRED and not (field.data or "").strip():
-            raise ValidationError(REASON_REQUIRED[self.step])
+            raise ValidationError(_(REASON_REQUIRED[self.step]))
 
     @property
     def note(self) -> str:
@@ -255,27 +266,28 @@ class TransitionForm(FlaskForm):
 
 
 class OperationForm(VersionedForm):
-    actual_start = DateField("Actual start", validators=[Optional()])
-    actual_end = DateField("Actual end", validators=[Optional(), _end_not_before_start("actual_start", "The end")])
-    debriefing_date = DateField("Debriefing date", validators=[Optional()])
-    debriefing_place = StringField("Debriefing place", validators=[Optional(), Length(max=120)])
-    submit = SubmitField("Save")
+    actual_start = DateField(_l("Actual start"), validators=[Optional()])
+    actual_end = DateField(_l("Actual end"), validators=[
+        Optional(), _end_not_before_start("actual_start", N_("The end cannot be before the start (%(day)s)."))])
+    debriefing_date = DateField(_l("Debriefing date"), validators=[Optional()])
+    debriefing_place = StringField(_l("Debriefing place"), validators=[Optional(), Length(max=120)])
+    submit = SubmitField(_l("Save"))
 
     def validate_actual_end(self, field):
         if field.data and not self.actual_start.data:
-            raise ValidationError("Give the actual start as well.")
+            raise ValidationError(_("Give the actual start as well."))
 
     def validate_debriefing_date(self, field):
         start = self.actual_start.data
         if field.data and start and field.data < start:
-            raise ValidationError("The debriefing cannot be before the operational phase started.")
+            raise ValidationError(_("The debriefing cannot be before the operational phase started."))
 
 
 class ResultRowForm(Form):
-    country = SelectField("Country", default="")
-    commodity = StringField("Commodity")
-    quantity = StringField("Quantity")
-    unit = StringField("Unit")
+    country = SelectField(_l("Country"), default="")
+    commodity = StringField(_l("Commodity"))
+    quantity = StringField(_l("Quantity"))
+    unit = StringField(_l("Unit"))
 
     parsed: ResultRow | None = None
 
@@ -298,26 +310,26 @@ class ResultRowForm(Form):
 
 
 class _ResultsTarget:
-    document_id = SelectField("Final report", coerce=int, default=NO_CHOICE)
-    replace = BooleanField("Replace the results already recorded for this operation")
+    document_id = SelectField(_l("Final report"), coerce=int, default=NO_CHOICE)
+    replace = BooleanField(_l("Replace the results already recorded for this operation"))
 
 
 class ResultRowsForm(FlaskForm, _ResultsTarget):
     rows = CappedFieldList(FormField(ResultRowForm), min_entries=5, max_entries=MAX_TYPED_ROWS)
-    add_rows = SubmitField("Add more rows")
-    submit = SubmitField("Add these results")
+    add_rows = SubmitField(_l("Add more rows"))
+    submit = SubmitField(_l("Add these results"))
 
     def validate_rows(self, field):
         if field.errors:
-            raise ValidationError("Some rows have problems; nothing was added. Correct them and save again.")
+            raise ValidationError(_("Some rows have problems; nothing was added. Correct them and save again."))
         self.parsed = [entry.form.parsed for entry in field if entry.form.parsed is not None]
         if not self.parsed:
-            raise ValidationError("Fill in at least one row.")
+            raise ValidationError(_("Fill in at least one row."))
 
 
 class ResultsUploadForm(FlaskForm, _ResultsTarget):
-    file = FileField("Results file (CSV)", validators=[FileRequired(message="Choose a CSV file to upload.")])
-    submit = SubmitField("Upload the results")
+    file = FileField(_l("Results file (CSV)"), validators=[FileRequired(message=_l("Choose a CSV file to upload."))])
+    submit = SubmitField(_l("Upload the results"))
 
 
 class ResultsForms:
@@ -332,9 +344,9 @@ class ResultsForms:
         self.upload = ResultsUploadForm(prefix="upload") if uploading else ResultsUploadForm(prefix="upload",
                                                                                             formdata=None)
         if entering and self.entry.add_rows.data:
-            for _ in range(EXTRA_ROWS):
+            for _row in range(EXTRA_ROWS):
                 self.entry.rows.append_entry()
-        choices = options([(NO_CHOICE, "— not tied to a document —")] + [
+        choices = options([(NO_CHOICE, _("— not tied to a document —"))] + [
             (d.id, d.reference + (f" ({d.marking})" if d.marking else "")) for d in documents])
         self.entry.document_id.choices = choices
         self.upload.document_id.choices = choices
@@ -361,13 +373,13 @@ class ResultsForms:
         try:
             text = self.upload.file.data.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            self.upload.file.errors = ["The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”."]
+            self.upload.file.errors = [_("The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”.")]
             return
         try:
             self.rows, self.sender = results.parse_results_csv(text), self.upload
         except results.ResultsError as error:
             self.upload_problems = error.messages
-            self.upload.file.errors = [
-                f"The file has {len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}; "
-                "nothing was added. Correct the lines listed and upload it again."
-            ]
+            self.upload.file.errors = [ngettext(
+                "The file has %(num)d problem; nothing was added. Correct the line listed and upload it again.",
+                "The file has %(num)d problems; nothing was added. Correct the lines listed and upload it again.",
+                len(error.problems))]

@@ -126,6 +126,7 @@ class JcoKind(StrEnum):
 
     @property
     def label(self) -> str:
+        """English; translated where it is shown (``|t``, ``gettext``)."""
         return {"regional": N_("Regional"), "eu_wide": N_("EU-wide"), "third_countries": N_("With third countries"),
                 "not_stated": N_("Not stated")}[self]
 
@@ -138,6 +139,7 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
+        """English; translated where it is shown (``|t``, ``gettext``)."""
         return {"lead": N_("Lead"), "co_lead": N_("Co-lead"), "participant": N_("Participant"),
                 "observer": N_("Observer")}[self]
 

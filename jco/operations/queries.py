@@ -40,6 +40,7 @@ from jco.operations.models import (
     ResultSource,
     Role,
     TransportMode,
+    local_org_name,
     operation_title,
 )
 from jco.search import queries as search_queries
@@ -168,6 +169,12 @@ def filtered(filters: RegisterFilters) -> Select:
 class RegisterOrganisation:
     code: str
     name: str
+    kind: str = OrgKind.COUNTRY
+
+    @property
+    def local_name(self) -> str:
+        """As :attr:`Organisation.local_name`: worked out per reader, the rows being shared (cached)."""
+        return local_org_name(self.code, self.kind, self.name)
 
 
 @dataclass(frozen=True)
@@ -208,11 +215,11 @@ class RegisterRow:
     # Joined here rather than with Jinja filters: fifty rows of map/join cost more than the queries.
     @property
     def lead_names(self) -> str:
-        return ", ".join(p.organisation.name for p in self.leads)
+        return ", ".join(p.organisation.local_name for p in self.leads)
 
     @property
     def co_lead_names(self) -> str:
-        return ", ".join(p.organisation.name for p in self.co_leads)
+        return ", ".join(p.organisation.local_name for p in self.co_leads)
 
     @property
     def goods(self) -> str:
@@ -220,6 +227,7 @@ class RegisterRow:
 
     @property
     def kind_label(self) -> str:
+        """English; translated where it is shown (``|t``)."""
         return _KIND_LABELS.get(self.kind, self.kind)
 
     @property
@@ -255,15 +263,16 @@ def _register_page(session: Session, filters: RegisterFilters, per_page: int) ->
     ]
     by_id = {row.id: row for row in rows}
     if by_id:
-        for jco_id, role, agency, code, name in session.execute(
-            select(Participant.jco_id, Participant.role, Participant.agency, Organisation.code, Organisation.name)
+        for jco_id, role, agency, code, name, kind in session.execute(
+            select(Participant.jco_id, Participant.role, Participant.agency, Organisation.code, Organisation.name,
+                   Organisation.kind)
             .join(Organisation, Organisation.id == Participant.organisation_id)
             .where(Participant.jco_id.in_(by_id), Participant.role.in_((Role.LEAD, Role.CO_LEAD)))
             .order_by(Participant.jco_id, Participant.id)
         ):
             row = by_id[jco_id]
             (row.leads if role == Role.LEAD else row.co_leads).append(
-                RegisterParticipant(role, agency, RegisterOrganisation(code, name)))
+                RegisterParticipant(role, agency, RegisterOrganisation(code, name, kind)))
         for jco_id, name in session.execute(
             select(JcoCommodity.jco_id, Commodity.name)
             .join(Commodity, Commodity.id == JcoCommodity.commodity_id)
@@ -281,7 +290,7 @@ def filter_options(session: Session, version: int | None = None) -> dict:
 
 def _filter_options(session: Session) -> dict:
     leads = session.execute(
-        select(Organisation.code, Organisation.name)
+        select(Organisation.code, Organisation.name, Organisation.kind)
         .where(Organisation.id.in_(select(Participant.organisation_id).where(Participant.role == Role.LEAD)))
         .order_by(Organisation.name)
     ).all()
@@ -291,7 +300,13 @@ def _filter_options(session: Session) -> dict:
         .where(Commodity.id.in_(select(JcoCommodity.commodity_id)))
         .order_by(Commodity.name)
     ).all()
-    return {"leads": leads, "years": years, "goods": goods}
+    return {"leads": [(code, name) for code, name, _ in leads], "years": years, "goods": goods,
+            "lead_organisations": [RegisterOrganisation(code, name, kind) for code, name, kind in leads]}
+
+
+def lead_choices(options: dict) -> list[tuple[str, str]]:
+    """The register's Lead filter: (code, name in the reader's language), by that name."""
+    return sorted(((o.code, o.local_name) for o in options["lead_organisations"]), key=lambda c: c[1].casefold())
 
 
 def load_jco(session: Session, jco_id: int) -> Jco | None:
@@ -361,6 +376,11 @@ class ResultsSummary:
     by_commodity_country: list  # (commodity, country code or None, country name or None, unit, total, rows)
     by_commodity: list  # (commodity, unit, total, countries)
     withheld: int  # rows from documents above the reader's clearance
+
+    @staticmethod
+    def country_name(code: str, name: str) -> str:
+        """A row's country in the reader's language (the summary itself is shared: cached)."""
+        return local_org_name(code, OrgKind.COUNTRY, name)
 
 
 def jco_results_summary(session: Session, jco_id: int, cleared_markings: list[str]) -> ResultsSummary:

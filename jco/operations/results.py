@@ -12,6 +12,8 @@ import io
 from dataclasses import dataclass
 
 import pycountry
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, true
 from sqlmodel import Session, select
 
@@ -44,14 +46,16 @@ class ResultRow:
 class ResultsError(ValueError):
     """Rows that cannot be recorded; ``problems`` holds (line or row number, message) pairs."""
 
-    def __init__(self, problems: list[tuple[int, str]], *, noun: str = "Line") -> None:
+    def __init__(self, problems: list[tuple[int, str]], *, noun: str = "line") -> None:
         self.problems = problems
-        self.noun = noun
+        self.noun = noun  # "line" of a file or "row" of a form
         super().__init__("; ".join(self.messages))
 
     @property
     def messages(self) -> list[str]:
-        return [f"{self.noun} {number}: {message}" for number, message in self.problems]
+        if self.noun == "row":
+            return [_("Row %(number)s: %(problem)s", number=number, problem=message) for number, message in self.problems]
+        return [_("Line %(number)s: %(problem)s", number=number, problem=message) for number, message in self.problems]
 
 
 def normalise_country(text: str) -> str | None:
@@ -61,7 +65,7 @@ def normalise_country(text: str) -> str | None:
         return None
     code = EU_COUNTRY_CODES.get(code, code)
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"‘{text.strip()}’ is not a two-letter ISO country code such as DE, LV or PL.")
+        raise ValueError(_("‘%(code)s’ is not a two-letter ISO country code such as DE, LV or PL.", code=text.strip()))
     return code
 
 
@@ -69,7 +73,7 @@ def parse_quantity(text: str, *, decimal_comma: bool = False) -> float:
     """A quantity of seized goods: read by jco.core.quantities, and more than zero."""
     value = quantities.parse_quantity(text, decimal_comma=decimal_comma)
     if not value.is_finite() or value <= 0:
-        raise ValueError(f"The quantity must be more than zero, not {text.strip()}.")
+        raise ValueError(_("The quantity must be more than zero, not %(quantity)s.", quantity=text.strip()))
     return float(value)
 
 
@@ -87,9 +91,10 @@ def check_row(country: str, commodity: str, quantity: str, unit: str, *,
         problems.append(("country", str(error)))
     commodity = " ".join(commodity.split())
     if not commodity:
-        problems.append(("commodity", "The commodity is missing."))
+        problems.append(("commodity", _("The commodity is missing.")))
     elif len(commodity) > MAX_COMMODITY:
-        problems.append(("commodity", f"The commodity name is longer than {MAX_COMMODITY} characters."))
+        problems.append(("commodity", _("The commodity name is longer than %(most)s characters.",
+                                        most=format_number(MAX_COMMODITY))))
     amount = None
     try:
         amount = parse_quantity(quantity, decimal_comma=decimal_comma)
@@ -97,9 +102,9 @@ def check_row(country: str, commodity: str, quantity: str, unit: str, *,
         problems.append(("quantity", str(error)))
     unit = " ".join(unit.split())
     if not unit:
-        problems.append(("unit", "The unit is missing (kg, pieces, litres …)."))
+        problems.append(("unit", _("The unit is missing (kg, pieces, litres …).")))
     elif len(unit) > MAX_UNIT:
-        problems.append(("unit", f"The unit is longer than {MAX_UNIT} characters."))
+        problems.append(("unit", _("The unit is longer than %(most)s characters.", most=format_number(MAX_UNIT))))
     if problems:
         return None, problems
     return ResultRow(country=code, commodity=commodity, quantity=amount, unit=unit), []
@@ -127,25 +132,29 @@ def parse_results_csv(text: str) -> list[ResultRow]:
             if not header_seen:
                 header_seen = True
                 if tuple(cell.strip().lower() for cell in record) != HEADER:
-                    raise ResultsError([(line, "The first line must be the header: country,commodity,quantity,unit")])
+                    raise ResultsError([(line, _("The first line must be the header: %(header)s",
+                                                 header="country,commodity,quantity,unit"))])
                 continue
             if len(record) != len(HEADER):
-                problems.append((line, f"Expected 4 columns (country, commodity, quantity, unit), found {len(record)}."))
+                problems.append((line, _("Expected 4 columns (country, commodity, quantity, unit), found %(found)s.",
+                                         found=len(record))))
                 continue
             row, row_problems = check_row(*record, decimal_comma=delimiter == ";")
             problems.extend((line, message) for _column, message in row_problems)
             if row is not None:
                 rows.append(row)
             if len(rows) + len(problems) > MAX_ROWS:
-                raise ResultsError([(line, f"The file has more than {MAX_ROWS} rows; split it.")])
+                raise ResultsError([(line, _("The file has more than %(most)s rows; split it.",
+                                             most=format_number(MAX_ROWS)))])
     except csv.Error as error:
-        raise ResultsError([(reader.line_num, f"The file is not valid CSV ({error}).")]) from None
+        raise ResultsError([(reader.line_num, _("The file is not valid CSV (%(error)s).", error=str(error)))]) from None
     if not header_seen:
-        raise ResultsError([(1, "The file is empty: it needs the header country,commodity,quantity,unit and rows.")])
+        raise ResultsError([(1, _("The file is empty: it needs the header %(header)s and rows.",
+                                  header="country,commodity,quantity,unit"))])
     if problems:
         raise ResultsError(problems)
     if not rows:
-        raise ResultsError([(2, "The file has a header but no result rows.")])
+        raise ResultsError([(2, _("The file has a header but no result rows."))])
     return rows
 
 
@@ -162,30 +171,32 @@ def accepts_results(jco: Jco) -> bool:
 def check_may_add_results(actor, jco: Jco) -> None:
     """Raise Refused unless ``actor`` may record results of ``jco`` now."""
     if not jco.is_ccwp:
-        raise Refused(f"{jco.title} is a {jco.framework_label}: results are recorded for CCWP operations, "
-                      "from their final report.", status=422)
+        raise Refused(_("%(jco)s is a %(framework)s: results are recorded for CCWP operations, from their final "
+                        "report.", jco=jco.title, framework=_(jco.framework_label)), status=422)
     if actor is None or permissions.can_add_results(actor, jco):
         return
     may_record = permissions.is_secretariat(actor) or permissions.leads_jco(actor, jco)
     if may_record and not accepts_results(jco):
-        raise Refused(f"Results are recorded once the operation has run (from the debriefing on); "
-                      f"{jco.title} is at “{State(jco.state).label}”.", status=422)
+        raise Refused(_("Results are recorded once the operation has run (from the debriefing on); %(jco)s is at "
+                        "“%(state)s”.", jco=jco.title, state=_(State(jco.state).label)), status=422)
     if may_record:
-        raise Refused(f"{jco.title} is closed: only the Secretariat may still correct its results.")
-    raise Refused(f"Only the lead delegation of {jco.title} or the Secretariat may record its results.")
+        raise Refused(_("%(jco)s is closed: only the Secretariat may still correct its results.", jco=jco.title))
+    raise Refused(_("Only the lead delegation of %(jco)s or the Secretariat may record its results.", jco=jco.title))
 
 
 def document_refusal(actor, jco: Jco, document: Document) -> Refused | None:
     """Why results may not cite ``document`` (None: they may). Results are content, not metadata:
     a final report of this operation, that the account is cleared for and this deployment may hold."""
     if document.jco_id != jco.id or document.doc_type != DocType.FINAL_REPORT:
-        return Refused(f"{document.reference} is not a final report of {jco.title}.", status=422, field="document_id")
+        return Refused(_("%(reference)s is not a final report of %(jco)s.", reference=document.reference, jco=jco.title),
+                       status=422, field="document_id")
     if actor is not None and not permissions.can_view_document_details(actor, document):
-        return Refused(f"{document.reference} is marked {document.marking}; your account is not cleared for it, "
-                       "so results cannot cite it.", field="document_id")
+        return Refused(_("%(reference)s is marked %(marking)s; your account is not cleared for it, so results cannot "
+                         "cite it.", reference=document.reference, marking=document.marking), field="document_id")
     if not may_store_files_marked(document.marking):
-        return Refused(f"{document.reference} is marked {document.marking}, above what this system may hold: "
-                       "its results cannot be recorded here.", status=422, field="document_id")
+        return Refused(_("%(reference)s is marked %(marking)s, above what this system may hold: its results cannot "
+                         "be recorded here.", reference=document.reference, marking=document.marking),
+                       status=422, field="document_id")
     return None
 
 
@@ -213,24 +224,26 @@ def check_rows(session: Session, jco: Jco, rows: list[ResultRow], actor, *, docu
     """Raise Refused (or ResultsError for the rows themselves) unless these rows may be recorded."""
     check_may_add_results(actor, jco)
     if not accepts_results(jco):
-        raise LifecycleError(
-            f"Results are recorded from the debriefing on; the operation is at “{State(jco.state).label}”."
-        )
+        raise LifecycleError(_("Results are recorded from the debriefing on; the operation is at “%(state)s”.",
+                               state=_(State(jco.state).label)))
     if not rows:
-        raise ResultsError([(1, "There are no result rows to add.")], noun="Row")
+        raise ResultsError([(1, _("There are no result rows to add."))], noun="row")
     if len(rows) > MAX_ROWS:
-        raise Refused(f"{len(rows):,} rows is more than the {MAX_ROWS:,} that one submission may record: "
-                      "split them; nothing was added.", status=422, field="rows")
+        raise Refused(_("%(count)s rows is more than the %(most)s that one submission may record: split them; "
+                        "nothing was added.", count=format_number(len(rows)), most=format_number(MAX_ROWS)),
+                      status=422, field="rows")
     if document is not None:
         refusal = document_refusal(actor, jco, document)
         if refusal is not None:
             raise refusal
     if replace and (hidden := withheld_rows(session, jco, actor)):
         # Replacing would delete rows this account cannot see, hence cannot know it is deleting.
-        raise Refused(f"{hidden} result row{'s' if hidden != 1 else ''} of {jco.title} come"
-                      f"{'s' if hidden == 1 else ''} from reports your account is not cleared for, so it cannot "
-                      "replace the results. Add your rows without replacing, or ask a cleared colleague.",
-                      field="replace")
+        raise Refused(ngettext(
+            "%(count)s result row of %(jco)s comes from reports your account is not cleared for, so it cannot "
+            "replace the results. Add your rows without replacing, or ask a cleared colleague.",
+            "%(count)s result rows of %(jco)s come from reports your account is not cleared for, so it cannot "
+            "replace the results. Add your rows without replacing, or ask a cleared colleague.",
+            hidden, count=format_number(hidden), jco=jco.title), field="replace")
 
 
 def add_results(
@@ -245,10 +258,10 @@ def add_results(
             select(Organisation).where(Organisation.code.in_(codes), Organisation.kind == OrgKind.COUNTRY)
         )
     } if codes else {}
-    unknown = [(n, f"No country with the code {row.country}.") for n, row in enumerate(rows, 1)
+    unknown = [(n, _("No country with the code %(code)s.", code=row.country)) for n, row in enumerate(rows, 1)
                if row.country and row.country not in countries]
     if unknown:
-        raise ResultsError(unknown, noun="Row")
+        raise ResultsError(unknown, noun="row")
     by_name = {c.name.lower(): c for c in services.commodities(session, [row.commodity for row in rows])}
     session.flush()  # new commodities need their ids
     removed = 0

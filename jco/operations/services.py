@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy import exists
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
@@ -36,11 +38,10 @@ from jco.permissions import Refused
 class StaleEdit(RuntimeError):
     """The page was out of date: someone else changed the record since it was loaded."""
 
-    def __init__(self, what: str = "This record"):
-        super().__init__(
-            f"{what} was changed by someone else after you opened the page. "
-            "Reload it to see the latest version, then make your change again."
-        )
+    def __init__(self, what: str | None = None):
+        super().__init__(_(
+            "%(what)s was changed by someone else after you opened the page. "
+            "Reload it to see the latest version, then make your change again.", what=what or _("This record")))
 
 
 def check_version(obj, submitted: int | str | None, what: str) -> None:
@@ -49,7 +50,7 @@ def check_version(obj, submitted: int | str | None, what: str) -> None:
     try:
         submitted = int(submitted)
     except (TypeError, ValueError):
-        raise Refused("The version must be a whole number: the one the page or the API showed.",
+        raise Refused(_("The version must be a whole number: the one the page or the API showed."),
                       status=422, field="version") from None
     if submitted != obj.version:
         raise StaleEdit(what)
@@ -123,8 +124,8 @@ def apply_transition(
     """
     transition = Transition(transition)
     if not jco.is_ccwp:
-        raise LifecycleError(f"{jco.title} is a {jco.framework_label}, not a CCWP operation: it does not go "
-                             "through the working party's life cycle.")
+        raise LifecycleError(_("%(jco)s is a %(framework)s, not a CCWP operation: it does not go through the "
+                               "working party's life cycle.", jco=jco.title, framework=_(jco.framework_label)))
     if body is None and meeting is not None:
         body = meeting.body
     body = Body(body) if body else None
@@ -256,7 +257,8 @@ def create_jco(
         select(Jco.id).where(Jco.name == details.name.strip(), Jco.edition == details.edition.strip())
     )
     if duplicate:
-        raise ValueError(f"There is already an operation called “{operation_title(details.name, details.edition)}”.")
+        raise ValueError(_("There is already an operation called “%(jco)s”.",
+                           jco=operation_title(details.name, details.edition)))
     jco = Jco(name=details.name.strip(), state=State.PROPOSED)  # type: ignore[call-arg]  # version: set by SQLAlchemy
     _apply_details(session, jco, details)
     session.add(jco)
@@ -270,7 +272,7 @@ def create_jco(
 
 
 def update_jco(session: Session, jco: Jco, details: JcoDetails, actor=None, *, version: int | None = None) -> Jco:
-    check_version(jco, version, "This operation")
+    check_version(jco, version, _("This operation"))
     before = _details_snapshot(jco)
     _apply_details(session, jco, details)
     jco.updated_at = utcnow()
@@ -292,9 +294,9 @@ def record_operation(
     debriefing_place: str,
     version: int | None = None,
 ) -> Jco:
-    check_version(jco, version, "This operation")
+    check_version(jco, version, _("This operation"))
     if actual_start and actual_end and actual_end < actual_start:
-        raise ValueError("The operational phase cannot end before it starts.")
+        raise ValueError(_("The operational phase cannot end before it starts."))
     fields = ["actual_start", "actual_end", "debriefing_date", "debriefing_place"]
     before = audit.snapshot(jco, fields)
     jco.actual_start, jco.actual_end = actual_start, actual_end
@@ -323,18 +325,19 @@ class ParticipantRow:
 def set_participants(
     session: Session, jco: Jco, rows: list[ParticipantRow], actor=None, *, version: int | None = None
 ) -> Jco:
-    check_version(jco, version, "This operation")
+    check_version(jco, version, _("This operation"))
     if len(rows) > MAX_PARTICIPANTS:
-        raise Refused(f"{len(rows):,} participants is more than the {MAX_PARTICIPANTS} an operation may list; "
-                      "nothing was saved.", status=422, field="rows")
+        raise Refused(_("%(count)s participants is more than the %(most)s an operation may list; nothing was saved.",
+                        count=format_number(len(rows)), most=format_number(MAX_PARTICIPANTS)),
+                      status=422, field="rows")
     seen: set[int] = set()
     for row in rows:
         if row.organisation_id in seen:
-            raise ValueError("Each organisation can take part only once; remove the duplicate row.")
+            raise ValueError(_("Each organisation can take part only once; remove the duplicate row."))
         seen.add(row.organisation_id)
         Role(row.role)
     if not any(r.role == Role.LEAD for r in rows):
-        raise ValueError("An operation needs a lead.")
+        raise ValueError(_("An operation needs a lead."))
     before = [(p.organisation_id, p.role, p.agency) for p in jco.participants]
     current = {p.organisation_id: p for p in jco.participants}
     participant: Participant | None
@@ -394,7 +397,7 @@ def record_known_state(
     """
     state = State(state)
     if not note.strip():
-        raise ValueError("Say where the recorded state comes from.")
+        raise ValueError(_("Say where the recorded state comes from."))
     before = jco.state
     jco.state = state
     jco.updated_at = utcnow()

@@ -7,6 +7,9 @@ redirect. On a refusal the session is rolled back and the form shown again with 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from jco import permissions
@@ -16,6 +19,7 @@ from jco.core import cache
 from jco.core.db import get_session
 from jco.core.timeutil import today
 from jco.deadlines import services as deadline_services
+from jco.meetings.models import OUTCOME_LABELS
 from jco.mypage import queries as mypage_queries
 from jco.mypage import steps
 from jco.operations import lifecycle, queries, results, services
@@ -28,7 +32,8 @@ from jco.web import jco_or_abort, saving
 
 bp = Blueprint("operations", __name__)
 
-DUPLICATE_JCO = "There is already an operation with this name and edition."
+
+DUPLICATE_JCO = _l("There is already an operation with this name and edition.")
 
 
 @bp.get("/jcos")
@@ -42,6 +47,7 @@ def register():
         page=page,
         filters=filters,
         options=queries.filter_options(session, version),
+        lead_choices=queries.lead_choices(queries.filter_options(session, version)),
         states=list(State),
         kinds=list(JcoKind),
         frameworks=FILTER_CHOICES,
@@ -74,6 +80,7 @@ def _render_detail(jco_id: int, transition_forms: dict | None = None, status: in
         deadline_actions=steps.deadline_actions(session, current_user, page.deadlines, now,
                                                 jcos={jco.id: jco}),  # type: ignore[dict-item]
         extras=mypage_queries.jco_page_extras(session, current_user, jco, now, page.deadlines, page.facts),
+        body_labels=lifecycle.BODY_LABELS, outcome_labels=OUTCOME_LABELS,
     ), status
 
 
@@ -101,7 +108,8 @@ def create():
             jco = services.create_jco(session, form.details(), current_user, lead=lead,
                                       lead_agency=form.lead_agency.data or "")
         if saved.ok:
-            flash(f"The operation {jco.title} has been created. It is at “{State(jco.state).label}”.", "success")
+            flash(_("The operation %(jco)s has been created. It is at “%(state)s”.", jco=jco.title,
+                    state=_(State(jco.state).label)), "success")
             return redirect(url_for("operations.detail", jco_id=jco.id))
     return render_template("operations/jco_form.html", form=form, jco=None, own_organisation=own,
                            known_goods=results.known_vocabulary(session, current_user)[0])
@@ -115,10 +123,10 @@ def edit(jco_id: int):
     form.offer(queries.jco_form_choices(session, choose_lead=False))
     del form.lead_agency
     if form.validate_on_submit():
-        with saving(form, what="This operation", duplicate=DUPLICATE_JCO, field="name") as saved:
+        with saving(form, what=_("This operation"), duplicate=DUPLICATE_JCO, field="name") as saved:
             services.update_jco(session, jco, form.details(), current_user, version=form.version.data)
         if saved.ok:
-            flash("The details of the operation have been saved.", "success")
+            flash(_("The details of the operation have been saved."), "success")
             return redirect(url_for("operations.detail", jco_id=jco.id))
     return render_template("operations/jco_form.html", form=form, jco=jco,
                            known_goods=results.known_vocabulary(session, current_user)[0])
@@ -130,10 +138,11 @@ def participants(jco_id: int):
     session = get_session()
     form = ParticipantsForm.for_request(jco, request.method, queries.organisations_by_name(session))
     if request.method == "POST" and form.saving:
-        with saving(form, what="This operation", duplicate="Each delegation or body can take part only once.") as saved:
+        with saving(form, what=_("This operation"),
+                    duplicate=_("Each delegation or body can take part only once.")) as saved:
             services.set_participants(session, jco, form.participant_rows(), current_user, version=form.version.data)
         if saved.ok:
-            flash("The participants have been saved.", "success")
+            flash(_("The participants have been saved."), "success")
             return redirect(url_for("operations.detail", jco_id=jco.id))
     return render_template("operations/participants.html", form=form, jco=jco)
 
@@ -150,10 +159,11 @@ def transition(jco_id: int, transition: str):
     form = TransitionForm(step)
     if not form.validate_on_submit():
         return _render_detail(jco_id, {step: form}, 400)
-    with saving(what="This operation") as saved:
+    with saving(what=_("This operation")) as saved:
         services.apply_transition(get_session(), jco, step, current_user, note=form.note)
     if saved.ok:
-        flash(f"Done: {step.label.lower()}. The operation is now at “{State(jco.state).label}”.", "success")
+        flash(_("Done: %(step)s. The operation is now at “%(state)s”.", step=_(step.label).lower(),
+                state=_(State(jco.state).label)), "success")
     return redirect(url_for("operations.detail", jco_id=jco.id))
 
 
@@ -162,14 +172,14 @@ def operation(jco_id: int):
     jco = jco_or_abort(jco_id, permissions.can_record_operation)
     form = OperationForm(formdata=None, obj=jco) if request.method == "GET" else OperationForm()
     if form.validate_on_submit():
-        with saving(form, what="This operation") as saved:
+        with saving(form, what=_("This operation")) as saved:
             services.record_operation(
                 get_session(), jco, current_user, actual_start=form.actual_start.data,
                 actual_end=form.actual_end.data, debriefing_date=form.debriefing_date.data,
                 debriefing_place=form.debriefing_place.data or "", version=form.version.data,
             )
         if saved.ok:
-            flash("The operational phase and the debriefing have been recorded.", "success")
+            flash(_("The operational phase and the debriefing have been recorded."), "success")
             return redirect(url_for("operations.detail", jco_id=jco.id))
     return render_template("operations/operation.html", form=form, jco=jco)
 
@@ -189,7 +199,8 @@ def add_results(jco_id: int):
                                 replace=bool(forms.sender.replace.data))
         if saved.ok:
             n = len(forms.rows)
-            flash(f"{n} result row{'s' if n != 1 else ''} recorded for {jco.title}.", "success")
+            flash(ngettext("%(count)s result row recorded for %(jco)s.", "%(count)s result rows recorded for %(jco)s.",
+                           n, count=format_number(n), jco=jco.title), "success")
             return redirect(url_for("operations.detail", jco_id=jco.id, _anchor="results-h"))
     goods, units = results.known_vocabulary(session, current_user)
     return render_template(

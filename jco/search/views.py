@@ -1,7 +1,6 @@
 """The search page: GET /search?q=…"""
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import format_number
 from flask_login import current_user
 
 from jco import permissions
@@ -9,8 +8,6 @@ from jco.core.db import get_session
 from jco.search import queries
 
 bp = Blueprint("search", __name__)
-# Counts in the reader's notation (French 4 100).
-bp.add_app_template_filter(format_number, "number")
 
 
 @bp.get("/search")
