@@ -23,7 +23,7 @@ from jco.deadlines import calendar
 from jco.deadlines import services as deadline_services
 from jco.documents.models import Document, StoredFile
 from jco.documents.services import DocumentDetails, register_document
-from jco.meetings.models import AgendaItem, Meeting
+from jco.meetings.models import AgendaItem, AgendaRequest, Meeting
 from jco.models import metadata
 from jco.operations.models import Jco, Organisation
 from jco.web.vendor import plotly_js_version
@@ -160,6 +160,11 @@ ROUTES = [
     page("POST", "comments.open_round", "/jcos/{postbox}/rounds/new", SECRETARIAT | {"de"}),
     page("POST", "comments.round_detail", "/rounds/{classified_round}", {"lv"}),
     page("POST", "comments.respond", "/comments/{comment}/response", {"fr"}),
+    # Asking is the lead's (the service refuses anyone else, with a message): an empty form is an
+    # error for every role, and changes nothing.
+    page("POST", "agendas.ask", "/jcos/{postbox}/agenda-requests"),
+    page("POST", "agendas.decline_request", "/meetings/{next_meeting}/agenda/requests/{agenda_request}/decline",
+         SECRETARIAT),
     page("POST", "meetings.create", "/meetings/new", SECRETARIAT),
     page("POST", "meetings.edit", "/meetings/{october}/edit", SECRETARIAT),
     page("POST", "meetings.add_item", "/meetings/{october}/items", SECRETARIAT),
@@ -181,6 +186,11 @@ ROUTES = [
     page("POST", "deadlines.issue_calendar_token", "/account/calendar"),
     page("POST", "deadlines.revoke_calendar_token", "/account/calendar/revoke"),
     # --- destructive, last -----------------------------------------------------------------------
+    page("POST", "agendas.accept_request", "/meetings/{next_meeting}/agenda/requests/{agenda_request}/accept",
+         SECRETARIAT),
+    # Only the lead and the Secretariat see requests; withdrawing is the lead's (the Secretariat is
+    # told so; after the acceptance above, the lead is told it was answered).
+    page("POST", "agendas.withdraw_request", "/agenda-requests/{agenda_request}/withdraw", SECRETARIAT | {"de"}),
     page("POST", "meetings.remove_item", "/meetings/{december}/items/{open_item}/remove", SECRETARIAT),
     page("POST", "deadlines.delete", "/deadlines/{deadline}/delete", SECRETARIAT),
     page("POST", "accounts.logout", "/logout", anonymous=OK),
@@ -250,7 +260,13 @@ def ids(demo):
         deadline = deadline_services.create_manual_deadline(s, deadline_services.ManualDetails(
             title="Send the participation list", due_date=today() + timedelta(days=5), owner_ids=[de]), secretariat)
         s.flush()
-        values.update(classified_round=classified_round.id, fileless=fileless.id, deadline=deadline.id)
+        agenda_request = AgendaRequest(jco_id=values["postbox"], document_id=document("12712/15"),
+                                       meeting_id=next_meeting, organisation_id=de,
+                                       requested_by_id=account["de"].id)
+        s.add(agenda_request)
+        s.flush()
+        values.update(classified_round=classified_round.id, fileless=fileless.id, deadline=deadline.id,
+                      agenda_request=agenda_request.id)
         values["calendar_token"] = calendar.issue_token(s, account["pl"])
         values["secretariat_token"] = api_auth.create_token(s, secretariat, "to be revoked")[0].id
         api_tokens = {role: api_auth.create_token(s, a, "permission matrix")[1] for role, a in account.items()}

@@ -188,6 +188,7 @@ def test_a_reminder_is_written_in_the_language_of_its_account(runner, inbox, wor
     text, html = french.get_body(("plain",)).get_content(), french.get_body(("html",)).get_content()
     assert "11 novembre 2025" in french["Subject"]
     assert "Bonjour" in text and "Échéance :" in text and "la page de votre compte" in html
+    assert "Written comments" not in french["Subject"] and "Written comments" not in text  # the title too
     assert '<html lang="fr">' in html
     assert "Hello" in english.get_body(("plain",)).get_content()
     assert "11 November 2025" in english["Subject"]

@@ -27,7 +27,7 @@ GET_ROUTES = {
     "/jcos/{athena}/history": {"secretariat", "admin", "lv", "manager"},
     "/meetings/new": {"secretariat", "admin"},
     "/meetings/{october}/edit": {"secretariat", "admin"},
-    "/audit": {"admin"},
+    "/audit": {"admin", "secretariat"},  # the Secretariat reads the audit log too (issue 14)
 }
 
 

@@ -154,7 +154,8 @@ def _compose(deadline: Deadline, account: Account, kind: str, today: date, confi
 def plan(session: Session, today: date, config) -> list[Planned]:
     """Reminders due today for deadlines not yet met, with their e-mails composed (before any write)."""
     days = parse_reminder_days(config["JCO_REMINDER_DAYS"])
-    deadlines = services.collect(session, today, services.Settings.from_config(config))
+    settings = services.Settings.from_config(config)
+    deadlines = services.collect(session, today, settings)
     due: list[tuple[Deadline, Owner, str]] = []
     for deadline in deadlines:
         kind = reminder_kind(deadline.due, today, days)
@@ -162,11 +163,22 @@ def plan(session: Session, today: date, config) -> list[Planned]:
             continue
         due += [(deadline, owner, kind) for owner in deadline.pending_owners()]
     recipients = _recipients(session, {owner.organisation_id for _, owner, _ in due})
+    # A deadline's title and words are written when it is computed: once more in each other language
+    # a recipient reads.
+    in_language: dict[str, dict[str, Deadline]] = {DEFAULT_LANGUAGE: {d.key: d for d in deadlines}}
+
+    def written_for(deadline: Deadline, account: Account) -> Deadline:
+        language = account.language or DEFAULT_LANGUAGE
+        if language not in in_language:
+            with force_locale(language):
+                in_language[language] = {d.key: d for d in services.collect(session, today, settings)}
+        return in_language[language].get(deadline.key, deadline)
+
     planned = []
     for deadline, owner, kind in due:
         for account in recipients.get(owner.organisation_id, []):
             planned.append(Planned(deadline, owner, account.id, account.email, kind,
-                                   compose(deadline, account, kind, today, config)))
+                                   compose(written_for(deadline, account), account, kind, today, config)))
     return planned
 
 
