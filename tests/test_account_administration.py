@@ -249,3 +249,13 @@ def test_a_new_account_is_a_delegate_unless_chosen_otherwise(client, auth, demo)
     html = text(client.get("/accounts"))
     role = html[html.index('name="role"'):]
     assert '<option selected value="delegate">' in role[:role.index("</select>")]
+
+
+def test_the_accounts_read_in_french_and_a_refusal_says_why_in_french(client, app, demo):
+    _log_in(client, SECRETARIAT)
+    page = text(client.get("/accounts?lang=fr"))
+    assert "Délégué(e)" in page and "Gestionnaire" in page and "Allemagne" in page and "Créer un compte" in page
+    before = _accounts(app)
+    refused = text(client.post("/accounts?lang=fr", data=_new_account(app, role="admin")))
+    assert "Seul un administrateur peut attribuer le rôle « Administrateur »." in refused
+    assert _accounts(app) == before

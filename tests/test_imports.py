@@ -620,3 +620,22 @@ def test_the_register_download_imports_again_unchanged(client, auth, db, secreta
     report = run(db, exported)
     assert not any(r.errors for r in report.rows), [str(e) for r in report.rows for e in r.errors]
     assert report.count("create") == 0 and counts(db) == before
+
+
+def test_a_dry_run_in_french_reads_french_and_the_history_keeps_english_notes(client, auth, db, secretariat):
+    auth.login("sec@example.org")
+    old = {**OPERATION, "notes": "type=EU_JCO", "results_summary": ""}  # 2014, no results: debriefing
+    response = client.post("/import?lang=fr", data={"file": (io.BytesIO(csv_bytes(old, {**old, "name": "BAD",
+                                                                                    "participants": "XX"})),
+                                                             "ops.csv")}, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert "Ce que ferait l'importation de ops.csv" in html
+    assert "<strong>Erreur :</strong> participants : « XX » n&#39;est pas un code de pays ISO 3166" in html
+    assert "la phase opérationnelle s&#39;est terminée en 2014" in html
+    digest = db.scalar(select(ImportStash.sha256))
+    done = client.post("/import/confirm?lang=fr", data={"sha256": digest})
+    assert "Importation terminée : ops.csv" in done.get_data(as_text=True)
+    db.expire_all()
+    notes = [n for n in db.scalars(select(JcoEvent.note)) if n]
+    assert notes and all(n.startswith("Recorded by import from ops.csv, row 2: the operational phase ended in 2014")
+                         for n in notes)

@@ -18,22 +18,23 @@ class LoginForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(message="Enter your current password.")])
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(message=_l("Enter your current password."))])
     new = PasswordField(
-        "New password",
-        validators=[DataRequired(message="Enter a new password."),
-                    Length(min=10, message="The new password must have at least 10 characters.")],
+        _l("New password"),
+        validators=[DataRequired(message=_l("Enter a new password.")),
+                    Length(min=10, message=_l("The new password must have at least 10 characters."))],
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(message="Repeat the new password."),
-                    EqualTo("new", message="The two new passwords are not the same.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(message=_l("Repeat the new password.")),
+                    EqualTo("new", message=_l("The two new passwords are not the same."))],
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 def _clearance_label(level: Marking) -> str:
-    return level.label if level.is_classified else "None"
+    return level.label if level.is_classified else _("None")
 
 
 class AccountChangeForm(FlaskForm):
@@ -41,18 +42,18 @@ class AccountChangeForm(FlaskForm):
     the form may grant (``offer_to``); a forged value goes on to the service, which refuses it and
     says why, rather than a bare "not a valid choice"."""
 
-    name = StringField("Name", validators=[Optional(), Length(max=120)])
-    role = SelectField("Role", choices=[], validate_choice=False)
-    organisation_id = SelectField("Delegation or body", coerce=int, choices=[])
-    clearance = SelectField("Clearance", choices=[], validate_choice=False)
-    submit = SubmitField("Save changes")
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=[], validate_choice=False)
+    organisation_id = SelectField(_l("Delegation or body"), coerce=int, choices=[])
+    clearance = SelectField(_l("Clearance"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Save changes"))
 
     def offer_to(self, actor, organisations: list[tuple[int, str]], account=None):
         if account is None:
             roles = permissions.roles_grantable_by(actor)
         else:
             roles = [role for role in AccountRole if permissions.can_change_role(actor, account, role)]
-        self.role.choices = [(role.value, role.label) for role in roles]
+        self.role.choices = [(role.value, _(role.label)) for role in roles]
         if account is None and not self.is_submitted() and AccountRole.DELEGATE in roles:
             self.role.data = AccountRole.DELEGATE.value  # most new accounts are a delegation's
         current = (account.clearance or "") if account is not None else ""
@@ -63,12 +64,12 @@ class AccountChangeForm(FlaskForm):
 
 
 class AccountForm(AccountChangeForm):
-    email = EmailField("Email", validators=[DataRequired(message="Enter an email address."),
-                                            Email(message="Enter a valid email address.")])
-    password = PasswordField("Initial password", validators=[
-        DataRequired(message="Set an initial password."),
-        Length(min=10, message="The password must have at least 10 characters.")])
-    submit = SubmitField("Create account")
+    email = EmailField(_l("Email"), validators=[DataRequired(message=_l("Enter an email address.")),
+                                                Email(message=_l("Enter a valid email address."))])
+    password = PasswordField(_l("Initial password"), validators=[
+        DataRequired(message=_l("Set an initial password.")),
+        Length(min=10, message=_l("The password must have at least 10 characters."))])
+    submit = SubmitField(_l("Create account"))
 
 
 class LanguageForm(FlaskForm):
@@ -83,5 +84,5 @@ class LanguageForm(FlaskForm):
 
 
 class ReminderSettingsForm(FlaskForm):
-    reminders_enabled = BooleanField("Send me e-mail reminders of my delegation's deadlines")
-    submit = SubmitField("Save")
+    reminders_enabled = BooleanField(_l("Send me e-mail reminders of my delegation's deadlines"))
+    submit = SubmitField(_l("Save"))

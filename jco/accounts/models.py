@@ -7,6 +7,7 @@ from typing import Optional
 from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, Relationship, SQLModel
 
+from jco.core.text import N_
 from jco.core.timeutil import utcnow
 from jco.operations.models import Organisation
 
@@ -19,7 +20,16 @@ class AccountRole(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The English label, marked for translation: translate it where a person reads it (``|t``)."""
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    AccountRole.SECRETARIAT: N_("Secretariat"),
+    AccountRole.DELEGATE: N_("Delegate"),
+    AccountRole.MANAGER: N_("Manager"),
+    AccountRole.ADMIN: N_("Admin"),
+}
 
 
 class Account(SQLModel, table=True):
@@ -41,6 +51,14 @@ class Account(SQLModel, table=True):
     last_login_at: Optional[datetime] = None
 
     organisation: Optional["Organisation"] = Relationship()
+
+    @property
+    def role_label(self) -> str:
+        """The role's English label (``|t`` translates it); an unknown stored role as it is."""
+        try:
+            return AccountRole(self.role).label
+        except ValueError:
+            return self.role
 
     # Flask-Login's protocol.
     @property

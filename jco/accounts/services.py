@@ -49,7 +49,6 @@ def _current_hasher() -> PasswordHasher:
 
 
 MIN_PASSWORD_LENGTH = 10
-TOO_MANY_ATTEMPTS = "Too many attempts for this account. Wait a minute and try again."
 _AUDITED = ["email", "name", "role", "organisation_id", "clearance", "active"]
 
 
@@ -84,7 +83,7 @@ def _check_password(stored: str, password: str, email: str) -> bool:
     guard = throttle.current()
     key = _throttle_key(email)
     if not guard.reserve(key):
-        raise TooManyAttempts(TOO_MANY_ATTEMPTS)
+        raise TooManyAttempts(_("Too many attempts for this account. Wait a minute and try again."))
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -120,13 +119,13 @@ def _check_role_and_clearance(actor, role: AccountRole, clearance: Marking, curr
     if actor is None:
         return
     if not permissions.can_grant_role(actor, role):
-        _refuse(f"Only an administrator may give the role {role.label}.")
+        _refuse(_("Only an administrator may give the role %(role)s.", role=_(role.label)))
     if not permissions.can_grant_clearance(actor, clearance, current):
         if not permissions.is_admin(actor):
-            _refuse("Only an administrator may grant a clearance.")
+            _refuse(_("Only an administrator may grant a clearance."))
         own = permissions.clearance_of(actor)
-        _refuse(f"You may grant a clearance up to your own ({own.value or 'none'}) only: "
-                f"{clearance.value} needs an administrator cleared for it.")
+        _refuse(_("You may grant a clearance up to your own (%(own)s) only: %(clearance)s needs an administrator "
+                  "cleared for it.", own=own.value or _("none"), clearance=clearance.value))
 
 
 def _clearance(value: str) -> Marking:
@@ -135,7 +134,7 @@ def _clearance(value: str) -> Marking:
     except ValueError:
         clearance = None
     if clearance is None or clearance not in permissions.CLEARANCE_LEVELS:
-        _refuse("A clearance is one of RESTREINT UE, CONFIDENTIEL UE or SECRET UE (or none).")
+        _refuse(_("A clearance is one of RESTREINT UE, CONFIDENTIEL UE or SECRET UE (or none)."))
     return clearance
 
 
@@ -143,7 +142,7 @@ def _role(value: str) -> AccountRole:
     try:
         return AccountRole(value)
     except ValueError:
-        raise AccountError(f"{value!r} is not a role: admin, secretariat, delegate or manager.") from None
+        raise AccountError(_("'%(value)s' is not a role: admin, secretariat, delegate or manager.", value=value)) from None
 
 
 def create_account(
@@ -160,14 +159,14 @@ def create_account(
     email = normalise_email(email)
     role, clearance = _role(role), _clearance(clearance)
     if actor is not None and not permissions.is_secretariat(actor):
-        _refuse("Only the Secretariat and administrators manage accounts.")
+        _refuse(_("Only the Secretariat and administrators manage accounts."))
     _check_role_and_clearance(actor, role, clearance, Marking.NONE)
     if find_by_email(session, email):
-        _refuse(f"There is already an account for {email}.")
+        _refuse(_("There is already an account for %(email)s.", email=email))
     if role == AccountRole.DELEGATE and organisation_id is None:
-        _refuse("A delegate belongs to a delegation: choose one.")
+        _refuse(_("A delegate belongs to a delegation: choose one."))
     if len(password) < MIN_PASSWORD_LENGTH and password != "jco-demo":
-        _refuse(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        _refuse(_("The password must have at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
     account = Account(
         email=email, name=name.strip(), password_hash=hash_password(password), role=role,
         organisation_id=organisation_id, clearance=clearance, session_nonce=secrets.token_hex(8),
@@ -190,7 +189,8 @@ def _other_active_admins(session: Session, account: Account) -> int:
 
 def _keep_an_admin(session: Session, account: Account) -> None:
     if account.role == AccountRole.ADMIN and account.active and _other_active_admins(session, account) == 0:
-        _refuse(f"{account.email} is the last active administrator: make another account an administrator first.")
+        _refuse(_("%(email)s is the last active administrator: make another account an administrator first.",
+                  email=account.email))
 
 
 def update_account(
@@ -209,14 +209,14 @@ def update_account(
     new_organisation = account.organisation_id if organisation_id is ... else organisation_id
     if actor is not None:
         if not permissions.can_manage_account(actor, account):
-            _refuse("Only an administrator may change an administrator or Secretariat account.")
+            _refuse(_("Only an administrator may change an administrator or Secretariat account."))
         if new_role != account.role and actor.id == account.id:
-            _refuse("You cannot change your own role.")
+            _refuse(_("You cannot change your own role."))
     _check_role_and_clearance(actor, new_role, new_clearance, Marking(account.clearance or ""))
     if new_role != account.role:
         _keep_an_admin(session, account)
     if new_role == AccountRole.DELEGATE and new_organisation is None:
-        _refuse("A delegate belongs to a delegation: choose one.")
+        _refuse(_("A delegate belongs to a delegation: choose one."))
     before = audit.snapshot(account, _AUDITED)
     account.role, account.clearance, account.organisation_id = new_role, new_clearance, new_organisation
     if name is not None:
@@ -250,9 +250,9 @@ def _end_sessions_and_tokens(session: Session, account: Account) -> None:
 def change_password(session: Session, account: Account, current: str, new: str) -> None:
     """The caller renews its own session afterwards: every stored session of the account ends."""
     if not _check_password(account.password_hash, current, account.email):
-        _refuse("The current password is not right.")
+        _refuse(_("The current password is not right."))
     if len(new) < MIN_PASSWORD_LENGTH:
-        _refuse(f"The new password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        _refuse(_("The new password must have at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
     account.password_hash = hash_password(new)
     _end_sessions_and_tokens(session, account)
     session.add(account)
@@ -265,9 +265,9 @@ def set_active(session: Session, account: Account, active: bool, actor=None) -> 
         return
     if actor is not None:
         if not permissions.can_manage_account(actor, account):
-            _refuse("Only an administrator may disable or enable an administrator or Secretariat account.")
+            _refuse(_("Only an administrator may disable or enable an administrator or Secretariat account."))
         if not active and not permissions.can_disable_account(actor, account):
-            _refuse("You cannot disable your own account.")
+            _refuse(_("You cannot disable your own account."))
     if not active:
         _keep_an_admin(session, account)
         _end_sessions_and_tokens(session, account)

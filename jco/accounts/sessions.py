@@ -22,6 +22,7 @@ from flask import Flask, g, request
 from flask import session as current_session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
+from flask_babel import gettext as _
 from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -240,7 +241,7 @@ def init_app(app: Flask) -> None:
             return
         if isinstance(failure, DatabaseStore.errors):
             raise failure
-        raise ServiceUnavailable("The session store is not answering right now. Please try again in a moment.",
+        raise ServiceUnavailable(_("The session store is not answering right now. Please try again in a moment."),
                                  retry_after=5)
 
     app.session_interface = ServerSessionInterface(

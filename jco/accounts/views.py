@@ -26,8 +26,6 @@ from jco.web import saving
 from jco.web.forms import EmptyForm
 
 bp = Blueprint("accounts", __name__)
-PASSWORD_CHANGED = ("Your password has been changed. Other sessions of your account have ended. Its API "
-                    "tokens and calendar address no longer work: create new ones if you need them.")
 
 
 @login_manager.user_loader
@@ -53,7 +51,7 @@ def _log_in(account: Account) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("30 per minute", methods=["POST"], deduct_when=_failed_login,
-               error_message="Too many attempts from your address. Wait a minute and try again.")
+               error_message=lambda: _("Too many attempts from your address. Wait a minute and try again."))
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
@@ -66,7 +64,7 @@ def login():
             form.password.errors.append(str(error))
             return render_template("accounts/login.html", form=form), 429
         if account is None:
-            form.password.errors.append("The email or the password is not right.")
+            form.password.errors.append(_("The email or the password is not right."))
         else:
             db.commit()
             _log_in(account)
@@ -81,7 +79,7 @@ def logout():
         logout_user()
         session.clear()
         renew_session(session)  # the stored session ends: a copy of the cookie opens nothing
-        flash("You are logged out.", "info")
+        flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -102,7 +100,7 @@ def account():
     if request.method == "POST" and "rem-submit" in request.form and reminders_form.validate_on_submit():
         services.set_reminders(get_session(), current_user._get_current_object(), bool(reminders_form.reminders_enabled.data))
         get_session().commit()
-        flash("Your reminder setting has been saved.", "success")
+        flash(_("Your reminder setting has been saved."), "success")
         return redirect(url_for("accounts.account"))
     return _account_page(password_form, reminders_form)
 
@@ -128,7 +126,8 @@ def _change_password(password_form, reminders_form):
         return _account_page(password_form, reminders_form, 429 if isinstance(error, services.TooManyAttempts) else 200)
     db.commit()
     _log_in(me)  # every stored session of the account ended: this one carries on under a new id
-    flash(PASSWORD_CHANGED, "success")
+    flash(_("Your password has been changed. Other sessions of your account have ended. Its API tokens and "
+            "calendar address no longer work: create new ones if you need them."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -152,7 +151,7 @@ def list_accounts():
                 clearance=form.clearance.data, actor=current_user,
             )
         if saved.ok:
-            flash(f"The account {form.email.data} has been created.", "success")
+            flash(_("The account %(email)s has been created.", email=form.email.data), "success")
             return redirect(url_for("accounts.list_accounts"))
     return _accounts_page(form)
 
@@ -177,7 +176,7 @@ def edit_account(account_id: int):
                                     organisation_id=form.organisation_id.data or None, name=form.name.data or "",
                                     actor=current_user)
         if saved.ok:
-            flash(f"The account {account.email} has been saved.", "success")
+            flash(_("The account %(email)s has been saved.", email=account.email), "success")
             return redirect(url_for("accounts.list_accounts"))
     return render_template("accounts/edit.html", account=account, form=form)
 
@@ -189,6 +188,7 @@ def toggle_account(account_id: int):
         with saving() as saved:  # a refusal is flashed
             services.set_active(get_session(), account, not account.active, actor=current_user)
         if saved.ok:
-            flash(f"{account.email} is now enabled." if account.active else f"{account.email} is now disabled. "
-                  "Its sessions have ended; its API tokens and calendar address no longer work.", "success")
+            flash(_("%(email)s is now enabled.", email=account.email) if account.active else
+                  _("%(email)s is now disabled. Its sessions have ended; its API tokens and calendar address "
+                    "no longer work.", email=account.email), "success")
     return redirect(url_for("accounts.list_accounts"))

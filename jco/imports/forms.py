@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SubmitField
@@ -11,11 +12,11 @@ from wtforms.validators import DataRequired, Regexp
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Register file (CSV or Excel .xlsx)", validators=[
-        FileRequired(message="Choose the file to check."),
-        FileAllowed(["csv", "xlsx"], message="Upload a .csv or .xlsx file."),
+    file = FileField(_l("Register file (CSV or Excel .xlsx)"), validators=[
+        FileRequired(message=_l("Choose the file to check.")),
+        FileAllowed(["csv", "xlsx"], message=_l("Upload a .csv or .xlsx file.")),
     ])
-    submit = SubmitField("Check the file")
+    submit = SubmitField(_l("Check the file"))
 
     @property
     def filename(self) -> str:
@@ -26,4 +27,4 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     sha256 = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
-    submit = SubmitField("Import")
+    submit = SubmitField(_l("Import"))

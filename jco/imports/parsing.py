@@ -35,6 +35,7 @@ from datetime import date, datetime
 
 import pycountry
 
+from jco.core.text import N_, _
 from jco.documents.models import Marking
 from jco.documents.references import DocumentReference, InvalidReference, parse_citation, parse_subject_code
 from jco.imports.vocabulary import kind_choices, read_kind, read_state
@@ -82,7 +83,7 @@ BODY_LABELS: dict[str, str] = {
     "WCO": "WCO", "INTERPOL": "Interpol", "COM": "European Commission", "GSC": "GSC",
 }
 # EU codes that are not ISO 3166 codes; sources copied from EU texts use them.
-EU_COUNTRY_CODES = {"EL": ("GR", "Greece"), "UK": ("GB", "the United Kingdom")}
+EU_COUNTRY_CODES = {"EL": ("GR", N_("Greece")), "UK": ("GB", N_("the United Kingdom"))}
 
 PUBLIC, UNKNOWN_MARKING = "PUBLIC", "UNKNOWN"
 MARKINGS = {
@@ -136,12 +137,17 @@ class Problem:
         return "error" if self.error else "warning"
 
     @property
+    def severity_label(self) -> str:
+        """"Error" or "Warning", in English; the page translates it (``|t``)."""
+        return N_("Error") if self.error else N_("Warning")
+
+    @property
     def detail(self) -> str:
         """The problem without its row number, for a report that already shows the row."""
-        return f"{self.column}: {self.message}" if self.column else self.message
+        return _("%(column)s: %(message)s", column=self.column, message=self.message) if self.column else self.message
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.detail}" if self.row is not None else self.detail
+        return _("row %(row)s: %(detail)s", row=self.row, detail=self.detail) if self.row is not None else self.detail
 
 
 @dataclass
@@ -393,7 +399,8 @@ def resolve_organisation(token: str) -> tuple[str | None, str, str | None]:
         warning = None
         if code in EU_COUNTRY_CODES:
             iso, country = EU_COUNTRY_CODES[code]
-            warning = f"'{code}' is the EU code for {country}; read as {iso} (ISO 3166)"
+            warning = _("'%(code)s' is the EU code for %(country)s; read as %(iso)s (ISO 3166)", code=code,
+                        country=_(country), iso=iso)
             code = iso
         if pycountry.countries.get(alpha_2=code) is not None:
             return code, agency, warning
@@ -414,11 +421,12 @@ def _year(row: ParsedRow, raw: dict, column: str) -> int | None:
     if text.endswith(".0") and text[:-2].isdigit():  # a year read from a spreadsheet number
         text = text[:-2]
     if not text.isdigit():
-        row.error(column, f"'{text}' is not a year (write it like 2015)")
+        row.error(column, _("'%(value)s' is not a year (write it like 2015)", value=text))
         return None
     year = int(text)
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        row.error(column, f"{year} is not a plausible year (between {FIRST_YEAR} and {LAST_YEAR})")
+        row.error(column, _("%(year)s is not a plausible year (between %(first)s and %(last)s)", year=year,
+                            first=FIRST_YEAR, last=LAST_YEAR))
         return None
     return year
 
@@ -429,7 +437,7 @@ def split_body(token: str) -> tuple[str, str]:
     token = clean(token)
     name, sep, agency = token.partition(" - ")
     if not sep and token.endswith(")") and "(" in token[1:]:
-        name, _, agency = token[:-1].partition("(")
+        name, __, agency = token[:-1].partition("(")
     return name.strip(), agency.strip()
 
 
@@ -449,10 +457,10 @@ def _participants(row: ParsedRow, raw: dict) -> None:
     def add_unknown(column: str, token: str, role: str) -> None:
         name, agency = split_body(token)
         if len(name) > 120:
-            row.warn(column, f"'{name[:40]}…' is longer than 120 characters: its name is cut there")
+            row.warn(column, _("'%(name)s…' is longer than 120 characters: its name is cut there", name=name[:40]))
             name = name[:120].strip()
         if len(agency) > 200:
-            row.error(column, f"the agency of {name} is longer than 200 characters")
+            row.error(column, _("the agency of %(name)s is longer than 200 characters", name=name))
             return
         add("", role, agency, name)
 
@@ -461,14 +469,14 @@ def _participants(row: ParsedRow, raw: dict) -> None:
             code, agency, warning = resolve_organisation(token)
             if code is None:
                 if column == "participants":
-                    row.error(column, f"'{token}' is not an ISO 3166 country code")
+                    row.error(column, _("'%(token)s' is not an ISO 3166 country code", token=token))
                 else:
                     add_unknown(column, token, role)
                 continue
             if warning:
                 row.warn(column, warning)
             if len(agency) > 200:
-                row.error(column, f"the agency of {code} is longer than 200 characters")
+                row.error(column, _("the agency of %(name)s is longer than 200 characters", name=code))
                 continue
             add(code, role, agency)
     for token in split_list(raw.get("agencies")):
@@ -480,14 +488,15 @@ def _participants(row: ParsedRow, raw: dict) -> None:
     row.participants = list(found.values())
     for spec in row.participants:
         if len(spec.agency) > 200:
-            row.error("lead", f"the agencies of {spec.code or spec.name} together are longer than 200 characters")
+            row.error("lead", _("the agencies of %(name)s together are longer than 200 characters",
+                                name=spec.code or spec.name))
 
 
 def _vocabulary(row: ParsedRow, raw: dict, column: str, max_length: int) -> list[str]:
     items = []
     for item in split_list(raw.get(column)):
         if len(item) > max_length:
-            row.error(column, f"'{item[:40]}…' is longer than {max_length} characters")
+            row.error(column, _("'%(item)s…' is longer than %(num)d characters", item=item[:40], num=max_length))
         else:
             items.append(item)
     return items
@@ -501,13 +510,13 @@ def parse_classification(text: str) -> Classification | None:
     text = clean(text)
     if not text:
         return None
-    head, _, tail = text.partition("(")
+    head, __, tail = text.partition("(")
     head = head.strip().upper()
     if head in (UNKNOWN_MARKING, PUBLIC):
         return Classification(None)
     if head not in MARKINGS:
-        raise ValueError(f"'{text}' is not one of PUBLIC, LIMITE, RESTREINT UE, CONFIDENTIEL UE, SECRET UE "
-                         "or unknown")
+        raise ValueError(_("'%(value)s' is not one of PUBLIC, LIMITE, RESTREINT UE, CONFIDENTIEL UE, SECRET UE "
+                           "or unknown", value=text))
     tail = tail.rstrip(")").strip()
     partially = "public" in tail.lower() and "partial" in tail.lower()
     made_public_on = None
@@ -521,12 +530,13 @@ def parse_documents(text: str) -> tuple[list[CitedDocument], list[str]]:
     documents: list[CitedDocument] = []
     problems: list[str] = []
     for item in split_list(text):
-        reference_text, _, note = item.partition("(")
+        reference_text, __, note = item.partition("(")
         note = note.rsplit(")", 1)[0].strip()
         try:
             citation = parse_citation(reference_text.strip())
         except InvalidReference as error:
-            problems.append(f"'{reference_text.strip()}' is not a Council reference: {error.problem}")
+            problems.append(_("'%(value)s' is not a Council reference: %(problem)s", value=reference_text.strip(),
+                              problem=error.problem))
             continue
         codes, words, day = [], [], None
         for part in (p.strip() for p in note.split(",")) if note else ():
@@ -614,19 +624,19 @@ def parse_row(raw: dict, row_number: int, this_year: int) -> ParsedRow:
     row = ParsedRow(row=row_number)
     name = clean(raw.get("name"))
     if not name:
-        row.error("name", "the operation has no name")
+        row.error("name", _("the operation has no name"))
     elif len(name) > 120:
-        row.error("name", "is longer than 120 characters")
+        row.error("name", _("is longer than %(num)d characters", num=120))
     edition = clean(raw.get("edition"))
     if len(edition) > 20:
-        row.error("edition", "is longer than 20 characters")
+        row.error("edition", _("is longer than %(num)d characters", num=20))
     row.name, row.edition = display_name(name), display_edition(edition)
     row.key = match_key(name, edition)
 
     row.year_start = _year(row, raw, "year_start")
     row.year_end = _year(row, raw, "year_end")
     if row.year_start and row.year_end and row.year_end < row.year_start:
-        row.error("year_end", f"{row.year_end} is before year_start {row.year_start}")
+        row.error("year_end", _("%(end)s is before year_start %(start)s", end=row.year_end, start=row.year_start))
         row.year_end = None
 
     _participants(row, raw)
@@ -648,8 +658,8 @@ def parse_row(raw: dict, row_number: int, this_year: int) -> ParsedRow:
     if period := _OP_PERIOD.search(notes["free"]):
         operational = parse_period(period[1])
         if operational and row.year_start and operational[0].year != row.year_start:
-            row.warn("notes", f"op_period {period[1].strip()} does not fall in year_start {row.year_start}; "
-                              "its dates are not used")
+            row.warn("notes", _("op_period %(period)s does not fall in year_start %(year)s; its dates are not used",
+                                period=period[1].strip(), year=row.year_start))
         elif operational:
             row.operational = operational
 
@@ -658,8 +668,8 @@ def parse_row(raw: dict, row_number: int, this_year: int) -> ParsedRow:
     if kind_text:
         kind = read_kind(kind_text)
         if kind is None:
-            row.error("kind", f"'{kind_text}' is not a kind of operation: write one of {kind_choices()} "
-                              "(or its code)")
+            row.error("kind", _("'%(value)s' is not a kind of operation: write one of %(kinds)s (or its code)",
+                                value=kind_text, kinds=kind_choices()))
         else:
             row.kind, row.kind_given = kind, True
     if not row.kind_given:
@@ -668,12 +678,12 @@ def parse_row(raw: dict, row_number: int, this_year: int) -> ParsedRow:
     framework_text = clean(raw.get("framework")).upper()
     type_text = notes["type"].upper()
     if framework_text and type_text and framework_text != type_text:
-        row.warn("framework", f"the framework column says {framework_text}, the notes type={type_text}; "
-                              f"{framework_text} is used")
+        row.warn("framework", _("the framework column says %(column)s, the notes type=%(notes)s; %(column)s is used",
+                                column=framework_text, notes=type_text))
     given = framework_text or type_text
     if given and given not in FRAMEWORKS:
         row.error("framework" if framework_text else "notes",
-                  f"'{given}' is not a framework code: one of " + ", ".join(FRAMEWORKS))
+                  _("'%(code)s' is not a framework code: one of %(codes)s", code=given, codes=", ".join(FRAMEWORKS)))
     elif given:
         row.framework, row.framework_given = given, True
 
@@ -683,8 +693,8 @@ def parse_row(raw: dict, row_number: int, this_year: int) -> ParsedRow:
     elif state_text:
         state = read_state(state_text)
         if state is None:
-            row.error("state", f"'{state_text}' is not a state of the life cycle: write it as the register "
-                               "shows it (e.g. Report presented) or its code")
+            row.error("state", _("'%(value)s' is not a state of the life cycle: write it as the register shows it "
+                                 "(e.g. Report presented) or its code", value=state_text))
         row.state = state
     return row
 

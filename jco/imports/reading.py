@@ -9,6 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from babel.numbers import format_decimal
+
+from jco.core.dates import current_locale
+from jco.core.text import _
 from jco.imports.parsing import COLUMNS, KNOWN_COLUMNS, Problem
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -42,6 +46,11 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
 
 
+def format_number(number: int) -> str:
+    """``5,000`` for an English reader, ``5 000`` for a French one (the CLI reads English)."""
+    return format_decimal(number, locale=current_locale())
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -58,10 +67,10 @@ def _decode(content: bytes) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadableFile(
+        raise UnreadableFile(_(
             "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)”, or upload the "
             ".xlsx file itself."
-        ) from None
+        )) from None
 
 
 def _capped(rows: Iterable[tuple[int, list]], max_rows: int) -> list[tuple[int, list]]:
@@ -71,11 +80,11 @@ def _capped(rows: Iterable[tuple[int, list]], max_rows: int) -> list[tuple[int, 
         if any(str(c).strip() for c in cells if c is not None):
             kept.append((number, cells))
             if len(kept) > max_rows + 1:
-                raise UnreadableFile(
-                    f"The file holds more than {max_rows:,} rows of operations (the most one import takes, "
+                raise UnreadableFile(_(
+                    "The file holds more than %(rows)s rows of operations (the most one import takes, "
                     "JCO_IMPORT_MAX_ROWS). Split it into smaller files and import them one after the other; "
-                    "nothing was imported."
-                )
+                    "nothing was imported.", rows=format_number(max_rows)
+                ))
     return kept
 
 
@@ -88,7 +97,8 @@ def _csv_rows(content: bytes, limits: Limits) -> list[tuple[int, list[str]]]:
     try:
         return _capped(enumerate(reader, start=1), limits.max_rows)
     except csv.Error as error:
-        raise UnreadableFile(f"The file is not valid CSV (line {reader.line_num}): {error}.") from None
+        raise UnreadableFile(_("The file is not valid CSV (line %(line)s): %(problem)s.", line=reader.line_num,
+                               problem=error)) from None
 
 
 def _check_unzipped_size(content: bytes, limits: Limits) -> None:
@@ -98,13 +108,15 @@ def _check_unzipped_size(content: bytes, limits: Limits) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise UnreadableFile(f"The Excel file cannot be read ({error}). Save it again as .xlsx.") from None
+        raise UnreadableFile(_("The Excel file cannot be read (%(problem)s). Save it again as .xlsx.",
+                               problem=error)) from None
     if unzipped > limits.max_xlsx_bytes:
-        raise UnreadableFile(
-            f"The Excel file unpacks to {unzipped / 2**20:,.0f} MB, more than the "
-            f"{limits.max_xlsx_bytes / 2**20:,.0f} MB one import reads (JCO_IMPORT_MAX_XLSX_MB). Save only "
-            "the register's sheet, without images or other sheets, or as CSV; nothing was imported."
-        )
+        raise UnreadableFile(_(
+            "The Excel file unpacks to %(size)s MB, more than the %(limit)s MB one import reads "
+            "(JCO_IMPORT_MAX_XLSX_MB). Save only the register's sheet, without images or other sheets, or as CSV; "
+            "nothing was imported.", size=format_number(round(unzipped / 2**20)),
+            limit=format_number(round(limits.max_xlsx_bytes / 2**20))
+        ))
 
 
 def _xlsx_rows(content: bytes, limits: Limits) -> list[tuple[int, list[str]]]:
@@ -114,7 +126,8 @@ def _xlsx_rows(content: bytes, limits: Limits) -> list[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableFile(f"The Excel file cannot be read ({error}). Save it again as .xlsx.") from None
+        raise UnreadableFile(_("The Excel file cannot be read (%(problem)s). Save it again as .xlsx.",
+                               problem=error)) from None
     try:
         sheet = workbook.worksheets[0]
         rows = _capped(enumerate(sheet.iter_rows(values_only=True), start=1), limits.max_rows)
@@ -130,29 +143,31 @@ def read_table(content: bytes, filename: str = "", limits: Limits | None = None)
     """
     limits = limits or Limits()
     if not content.strip():
-        raise UnreadableFile("The file is empty.")
+        raise UnreadableFile(_("The file is empty."))
     raw = _xlsx_rows(content, limits) if content.startswith(XLSX_MAGIC) else _csv_rows(content, limits)
     if not raw:
-        raise UnreadableFile("The file holds no rows.")
+        raise UnreadableFile(_("The file holds no rows."))
     header_number, header = raw[0]
     names = [" ".join(str(h).split()).lower().replace(" ", "_") for h in header]
     if "name" not in names:
-        raise UnreadableFile(
-            f"Row {header_number} must name the columns, and one of them must be “name”. Expected columns: "
-            + ", ".join(COLUMNS) + "."
-        )
+        raise UnreadableFile(_(
+            "Row %(row)s must name the columns, and one of them must be “name”. Expected columns: %(columns)s.",
+            row=header_number, columns=", ".join(COLUMNS)
+        ))
     table = Table()
     seen = set()
     for name in names:
         if name in seen and name:
-            table.problems.append(Problem(name, "the column appears twice; only the first one is read", False))
+            table.problems.append(Problem(name, _("the column appears twice; only the first one is read"), False))
         seen.add(name)
     unknown = [n for n in names if n and n not in KNOWN_COLUMNS]
     if unknown:
-        table.problems.append(Problem("", "columns not used by the import: " + ", ".join(unknown), False))
+        table.problems.append(Problem("", _("columns not used by the import: %(columns)s",
+                                              columns=", ".join(unknown)), False))
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        table.problems.append(Problem("", "columns missing (read as blank): " + ", ".join(missing), False))
+        table.problems.append(Problem("", _("columns missing (read as blank): %(columns)s",
+                                              columns=", ".join(missing)), False))
     for number, cells in raw[1:]:
         values: dict[str, str] = {}
         for name, value in zip(names, cells, strict=False):

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -40,6 +41,7 @@ from sqlmodel import Session, select
 
 from jco.audit import services as audit
 from jco.core.dates import day_range
+from jco.core.text import N_, _, ngettext
 from jco.core.timeutil import today, utcnow
 from jco.documents.models import DocType, Document, Marking
 from jco.documents.services import DocumentDetails, DocumentError, register_document
@@ -73,14 +75,15 @@ from jco.operations.models import (
 
 IMPORT_NOTE_PREFIX = "Recorded by import"
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
-ACTION_LABELS = {CREATE: "Create", UPDATE: "Update", UNCHANGED: "No change", ERROR: "Not imported"}
+ACTION_LABELS = {CREATE: N_("Create"), UPDATE: N_("Update"), UNCHANGED: N_("No change"), ERROR: N_("Not imported")}
 # The order in which the life cycle moves forward; withdrawn is apart and never changed by an import.
 _FORWARD = [s for s in State if s is not State.WITHDRAWN]
+# What the report says when the file sets (first) or replaces (second) a source fact.
 _SOURCE_FIELDS = {
-    "public_results": "results from public sources",
-    "sources": "sources",
-    "source_notes": "notes from the sources",
-    "other_agencies": "other agencies",
+    "public_results": (N_("results from public sources: set"), N_("results from public sources: updated")),
+    "sources": (N_("sources: set"), N_("sources: updated")),
+    "source_notes": (N_("notes from the sources: set"), N_("notes from the sources: updated")),
+    "other_agencies": (N_("other agencies: set"), N_("other agencies: updated")),
 }
 
 
@@ -137,6 +140,7 @@ class RowPlan:
 
     @property
     def action_label(self) -> str:
+        """In English; the page translates it (``|t``)."""
         return ACTION_LABELS[self.action]
 
 
@@ -153,13 +157,18 @@ class ImportReport:
 
     @property
     def summary(self) -> str:
-        done = self.applied
-        parts = [
-            f"{self.count(CREATE)} {'created' if done else 'to create'}",
-            f"{self.count(UPDATE)} {'updated' if done else 'to update'}",
-            f"{self.count(UNCHANGED)} unchanged",
-            f"{self.count(ERROR)} with errors{' (not imported)' if done else ''}",
-        ]
+        created, updated = self.count(CREATE), self.count(UPDATE)
+        unchanged, errors = self.count(UNCHANGED), self.count(ERROR)
+        if self.applied:
+            parts = [ngettext("%(num)d created", "%(num)d created", created),
+                     ngettext("%(num)d updated", "%(num)d updated", updated),
+                     ngettext("%(num)d unchanged", "%(num)d unchanged", unchanged),
+                     ngettext("%(num)d with errors (not imported)", "%(num)d with errors (not imported)", errors)]
+        else:
+            parts = [ngettext("%(num)d to create", "%(num)d to create", created),
+                     ngettext("%(num)d to update", "%(num)d to update", updated),
+                     ngettext("%(num)d unchanged", "%(num)d unchanged", unchanged),
+                     ngettext("%(num)d with errors", "%(num)d with errors", errors)]
         return ", ".join(parts)
 
     @property
@@ -174,9 +183,10 @@ def _codes_text(specs: list[ParticipantSpec]) -> str:
     for spec in specs:
         by_role[spec.role].append(spec.code + (f" ({spec.agency})" if spec.agency else ""))
     parts = []
-    for role, label in ((Role.LEAD, "lead"), (Role.CO_LEAD, "co-lead"), (Role.PARTICIPANT, "taking part")):
+    for role, label in ((Role.LEAD, N_("lead: %(codes)s")), (Role.CO_LEAD, N_("co-lead: %(codes)s")),
+                        (Role.PARTICIPANT, N_("taking part: %(codes)s"))):
         if by_role.get(role):
-            parts.append(f"{label}: {', '.join(by_role[role])}")
+            parts.append(_(label, codes=", ".join(by_role[role])))
     return "; ".join(parts)
 
 
@@ -196,22 +206,23 @@ def _doc_type(reference: str, description: str) -> str:
 def _state_reason(parsed: ParsedRow, state: State, dated: str = "") -> str:
     start, end = parsed.year_start or parsed.year_end, parsed.year_end or parsed.year_start
     if parsed.state is not None:
-        reason = "the file gives this state"
+        reason = _("the file gives this state")
     elif state is State.CLOSED and end is None:
-        reason = "its results were published, so the operation is over (the source gives no year)"
+        reason = _("its results were published, so the operation is over (the source gives no year)")
     elif state is State.CLOSED:
-        reason = f"the operational phase ended in {end} and its results were published"
+        reason = _("the operational phase ended in %(year)s and its results were published", year=end)
     elif state is State.DEBRIEFING:
-        reason = f"the operational phase ended in {end}; no final report is on record"
+        reason = _("the operational phase ended in %(year)s; no final report is on record", year=end)
     elif state is State.OPERATIONAL:
-        reason = f"the operational phase runs in {start}–{end}" if start != end else (
-            f"the operational phase runs in {start}")
+        reason = _("the operational phase runs in %(start)s–%(end)s", start=start, end=end) if start != end else (
+            _("the operational phase runs in %(year)s", year=start))
     else:
-        reason = f"the operation is planned for {start}"
+        reason = _("the operation is planned for %(year)s", year=start)
     if dated:
-        reason += f"; {dated}"
-    source = f" Source: {parsed.sources[0]}" if parsed.sources else ""
-    return f"{reason}.{source}"
+        reason = _("%(reason)s; %(dated)s", reason=reason, dated=dated)
+    if parsed.sources:
+        return _("%(reason)s. Source: %(source)s", reason=reason, source=parsed.sources[0])
+    return _("%(reason)s.", reason=reason)
 
 
 def _followed_in_tracker(jco: Jco, event_notes: list[str]) -> bool:
@@ -247,19 +258,20 @@ def plan_import(session: Session, table: Table, *, filename: str, sha256: str = 
             if spec.name:
                 _find_body(parsed, spec, bodies_by_name, new_bodies, organisations)
             elif spec.code not in organisations:  # reference data not loaded yet
-                parsed.error("participants", f"'{spec.code}' is not in this register's organisations; "
-                                             "run flask --app jco db upgrade")
+                parsed.error("participants", _("'%(code)s' is not in this register's organisations; "
+                                               "run flask --app jco db upgrade", code=spec.code))
         parsed.participants = _one_per_organisation(parsed.participants)
         if not parsed.name:
             continue
         if parsed.key in first_row:
-            parsed.error("name", f"the same operation as row {first_row[parsed.key]} ({parsed.title})")
+            parsed.error("name", _("the same operation as row %(row)s (%(title)s)", row=first_row[parsed.key],
+                                   title=parsed.title))
             continue
         first_row[parsed.key] = parsed.row
         candidates = existing.get(parsed.key, [])
         if len(candidates) > 1:
-            parsed.error("name", "matches several operations of the register ("
-                         + ", ".join(title for _, title in candidates) + "); merge them first")
+            parsed.error("name", _("matches several operations of the register (%(titles)s); merge them first",
+                                   titles=", ".join(title for __, title in candidates)))
         elif candidates:
             matched_ids.add(candidates[0][0])
 
@@ -351,55 +363,63 @@ def _warn_new_bodies(parsed: ParsedRow, specs: list[ParticipantSpec]) -> None:
     for spec in specs:
         if spec.new:
             column = {Role.LEAD: "lead", Role.CO_LEAD: "co_leads"}.get(Role(spec.role), "agencies")
-            parsed.warn(column, f"'{spec.name}' is not a body known here: it will be added as a new body "
-                                f"({spec.code})")
+            parsed.warn(column, _("'%(name)s' is not a body known here: it will be added as a new body "
+                                  "(%(code)s)", name=spec.name, code=spec.code))
 
 
 def _plan_new(plan: RowPlan, this_year: int) -> None:
     parsed = plan.parsed
-    label = JcoKind(parsed.kind).label
-    plan.changes.append(f"new operation {parsed.title} ({label}{', ' + str(parsed.year_start) if parsed.year_start else ''})")
+    label = _(JcoKind(parsed.kind).label)
+    if parsed.year_start:
+        plan.changes.append(_("new operation %(title)s (%(kind)s, %(year)s)", title=parsed.title, kind=label,
+                              year=parsed.year_start))
+    else:
+        plan.changes.append(_("new operation %(title)s (%(kind)s)", title=parsed.title, kind=label))
     plan.participants = parsed.participants
     if parsed.participants:
-        plan.changes.append("participants — " + _codes_text(parsed.participants))
+        plan.changes.append(_("participants — %(who)s", who=_codes_text(parsed.participants)))
         _warn_new_bodies(parsed, parsed.participants)
     if not any(p.role == Role.LEAD for p in parsed.participants):
-        parsed.warn("lead", "no lead given: the operation will have no lead on record")
+        parsed.warn("lead", _("no lead given: the operation will have no lead on record"))
     if parsed.commodities:
         plan.commodities = parsed.commodities
-        plan.changes.append("target goods: " + ", ".join(parsed.commodities))
+        plan.changes.append(_("target goods: %(goods)s", goods=", ".join(parsed.commodities)))
     if parsed.transport_modes:
         plan.transport_modes = parsed.transport_modes
-        plan.changes.append("transport modes: " + ", ".join(parsed.transport_modes))
+        plan.changes.append(_("transport modes: %(modes)s", modes=", ".join(parsed.transport_modes)))
     if parsed.year_start:
         plan.fields["year"] = parsed.year_start
     if parsed.operational:
         start, end = parsed.operational
         plan.fields.update(actual_start=start, actual_end=end, year=start.year)
-        plan.changes.append(f"operational phase: {day_range(start, end)}")
+        plan.changes.append(_("operational phase: %(days)s", days=day_range(start, end)))
     for name, value in _source_values(parsed).items():
         if value:
             plan.fields[name] = value
-            plan.changes.append(f"{_SOURCE_FIELDS[name]}: set")
+            plan.changes.append(_(_SOURCE_FIELDS[name][0]))
     plan.fields["framework"] = parsed.framework
     if not is_ccwp(parsed.framework):
-        plan.changes.append(f"related operation: {framework_label(parsed.framework)} ({parsed.framework}); "
-                            "it does not follow the CCWP life cycle")
+        plan.changes.append(_("related operation: %(framework)s (%(code)s); it does not follow the CCWP life cycle",
+                              framework=_(framework_label(parsed.framework)), code=parsed.framework))
         return
     state = parsed.state or historical_state(parsed.year_start, parsed.year_end, bool(parsed.public_results),
                                              this_year)
     if state is State.PROPOSED:
         if parsed.state is None:
-            parsed.warn("year_start", "no year given: the operation stays at Proposed")
+            parsed.warn("year_start", _("no year given: the operation stays at Proposed"))
     else:
-        _plan_state(plan, state)
-        plan.changes.append(f"state: {STATE_SHORT[state]} ({plan.state_note})")
+        reason = _plan_state(plan, state)
+        plan.changes.append(_("state: %(state)s (%(reason)s)", state=_(STATE_SHORT[state]), reason=reason))
 
 
-def _plan_state(plan: RowPlan, state: State) -> None:
+def _plan_state(plan: RowPlan, state: State) -> str:
+    """Plan the move to ``state``; returns why, in the reader's language. The note kept with the
+    operation's history (``plan.state_note``) is in English, whoever runs the import."""
     plan.state = state
     plan.state_on, dated = _state_day(plan.parsed, state)
-    plan.state_note = _state_reason(plan.parsed, state, dated)
+    with force_locale("en"):
+        plan.state_note = _state_reason(plan.parsed, state, _state_day(plan.parsed, state)[1])
+    return _state_reason(plan.parsed, state, dated)
 
 
 def _state_day(parsed: ParsedRow, state: State) -> tuple[date | None, str]:
@@ -413,19 +433,20 @@ def _state_day(parsed: ParsedRow, state: State) -> tuple[date | None, str]:
         if parsed.operational:
             return parsed.operational[0], ""
         if start:
-            return date(start, 1, 1), f"dated 1 January {start}: the source gives the year only"
+            return date(start, 1, 1), _("dated 1 January %(year)s: the source gives the year only", year=start)
     elif state in (State.DEBRIEFING, State.CLOSED):
         known = [parsed.operational[1]] if parsed.operational else []
         if state is State.CLOSED:
             known += documents[-1:]
         if known:
-            basis = "the latest Council document cited" if known[-1] in documents else "the operational phase's end"
-            return max(known), f"dated by {basis}"
+            if known[-1] in documents:
+                return max(known), _("dated by the latest Council document cited")
+            return max(known), _("dated by the operational phase's end")
         if end:
-            return date(end, 12, 31), f"dated 31 December {end}: the source gives the year only"
+            return date(end, 12, 31), _("dated 31 December %(year)s: the source gives the year only", year=end)
     elif documents:
-        return documents[-1], "dated by the latest Council document cited"
-    return None, "the source gives no date"
+        return documents[-1], _("dated by the latest Council document cited")
+    return None, _("the source gives no date")
 
 
 def _source_values(parsed: ParsedRow) -> dict[str, str]:
@@ -444,52 +465,57 @@ def _plan_update(plan: RowPlan, jco: Jco, notes: list[str], this_year: int) -> N
     if parsed.participants:
         if not jco.participants:
             plan.participants = parsed.participants
-            plan.changes.append("participants — " + _codes_text(parsed.participants))
+            plan.changes.append(_("participants — %(who)s", who=_codes_text(parsed.participants)))
             _warn_new_bodies(parsed, parsed.participants)
         else:
             known = {p.organisation.code for p in jco.participants}
             extra = [s.name or s.code for s in parsed.participants if s.code not in known]
             if extra:
-                plan.notes.append("participants kept as the register has them; the file also names "
-                                  + ", ".join(extra))
+                plan.notes.append(_("participants kept as the register has them; the file also names %(names)s",
+                                    names=", ".join(extra)))
     current: list[str] | State  # the register's goods or modes below, then its state
-    for attribute, values, label in (("commodities", parsed.commodities, "target goods"),
-                                     ("transport_modes", parsed.transport_modes, "transport modes")):
+    for attribute, values, added, kept in (
+            ("commodities", parsed.commodities, N_("target goods: %(goods)s"),
+             N_("target goods kept as the register has them; the file also names %(goods)s")),
+            ("transport_modes", parsed.transport_modes, N_("transport modes: %(modes)s"),
+             N_("transport modes kept as the register has them; the file also names %(modes)s"))):
         if not values:
             continue
+        key = "goods" if attribute == "commodities" else "modes"
         current = [item.name for item in getattr(jco, attribute)]
         if not current:
             setattr(plan, attribute, values)
-            plan.changes.append(f"{label}: " + ", ".join(values))
+            plan.changes.append(_(added, **{key: ", ".join(values)}))
         else:
             extra = [v for v in values if v.casefold() not in {c.casefold() for c in current}]
             if extra:
-                plan.notes.append(f"{label} kept as the register has them; the file also names " + ", ".join(extra))
+                plan.notes.append(_(kept, **{key: ", ".join(extra)}))
     if parsed.operational and not (jco.actual_start or jco.actual_end):
         start, end = parsed.operational
         plan.fields.update(actual_start=start, actual_end=end)
-        plan.changes.append(f"operational phase: {day_range(start, end)}")
+        plan.changes.append(_("operational phase: %(days)s", days=day_range(start, end)))
         if jco.year != start.year:  # the year follows the actual start, as everywhere in the tracker
             plan.fields["year"] = start.year
     elif parsed.year_start and jco.year is None and not (jco.actual_start or jco.planned_start):
         plan.fields["year"] = parsed.year_start
-        plan.changes.append(f"year: {parsed.year_start}")
+        plan.changes.append(_("year: %(year)s", year=parsed.year_start))
     elif parsed.year_start and jco.year and jco.year != parsed.year_start:
-        plan.notes.append(f"year kept at {jco.year}; the file says {parsed.year_start}")
+        plan.notes.append(_("year kept at %(year)s; the file says %(given)s", year=jco.year, given=parsed.year_start))
     # Source facts: the file's non-blank value is the current one.
     for name, value in _source_values(parsed).items():
         if value and value != getattr(jco, name):
             plan.fields[name] = value
-            plan.changes.append(f"{_SOURCE_FIELDS[name]}: {'updated' if getattr(jco, name) else 'set'}")
+            plan.changes.append(_(_SOURCE_FIELDS[name][1 if getattr(jco, name) else 0]))
     if "other_agencies" not in plan.fields:
         # Already kept on the operation by an earlier import: nothing to warn about again.
         parsed.problems = [p for p in parsed.problems if p.error or p.column != "agencies"]
     if parsed.framework_given and parsed.framework != jco.framework:
         if _followed_in_tracker(jco, notes):
-            plan.notes.append(f"framework kept at {jco.framework}: the register follows this operation's life cycle")
+            plan.notes.append(_("framework kept at %(code)s: the register follows this operation's life cycle",
+                                code=jco.framework))
         else:
             plan.fields["framework"] = parsed.framework
-            plan.changes.append(f"framework: {jco.framework} → {parsed.framework}")
+            plan.changes.append(_("framework: %(before)s → %(after)s", before=jco.framework, after=parsed.framework))
     if not is_ccwp(plan.fields.get("framework", jco.framework)):
         return  # a related operation has no life cycle
     # State: forward only, and only when no one follows the operation in the tracker.
@@ -499,12 +525,15 @@ def _plan_update(plan: RowPlan, jco: Jco, notes: list[str], this_year: int) -> N
     if target is current or target is State.PROPOSED:
         return
     if _followed_in_tracker(jco, notes):
-        plan.notes.append(f"state kept at {STATE_SHORT[current]}: the register follows this operation's life cycle")
+        plan.notes.append(_("state kept at %(state)s: the register follows this operation's life cycle",
+                            state=_(STATE_SHORT[current])))
     elif current is State.WITHDRAWN or _FORWARD.index(target) < _FORWARD.index(current):
-        plan.notes.append(f"state kept at {STATE_SHORT[current]}: an import never moves an operation back")
+        plan.notes.append(_("state kept at %(state)s: an import never moves an operation back",
+                            state=_(STATE_SHORT[current])))
     else:
-        _plan_state(plan, target)
-        plan.changes.append(f"state: {STATE_SHORT[current]} → {STATE_SHORT[target]} ({plan.state_note})")
+        reason = _plan_state(plan, target)
+        plan.changes.append(_("state: %(before)s → %(after)s (%(reason)s)", before=_(STATE_SHORT[current]),
+                              after=_(STATE_SHORT[target]), reason=reason))
 
 
 def _plan_documents(plan: RowPlan, parsed: ParsedRow, jco: Jco | None, documents: dict[str, Document],
@@ -534,18 +563,20 @@ def _plan_documents(plan: RowPlan, parsed: ParsedRow, jco: Jco | None, documents
                 subject_codes=list(cited.subject_codes), doc_date=cited.doc_date, link=only_here,
             ))
             shown = f"{reference} ({marking.value})" if marking.value else reference
-            plan.changes.append(f"register document {shown}" + (" and link it" if only_here else
-                                                                  " — cited by several operations: not linked"))
+            plan.changes.append(_("register document %(document)s and link it", document=shown) if only_here else
+                                _("register document %(document)s — cited by several operations: not linked",
+                                  document=shown))
         elif jco is not None and document.jco_id == jco.id:
             continue
         elif only_here and document.jco_id is None:
             plan.link.append(document.id)
-            plan.changes.append(f"link document {reference}")
+            plan.changes.append(_("link document %(reference)s", reference=reference))
         elif only_here:
-            parsed.warn("council_docs", f"{reference} belongs to another operation; it stays there")
+            parsed.warn("council_docs", _("%(reference)s belongs to another operation; it stays there",
+                                          reference=reference))
     if unchecked:
-        parsed.warn("classification", "the file does not give the marking of the cited Council documents; "
-                                      "those registered by this import are marked LIMITE until someone checks them")
+        parsed.warn("classification", _("the file does not give the marking of the cited Council documents; "
+                                        "those registered by this import are marked LIMITE until someone checks them"))
 
 
 # --- applying -----------------------------------------------------------------------------------
@@ -567,11 +598,11 @@ def apply_import(session: Session, report: ImportReport, actor=None) -> ImportRe
             with session.begin_nested():
                 _apply_row(session, plan, org_ids, report.filename, actor)
         except (DocumentError, LifecycleError, ValueError) as error:
-            plan.parsed.error("", f"could not be imported: {error}")
+            plan.parsed.error("", _("could not be imported: %(problem)s", problem=error))
             plan.action = ERROR
         except (IntegrityError, StaleDataError):
-            plan.parsed.error("", "could not be imported: someone changed the same operation or document at "
-                                  "the same moment; run the import again")
+            plan.parsed.error("", _("could not be imported: someone changed the same operation or document at "
+                                    "the same moment; run the import again"))
             plan.action = ERROR
         if plan.action == ERROR:
             org_ids = organisation_ids()  # a body added by the failed row went with it
@@ -648,7 +679,7 @@ def sync_public_results(session: Session, jco: Jco) -> None:
         return
     session.execute(delete(Result).where(Result.jco_id == jco.id, Result.source == ResultSource.PUBLIC.value))
     if wanted:
-        by_name = {c.name.lower(): c for c in ops.commodities(session, [goods for goods, _, _ in wanted])}
+        by_name = {c.name.lower(): c for c in ops.commodities(session, [goods for goods, _quantity, _unit in wanted])}
         session.flush()  # new commodities need their ids
         session.add_all(Result(jco_id=jco.id, commodity_id=by_name[goods].id, quantity=quantity, unit=unit,
                                year=jco.year, source=ResultSource.PUBLIC.value) for goods, quantity, unit in wanted)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from jco import permissions
@@ -45,8 +46,8 @@ def confirm():
     form = ConfirmForm()
     stash = load_stash(session, form.sha256.data) if form.validate_on_submit() else None
     if stash is None:
-        flash("The checked file is no longer here (a checked file is kept for a day, and only until it is "
-              "imported). Upload it again.", "error")
+        flash(_("The checked file is no longer here (a checked file is kept for a day, and only until it is "
+                "imported). Upload it again."), "error")
         return redirect(url_for("imports.upload"))
     try:
         table = read_table(stash.content, stash.filename, Limits.from_config(current_app.config))
@@ -56,6 +57,6 @@ def confirm():
     report = import_table(session, table, filename=stash.filename, sha256=stash.sha256, actor=current_user)
     session.delete(stash)
     session.commit()
-    flash(f"Import of {report.filename} done: {report.summary}.", "success")
+    flash(_("Import of %(file)s done: %(summary)s.", file=report.filename, summary=report.summary), "success")
     return render_template("imports/upload.html", form=UploadForm(formdata=None), report=report,
                            confirm=None, columns=COLUMNS)
