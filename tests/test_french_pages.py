@@ -87,11 +87,20 @@ def stored_strings(app) -> list[str]:
 
 
 def english_left(text: str, data: list[str]) -> list[str]:
+    """Each English word left, with the words around it (to find where it comes from)."""
+    text = re.sub(r"\b[A-Z]{2,3}\b", " ", text)  # country and body codes (BE is Belgium, not "be")
+    text = " ".join(text.split()).casefold()  # data may be shown capitalised or not
     for value in [*data, *KEPT]:
+        value = value.casefold()
         if value in text:
             text = text.replace(value, " ")
-    words = re.findall(r"[^\W\d_]+", text)  # whole words, accents included ("présenté" is not "sent")
-    return sorted({w for w in words if w.lower() in ENGLISH and not (w.isupper() and len(w) <= 3)})  # BE: a code
+    text = " ".join(text.split())
+    left = {}
+    for match in re.finditer(r"[^\W\d_]+", text):  # whole words, accents included ("présenté" is not "sent")
+        word = match.group()
+        if word in ENGLISH and word not in left:
+            left[word] = f"{word}: …{text[max(match.start() - 40, 0):match.end() + 40]}…"
+    return sorted(left.values())
 
 
 @pytest.mark.parametrize("role", sorted(ROLE_ACCOUNTS))
