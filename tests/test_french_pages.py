@@ -43,13 +43,16 @@ class _MainText(HTMLParser):
         super().__init__()
         self.depth = 0
         self.skip = 0
+        self.skipping: list[str] = []
         self.parts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "main":
             self.depth += 1
-        if tag in ("script", "style", "template"):
+        # A search hit's snippet quotes the stored text (data), cut and highlighted.
+        if tag in ("script", "style", "template") or ("class", "snippet") in attrs:
             self.skip += 1
+            self.skipping.append(tag)
         if self.depth:
             for name, value in attrs:
                 if name in ("aria-label", "title", "placeholder", "alt") and value:
@@ -58,7 +61,8 @@ class _MainText(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "main":
             self.depth -= 1
-        if tag in ("script", "style", "template"):
+        if self.skipping and tag == self.skipping[-1]:
+            self.skipping.pop()
             self.skip -= 1
 
     def handle_data(self, data):
@@ -72,13 +76,19 @@ def main_text(html: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
+def _is_text(column) -> bool:
+    """String and Text columns, SQLModel's AutoString (a TypeDecorator over String) included."""
+    kind = column.type
+    return isinstance(kind, (String, Text)) or isinstance(getattr(kind, "impl_instance", None), String)
+
+
 def stored_strings(app) -> list[str]:
     """Every string the database holds (longest first): what people typed, and what imports brought."""
     values: set[str] = set()
     with app.app_context():
         session = get_session()
         for table in metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, (String, Text))]
+            columns = [c for c in table.columns if _is_text(c)]
             if not columns or table.name in ("web_session",) or not inspect(session.get_bind()).has_table(table.name):
                 continue
             for row in session.execute(select(*columns)):
@@ -88,13 +98,20 @@ def stored_strings(app) -> list[str]:
 
 def english_left(text: str, data: list[str]) -> list[str]:
     """Each English word left, with the words around it (to find where it comes from)."""
-    text = re.sub(r"\b[A-Z]{2,3}\b", " ", text)  # country and body codes (BE is Belgium, not "be")
-    text = " ".join(text.split()).casefold()  # data may be shown capitalised or not
-    for value in [*data, *KEPT]:
-        value = value.casefold()
-        if value in text:
-            text = text.replace(value, " ")
     text = " ".join(text.split())
+    folded = text.lower()  # data may be shown capitalised or not; lower() keeps the positions
+    for value in [*data, *KEPT]:
+        value = value.lower()
+        start = folded.find(value)
+        while start != -1:
+            end = start + len(value)
+            # whole words only: a stored "en" must not cut "entrée" in two
+            if (start == 0 or not folded[start - 1].isalnum()) and (end == len(folded) or not folded[end].isalnum()):
+                blank = " " * len(value)
+                folded, text = folded[:start] + blank + folded[end:], text[:start] + blank + text[end:]
+            start = folded.find(value, end)
+    text = re.sub(r"\b[A-Z]{2,3}\b", " ", text)  # country and body codes (BE is Belgium, not "be")
+    text = " ".join(text.split()).lower()
     left = {}
     for match in re.finditer(r"[^\W\d_]+", text):  # whole words, accents included ("présenté" is not "sent")
         word = match.group()

@@ -23,7 +23,7 @@ from jco.deadlines.services import Settings
 from jco.operations.exports import table_response
 from jco.operations.lifecycle import State
 from jco.operations.models import JcoKind
-from jco.operations.queries import RegisterFilters, filter_options
+from jco.operations.queries import RegisterFilters, filter_options, lead_choices
 
 bp = Blueprint("dashboards", __name__)
 
@@ -88,7 +88,8 @@ def dashboard():
         filter_args=scope.filters.as_args(sort=None, page=1),
         wide_timeline=scope.wide_timeline,
         total=sum(row[1] for row in charts[0].table.rows),
-        options=filter_options(session, version),
+        options=(options := filter_options(session, version)),
+        lead_choices=lead_choices(options),
         states=list(State),
         kinds=list(JcoKind),
     )

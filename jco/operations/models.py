@@ -9,7 +9,7 @@ from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from jco.core.dates import current_locale
-from jco.core.text import N_
+from jco.core.text import N_, _
 from jco.core.timeutil import utcnow
 from jco.operations.frameworks import DEFAULT_FRAMEWORK, framework_label, is_ccwp
 from jco.operations.lifecycle import State
@@ -60,11 +60,15 @@ class Organisation(SQLModel, table=True):
 
 
 def local_org_name(code: str, kind: str, name: str) -> str:
-    """:attr:`Organisation.local_name` for a row a query selected (code, kind, registered name)."""
+    """:attr:`Organisation.local_name` for a row a query selected (code, kind, registered name): a
+    country by CLDR, a body by the catalog when its name is in it (the General Secretariat of the
+    Council), else as registered (OLAF, Europol)."""
     language = current_locale()
-    if kind == OrgKind.COUNTRY and language != "en":
+    if language == "en":
+        return name
+    if kind == OrgKind.COUNTRY:
         return Locale.parse(language).territories.get(code, name)
-    return name
+    return _(name)
 
 
 class Commodity(SQLModel, table=True):
