@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, has_app_context, has_request_context, request, session, url_for
+from flask import Flask, current_app, has_app_context, has_request_context, request, session, url_for
 from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 
@@ -44,7 +44,8 @@ def select_locale() -> str:
     kept = supported(session.get("lang"))
     if kept:
         return kept
-    if current_user and current_user.is_authenticated:
+    # (an app without accounts — a bare app in a unit test — has no login manager to ask)
+    if hasattr(current_app, "login_manager") and current_user and current_user.is_authenticated:
         chosen = supported(getattr(current_user, "language", None))
         if chosen:
             return chosen

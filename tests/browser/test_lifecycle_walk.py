@@ -167,7 +167,7 @@ def test_a_new_jco_walks_through_its_whole_life(page, live_server, blocked_reque
             # With the keyboard: the link starts with a visually hidden span, so its first box (where a
             # mouse click would be aimed) is empty.
             with page.expect_navigation():
-                page.get_by_role("link", name=f"Comments on {BUSINESS_CASE}").press("Enter")
+                page.get_by_role("link", name=f"Comments on {BUSINESS_CASE}", exact=True).press("Enter")
         assert page.url == round_url
         page.get_by_role("textbox", name="Comment").fill(text)
         page.get_by_role("button", name="Send the comment").click()

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from jco.api import schemas
 from jco.api.contract import InvalidInput, invalid_input, parse_body, parse_query
+from jco.core import i18n
 
 ROW = {"commodity": "x", "quantity": 1, "unit": "kg"}
 
@@ -62,6 +63,7 @@ def test_a_body_wrong_beyond_its_version_is_a_bad_request_naming_both():
 @pytest.fixture
 def request_with():
     app = Flask(__name__)
+    i18n.init_app(app)  # the messages are written for translation (English here)
 
     def make(path: str = "/", **kwargs):
         return app.test_request_context(path, **kwargs)
