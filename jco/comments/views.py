@@ -20,7 +20,7 @@ from jco.documents import files
 from jco.documents.models import Document, StoredFile
 from jco.documents.views import file_response, too_large
 from jco.operations.lifecycle import Transition, available_transitions
-from jco.web import jco_or_abort, saving
+from jco.web import jco_or_abort, row_or_abort, saving
 
 bp = Blueprint("comments", __name__)
 bp.register_error_handler(413, too_large)
@@ -117,9 +117,7 @@ def _render_round(round_: CommentRound, form: CommentForm | None, own_rows, now:
 @bp.post("/comments/<int:comment_id>/response")
 def respond(comment_id: int):
     session = get_session()
-    comment = session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
+    comment = row_or_abort(Comment, comment_id)
     round_ = _round_or_abort(comment.round_id)
     if not permissions.can_respond_to_comment(current_user, round_):
         abort(403, description=_("Only the lead delegation records how comments were taken into account."))
@@ -152,9 +150,7 @@ def export_compilation(round_id: int):
 @bp.get("/comments/<int:comment_id>/file")
 def comment_file(comment_id: int):
     session = get_session()
-    comment = session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
+    comment = row_or_abort(Comment, comment_id)
     round_ = queries.load_round(session, comment.round_id)
     if not permissions.can_see_comment(current_user, comment, round_):
         abort(403, description=_("Only the comment's delegation, the lead delegation, the Secretariat and managers "

@@ -20,7 +20,7 @@ from jco.deadlines.forms import ManualDeadlineForm
 from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import Status
 from jco.mypage import steps
-from jco.web import jco_or_abort, saving
+from jco.web import jco_or_abort, row_or_abort, saving
 from jco.web.forms import EmptyForm
 
 bp = Blueprint("deadlines", __name__)
@@ -48,10 +48,7 @@ def my_deadlines():
 
 
 def _load_manual(deadline_id: int) -> ManualDeadline:
-    row = get_session().get(ManualDeadline, deadline_id)
-    if row is None:
-        abort(404)
-    return row
+    return row_or_abort(ManualDeadline, deadline_id)
 
 
 @bp.route("/deadlines/new", methods=["GET", "POST"])

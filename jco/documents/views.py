@@ -15,7 +15,7 @@ from jco.documents import services as doc_services
 from jco.documents.forms import AttachFileForm, DocumentForm, likely_doc_type, split_codes
 from jco.documents.models import Document, StoredFile
 from jco.operations.queries import document_families, jco_documents
-from jco.web import jco_or_abort, saving
+from jco.web import jco_or_abort, row_or_abort, saving
 
 bp = Blueprint("documents", __name__)
 
@@ -186,9 +186,7 @@ def file_response(stored: StoredFile):
 @bp.get("/documents/<int:document_id>/file")
 def download(document_id: int):
     session = get_session()
-    document = session.get(Document, document_id)
-    if document is None:
-        abort(404)
+    document = row_or_abort(Document, document_id)
     if not permissions.can_view_document_details(current_user, document):
         # Name the marking, never the title.
         abort(403, description=_("This document is marked %(marking)s and your account is not cleared "

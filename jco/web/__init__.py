@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
 
 from flask import Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +25,16 @@ from jco.operations.models import Jco
 from jco.operations.queries import load_jco
 from jco.operations.services import StaleEdit
 
+T = TypeVar("T")
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "healthz", "favicon"}
+
+
+def row_or_abort(model: type[T], row_id: int) -> T:
+    """The row ``row_id`` of ``model``, or a 404 (what may be seen of it is the caller's question)."""
+    row = get_session().get(model, row_id)
+    if row is None:
+        abort(404)
+    return row
 
 
 def jco_or_abort(jco_id: int, may: Callable[..., bool] | None = None) -> Jco:
