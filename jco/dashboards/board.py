@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import render_template
+from markupsafe import Markup
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -95,6 +97,17 @@ def cached_status_board(session: Session, today: date, settings: deadline_servic
                              include_closed=include_closed),
         version=version,
     )
+
+
+def board_html(session: Session, today: date, settings: deadline_services.Settings, *,
+               include_closed: bool = False, version: int | None = None) -> Markup:
+    """The board as HTML, rendered once per data version and language (the cache key holds both):
+    on years of data it lists thousands of open operations, the same for every reader, and
+    rendering it each time cost more than the rest of the dashboard."""
+    def render() -> Markup:
+        board = cached_status_board(session, today, settings, include_closed=include_closed, version=version)
+        return Markup(render_template("dashboards/_board.html", board=board, board_all=include_closed))
+    return cache.cached(session, ("status_board_html", today, include_closed, settings), render, version=version)
 
 
 def hidden_count(session: Session) -> int:

@@ -17,7 +17,7 @@ from jco.core.db import get_session
 from jco.core.text import N_
 from jco.core.timeutil import today as today_
 from jco.dashboards import figures, queries
-from jco.dashboards.board import cached_status_board
+from jco.dashboards.board import board_html
 from jco.dashboards.queries import Scope
 from jco.deadlines.services import Settings
 from jco.operations.exports import table_response
@@ -80,8 +80,8 @@ def dashboard():
     board_all = request.args.get("closed") == "1"
     return render_template(
         "dashboards/dashboard.html",
-        board=cached_status_board(session, today, Settings.from_config(current_app.config),
-                                  include_closed=board_all, version=version),
+        board_html=board_html(session, today, Settings.from_config(current_app.config),
+                              include_closed=board_all, version=version),
         board_all=board_all,
         charts=charts,
         filters=scope.filters,
