@@ -192,14 +192,15 @@ def test_axe_reports_what_it_should(page, axe):
     assert any("label (critical)" in v for v in serious_violations(axe, page))
 
 
-def test_french_pages_have_no_serious_violation(page, axe, live_server, blocked_requests, console_errors):
-    """The same pages in French (the header's switch keeps it for the session): lang="fr", and axe
-    finds nothing serious — longer words must not break labels, landmarks or contrast either."""
-    login_as(page, DEMO_ACCOUNTS["secretariat"])
+@pytest.mark.parametrize("role", sorted(ROLE_ACCOUNTS))
+def test_french_pages_have_no_serious_violation(page, axe, live_server, role, blocked_requests, console_errors):
+    """Every page of each role in French (the header's switch keeps it for the session): lang="fr",
+    and axe finds nothing serious — longer words must not break labels, landmarks or contrast either."""
+    login_as(page, DEMO_ACCOUNTS[ROLE_ACCOUNTS[role]])
     page.goto("/?lang=fr")
     assert page.locator("html").get_attribute("lang") == "fr"
     found = []
-    for path in dict.fromkeys(["/", *pages_of(live_server.ids), *role_pages(live_server.ids, "secretariat")]):
+    for path in dict.fromkeys(["/", *pages_of(live_server.ids), *role_pages(live_server.ids, role)]):
         response = page.goto(path, wait_until="domcontentloaded")
         assert response.status in (200, 403), (path, response.status)
         assert page.locator("html").get_attribute("lang") == "fr", path
