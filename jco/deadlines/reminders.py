@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import click
@@ -238,13 +239,20 @@ def send_command(dry_run: bool) -> None:
         report = send_reminders(get_session(), today(), current_app.config, dry_run=dry_run)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    echo_report(report, "reminders", dry_run, lambda item: f"{item.email}: {item.message['Subject']} [{item.kind}]",
+                lambda item: f"{item.email} ({item.deadline.key})")
+
+
+def echo_report(report: RunReport, noun: str, dry_run: bool, planned: Callable[[Any], str],
+                failed: Callable[[Any], str]) -> None:
+    """What a sending run did, for cron's mail (reminders and the digest): exit status 1 on a failure."""
     if dry_run:
         for item in report.planned:
-            click.echo(f"would send to {item.email}: {item.message['Subject']} [{item.kind}]")
-        click.echo(f"{len(report.planned)} reminders due.")
+            click.echo(f"would send to {planned(item)}")
+        click.echo(f"{len(report.planned)} {noun} due.")
         return
     for item, failure in report.failed:
-        click.echo(f"could not send to {item.email} ({item.deadline.key}): {failure}", err=True)
-    click.echo(f"Sent {len(report.sent)} reminders; {report.already} already sent; {len(report.failed)} failed.")
+        click.echo(f"could not send to {failed(item)}: {failure}", err=True)
+    click.echo(f"Sent {len(report.sent)} {noun}; {report.already} already sent; {len(report.failed)} failed.")
     if report.failed:
         raise SystemExit(1)

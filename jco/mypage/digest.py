@@ -30,7 +30,7 @@ from jco.audit import services as audit
 from jco.core.dates import long_date
 from jco.core.i18n import DEFAULT as DEFAULT_LANGUAGE
 from jco.core.timeutil import utcnow
-from jco.deadlines.reminders import Mailer, RunReport, send_claimed
+from jco.deadlines.reminders import Mailer, RunReport, echo_report, send_claimed
 from jco.mypage import watching
 from jco.mypage.models import DigestSent, DigestSetting
 
@@ -124,13 +124,5 @@ def send_command(dry_run: bool) -> None:
     from jco.core.timeutil import today
 
     report = send_digests(get_session(), today(), current_app.config, dry_run=dry_run)
-    if dry_run:
-        for item in report.planned:
-            click.echo(f"would send to {item.email}: {item.message['Subject']}")
-        click.echo(f"{len(report.planned)} digests due.")
-        return
-    for item, error in report.failed:
-        click.echo(f"could not send to {item.email}: {error}", err=True)
-    click.echo(f"Sent {len(report.sent)} digests; {report.already} already sent; {len(report.failed)} failed.")
-    if report.failed:
-        raise SystemExit(1)
+    echo_report(report, "digests", dry_run, lambda item: f"{item.email}: {item.message['Subject']}",
+                lambda item: item.email)
