@@ -139,16 +139,23 @@ def _compose(deadline: Deadline, account: Account, kind: str, today: date, confi
         "status": deadline.words_for(None if account.role == AccountRole.SECRETARIAT else account.organisation_id,
                                      today),
     }
+    subject = _("%(status)s (%(due)s): %(title)s", status=context["status"], due=long_date(deadline.due),
+                title=deadline.title)
+    return automatic_mail("reminder", account.email, subject, "deadlines/email/reminder", context, config, base_url)
+
+
+def automatic_mail(kind: str, to: str, subject: str, template: str, context: dict, config, base_url: str) -> EmailMessage:
+    """An e-mail the tracker sends by itself (a reminder, the digest): text and HTML from
+    ``template``.txt / .html, marked auto-generated so that vacation replies stay quiet."""
     message = EmailMessage()
-    message["Subject"] = _("%(status)s (%(due)s): %(title)s", status=context["status"], due=long_date(deadline.due),
-                           title=deadline.title)
+    message["Subject"] = subject
     message["From"] = config["MAIL_FROM"]
-    message["To"] = account.email
+    message["To"] = to
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid("reminder", domain=urlsplit(base_url).hostname or "jco-tracker")
+    message["Message-ID"] = make_msgid(kind, domain=urlsplit(base_url).hostname or "jco-tracker")
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(render_template("deadlines/email/reminder.txt", **context))
-    message.add_alternative(render_template("deadlines/email/reminder.html", **context), subtype="html")
+    message.set_content(render_template(f"{template}.txt", **context))
+    message.add_alternative(render_template(f"{template}.html", **context), subtype="html")
     return message
 
 

@@ -15,11 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from urllib.parse import urlsplit
 
 import click
-from flask import current_app, render_template
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale, ngettext
 from sqlalchemy import func
@@ -30,7 +28,7 @@ from jco.audit import services as audit
 from jco.core.dates import long_date
 from jco.core.i18n import DEFAULT as DEFAULT_LANGUAGE
 from jco.core.timeutil import utcnow
-from jco.deadlines.reminders import Mailer, RunReport, echo_report, send_claimed
+from jco.deadlines.reminders import Mailer, RunReport, automatic_mail, echo_report, send_claimed
 from jco.mypage import watching
 from jco.mypage.models import DigestSent, DigestSetting
 
@@ -71,18 +69,9 @@ def _compose(account: Account, changes: list[watching.Change], today: date, conf
     base_url = config["JCO_BASE_URL"]
     context = {"account": account, "changes": changes, "today": long_date(today), "base_url": base_url,
                "my_page": f"{base_url}/", "account_link": f"{base_url}/account"}
-    message = EmailMessage()
-    count = len(changes)
-    message["Subject"] = ngettext("%(num)d change on the operations you watch (%(day)s)",
-                                  "%(num)d changes on the operations you watch (%(day)s)", count, day=long_date(today))
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = account.email
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid("digest", domain=urlsplit(base_url).hostname or "jco-tracker")
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(render_template("mypage/email/digest.txt", **context))
-    message.add_alternative(render_template("mypage/email/digest.html", **context), subtype="html")
-    return message
+    subject = ngettext("%(num)d change on the operations you watch (%(day)s)",
+                       "%(num)d changes on the operations you watch (%(day)s)", len(changes), day=long_date(today))
+    return automatic_mail("digest", account.email, subject, "mypage/email/digest", context, config, base_url)
 
 
 def plan(session: Session, today: date, config, now: datetime | None = None) -> list[Planned]:
