@@ -67,12 +67,16 @@ def init_app(app: Flask) -> None:
         # Flask-Babel keeps its choice on ``g``; a test holding an app context across requests would
         # carry one request's language into the next. Each request chooses afresh.
         refresh()
+
+    @app.after_request
+    def _keep_language_of_pages(response):
+        # Only a page keeps the choice for the session: an export, a feed or an API answer asked
+        # for in French leaves the reader's pages alone.
         asked = supported(request.args.get("lang"))
-        # Only pages keep the choice: an export asked for in French leaves the reader's pages alone.
-        endpoint = request.endpoint or ""
-        if asked and request.method == "GET" and session.get("lang") != asked and not (
-                request.path.startswith("/api/") or "export" in endpoint or "feed" in endpoint):
+        if (asked and request.method == "GET" and response.mimetype == "text/html" and response.status_code < 400
+                and session.get("lang") != asked):
             session["lang"] = asked
+        return response
 
     from flask_babel import format_decimal, format_number, gettext, ngettext
 
