@@ -8,6 +8,7 @@ from jco.comments.models import Comment, CommentResponse, CommentRound
 from jco.core.cache import DataVersion
 from jco.dashboards.totals import ResultTotal
 from jco.deadlines.models import CalendarSequence, ManualDeadline, ManualDeadlineOwner, ReminderSent
+from jco.deadlines.stamps import DeadlineStamp
 from jco.documents.models import DocType, Document, Marking, StoredFile, SubjectCode, SubjectFile
 from jco.imports.models import ImportStash
 from jco.meetings.models import AgendaItem, AgendaItemDocument, AgendaRequest, Meeting, Outcome
@@ -37,6 +38,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Account", "AccountRole", "ActionPlanAction", "AgendaItem", "AgendaItemDocument", "AgendaRequest", "ApiToken",
     "AuditEntry", "CalendarSequence", "Comment", "CommentResponse", "CommentRound", "Commodity", "DataVersion",
+    "DeadlineStamp",
     "DigestSent", "DigestSetting", "DocType", "Document", "FundedProject",
     "ImportStash", "Jco", "JcoCommodity", "JcoEvent", "JcoKind", "JcoProject", "JcoTransportMode", "ManualDeadline",
     "ManualDeadlineOwner", "Marking", "Meeting",

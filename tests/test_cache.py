@@ -106,7 +106,9 @@ def test_dashboard_is_served_from_cache_until_the_data_changes(app, client, auth
 
     after, recomputed = get(app, client, "/dashboard")
     assert pipeline(after)["Proposed"] == before["Proposed"] + 1
-    assert recomputed == cold
+    # Computed again, but only for the operation that changed (jco.deadlines.store): fewer queries
+    # than the first view, more than a view from the cache.
+    assert warm < recomputed < cold, (warm, recomputed, cold)
 
 
 def test_a_change_made_by_the_app_itself_shows_at_once(app, client, auth, demo):

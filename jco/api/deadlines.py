@@ -21,7 +21,7 @@ from jco.deadlines import services
 def deadline_rows(session: Session, user: Account, *, since: date, until: date | None,
                   today: date) -> list[Deadline]:
     """Deadlines due from ``since`` to ``until`` (inclusive), soonest first, as the API publishes them."""
-    deadlines = services.collect(session, today, services.Settings.from_config(current_app.config))
+    deadlines = services.collect_cached(session, today, services.Settings.from_config(current_app.config))
     deadlines = [d for d in deadlines if d.due >= since and (until is None or d.due <= until)]
     scope = services.scope_for(user, deadlines)  # the one rule: the same as "My deadlines" and the feeds
     return [Deadline.of(d, scope.organisation_id, today) for d in scope.deadlines]

@@ -36,6 +36,27 @@ from jco.core.i18n import current_language
 
 T = TypeVar("T")
 _CHANGED = "jco_data_changed"
+_EVERYTHING = "jco_everything_changed"
+# Called with (session, new data version, everything) right after a transaction's change is
+# counted, before it commits: what is kept per part of the data (jco.deadlines.store) marks the
+# parts the transaction changed, under the same lock. ``everything`` is true when the transaction
+# wrote around the session (mark_changed), so what changed is not known.
+_ON_COUNT: list[Callable[[Session, int, bool], None]] = []
+
+
+def on_count(hook: Callable[[Session, int, bool], None]) -> Callable[[Session, int, bool], None]:
+    _ON_COUNT.append(hook)
+    return hook
+
+
+# Called with (connection, new data version) when a change made around the session is counted by
+# hand (:func:`bump`): nothing tells what it touched.
+_ON_BUMP: list[Callable[[Any, int], None]] = []
+
+
+def on_bump(hook: Callable[[Any, int], None]) -> Callable[[Any, int], None]:
+    _ON_BUMP.append(hook)
+    return hook
 
 
 class DataVersion(SQLModel, table=True):
@@ -63,7 +84,9 @@ def first_version() -> int:
 UNCOUNTED_TABLES = frozenset(
     {"account", "api_token", "audit_entry", "calendar_sequence", "data_version", "import_stash", "reminder_sent",
      # My page's bookkeeping: a look at the page, a watch, the digest (jco.mypage).
-     "page_visit", "watch", "digest_setting", "digest_sent"}
+     "page_visit", "watch", "digest_setting", "digest_sent",
+     # What changed, per operation (jco.deadlines.store): written with the count itself.
+     "deadline_stamp"}
 )
 
 
@@ -94,13 +117,19 @@ def _count_the_change(session: Session) -> None:
     # Runs before commit() flushes what is still pending: count that too. (The bump's own
     # statement autoflushes it first, so the counter is the transaction's last write.)
     if session.info.pop(_CHANGED, False) or _pending(session):
-        bump(session)
+        _increment(session)
         session.info.pop(_CHANGED, None)
+        everything = bool(session.info.pop(_EVERYTHING, False))
+        if _ON_COUNT:
+            version = current_version(session)
+            for hook in _ON_COUNT:
+                hook(session, version or 0, everything)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_CHANGED, None)
+    session.info.pop(_EVERYTHING, None)
 
 
 def changed_in(session: Session) -> bool:
@@ -110,13 +139,27 @@ def changed_in(session: Session) -> bool:
 
 
 def mark_changed(session: Session) -> None:
-    """For writes the session cannot see (a raw COPY): count a change when the session commits."""
+    """For writes the session cannot see (a raw COPY): count a change when the session commits, as a
+    change of everything (nothing tells what it touched)."""
     session.info[_CHANGED] = True
+    session.info[_EVERYTHING] = True
+
+
+def _increment(session_or_connection) -> None:
+    # The transaction's last statement (but for what is recorded with it), so its row lock is brief.
+    session_or_connection.execute(update(DataVersion).values(version=DataVersion.version + 1))
 
 
 def bump(session_or_connection) -> None:
-    """Count a change: the statement is the transaction's last, so its row lock is brief."""
-    session_or_connection.execute(update(DataVersion).values(version=DataVersion.version + 1))
+    """Count a change made around the session (hand-written SQL, a bulk copy), in its transaction:
+    as a change of everything, since nothing tells what it touched."""
+    _increment(session_or_connection)
+    if _ON_BUMP:
+        connection = (session_or_connection.connection() if isinstance(session_or_connection, Session)
+                      else session_or_connection)
+        version = connection.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+        for hook in _ON_BUMP:
+            hook(connection, version or 0)
 
 
 def ensure_row(session: Session) -> None:

@@ -8,18 +8,19 @@ the dashboard is a bookmarkable URL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import heapq
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import Select, case, func, or_
 from sqlmodel import Session, select
 
-from jco.core import cache
 from jco.core.timeutil import today as today_
+from jco.dashboards.facts import OperationFacts, operation_facts
 from jco.dashboards.totals import ResultTotal
 from jco.deadlines import services as deadline_services
-from jco.deadlines.rules import Deadline, Status
+from jco.deadlines.rules import Deadline
 from jco.documents.models import Document
 from jco.operations.frameworks import CCWP_CHOICE, CCWP_FRAMEWORKS
 from jco.operations.models import (
@@ -47,6 +48,8 @@ class Scope:
     withheld_markings: tuple[str, ...] = ()
     # The timeline over every year drawn (?timeline=all), rather than zoomed on the open operations.
     wide_timeline: bool = False
+    # The data version the request read (jco.core.cache), when it did: saves asking again.
+    version: int | None = field(default=None, compare=False)
 
 
 def _ccwp(filters: RegisterFilters) -> RegisterFilters:
@@ -73,8 +76,16 @@ def _jco_ids(filters: RegisterFilters) -> Select:
 
 def pipeline_counts(session: Session, scope: Scope) -> dict[str, int]:
     """Number of JCOs in each life-cycle state (states without any are absent)."""
+    kept = _facts(session, scope)
+    if kept is not None:
+        return kept.stage_counts()
     query = _filtered(scope.filters).with_only_columns(Jco.state, func.count()).group_by(Jco.state)
     return {state: count for state, count in session.execute(query)}
+
+
+def _facts(session: Session, scope: Scope) -> OperationFacts | None:
+    """What is kept of every operation (jco.dashboards.facts), for a view without filters."""
+    return None if _has_filters(scope.filters) else operation_facts(session, scope.version)
 
 
 @dataclass(frozen=True)
@@ -88,31 +99,41 @@ class TimelineRow:
     under_way: bool  # started, no actual end yet: the planned end (or today) stands in
 
 
+def _timeline_row(r, today: date) -> TimelineRow:
+    if r.actual_start:
+        end = r.actual_end or r.planned_end or today
+        begin, actual, under_way = r.actual_start, True, r.actual_end is None
+    else:
+        begin, end, actual, under_way = r.planned_start, r.planned_end or r.planned_start, False, False
+    return TimelineRow(r.jco_id, operation_title(r.name, r.edition), r.state, begin, max(begin, end), actual, under_way)
+
+
 def timeline_rows(session: Session, scope: Scope, today: date | None = None,
                   limit: int = TIMELINE_LIMIT) -> tuple[list[TimelineRow], int]:
     """The operational phases of the ``limit`` most recent JCOs (by start), and how many have one."""
     today = today or today_()
-    start = func.coalesce(Jco.actual_start, Jco.planned_start)
-    query = (
-        _filtered(scope.filters)
-        .with_only_columns(  # type: ignore[misc]  # mypy gives up on SQLAlchemy's overloads for nine columns
-            Jco.id, Jco.name, Jco.edition, Jco.state, Jco.actual_start, Jco.actual_end, Jco.planned_start,
-            Jco.planned_end, func.count().over().label("total"),
+    kept = _facts(session, scope)
+    if kept is not None:
+        started = kept.with_start()
+        latest = heapq.nlargest(limit, started, key=lambda f: (f.start, f.jco_id))
+        rows = [_timeline_row(f, today) for f in latest]
+        total = len(started)
+    else:
+        start = func.coalesce(Jco.actual_start, Jco.planned_start)
+        query = (
+            _filtered(scope.filters)
+            .with_only_columns(
+                Jco.id.label("jco_id"), Jco.name, Jco.edition, Jco.state, Jco.actual_start, Jco.actual_end,
+                Jco.planned_start, Jco.planned_end, func.count().over().label("total"),
+            )
+            .where(start.is_not(None))
+            .order_by(start.desc(), Jco.id.desc())
+            .limit(limit)
         )
-        .where(start.is_not(None))
-        .order_by(start.desc(), Jco.id.desc())
-        .limit(limit)
-    )
-    rows, total = [], 0
-    for r in session.execute(query):
-        total = r.total
-        if r.actual_start:
-            end = r.actual_end or r.planned_end or today
-            begin, actual, under_way = r.actual_start, True, r.actual_end is None
-        else:
-            begin, end, actual, under_way = r.planned_start, r.planned_end or r.planned_start, False, False
-        title = operation_title(r.name, r.edition)
-        rows.append(TimelineRow(r.id, title, r.state, begin, max(begin, end), actual, under_way))
+        rows, total = [], 0
+        for r in session.execute(query):
+            total = r.total
+            rows.append(_timeline_row(r, today))
     rows.sort(key=lambda row: (row.start, row.title))
     return rows, total
 
@@ -131,31 +152,36 @@ class ParticipationRow:
 
 def participation_counts(session: Session, scope: Scope) -> list[ParticipationRow]:
     """For every country and body: in how many of the filtered JCOs it takes part, and leads."""
-    query = (
-        select(
-            Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3,
-            func.count().label("operations"),
-            func.sum(case((Participant.role == Role.LEAD, 1), else_=0)).label("led"),
+    kept = _facts(session, scope)
+    if kept is not None:
+        counts = kept.participation()
+        rows = [ParticipationRow(o.code, o.name, o.kind, o.iso3, *counts[o.id]) for o in session.execute(
+            select(Organisation.id, Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3)
+            .where(Organisation.id.in_(counts)))]
+    else:
+        query = (
+            select(
+                Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3,
+                func.count().label("operations"),
+                func.sum(case((Participant.role == Role.LEAD, 1), else_=0)).label("led"),
+            )
+            .join(Participant, Participant.organisation_id == Organisation.id)
+            .group_by(Organisation.id, Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3)
         )
-        .join(Participant, Participant.organisation_id == Organisation.id)
-        .group_by(Organisation.id, Organisation.code, Organisation.name, Organisation.kind, Organisation.iso3)
-        .order_by(func.count().desc(), Organisation.name)
-    )
-    query = query.where(Participant.jco_id.in_(_jco_ids(scope.filters)))
-    return [ParticipationRow(r.code, r.name, r.kind, r.iso3, r.operations, int(r.led or 0))
-            for r in session.execute(query)]
+        query = query.where(Participant.jco_id.in_(_jco_ids(scope.filters)))
+        rows = [ParticipationRow(r.code, r.name, r.kind, r.iso3, r.operations, int(r.led or 0))
+                for r in session.execute(query)]
+    # Most operations first, then by name (in Python, so that both engines agree whatever their collation).
+    return sorted(rows, key=lambda r: (-r.operations, r.name, r.code))
 
 
 # --- deadlines ----------------------------------------------------------------------------------
 
 def plain_deadlines(session: Session, today: date, settings: deadline_services.Settings,
                     version: int | None = None) -> list[Deadline]:
-    """Every deadline, from the one computation per data version that My deadlines and the calendar
-    feeds share (``collect_cached``): after a change the dashboard's deadlines chart and status board
-    pay for it once, or not at all when a page or feed came first. A session with uncommitted
-    changes computes its own."""
-    if cache.changed_in(session):
-        return deadline_services.collect(session, today, settings)
+    """Every deadline, from what My deadlines and the calendar feeds share (``collect_cached``:
+    kept per operation, computed again only for the operations a change touched). A session with
+    uncommitted changes computes its own."""
     return deadline_services.collect_cached(session, today, settings, version=version)
 
 
@@ -169,29 +195,25 @@ class DeadlineRow:
 
 
 def deadline_counts(session: Session, filters: RegisterFilters, today: date | None = None,
-                    settings: deadline_services.Settings | None = None) -> list[DeadlineRow]:
+                    settings: deadline_services.Settings | None = None, version: int | None = None) -> list[DeadlineRow]:
     """Deadlines each owing delegation (or body) has not met yet: overdue vs upcoming.
 
     Every deadline the deadlines service computes (comments, revisions, final reports, set by
     hand) that belongs to one of the filtered JCOs; those of the Secretariat are not a
-    delegation's. A fixed number of queries: the service's, the filtered ids, the owners' codes.
+    delegation's. The sums are kept per operation with the deadlines (``DeadlineStore``): without
+    filters they are read as they are. A fixed number of queries: the service's, the filtered ids,
+    the owners' codes.
     """
     today = today or today_()
     settings = settings or deadline_services.Settings.from_config(current_app.config)
-    deadlines = plain_deadlines(session, today, settings)  # CCWP operations only
-    if _has_filters(filters):
-        wanted = set(session.scalars(_jco_ids(filters)))
-        deadlines = [d for d in deadlines if d.jco_id in wanted]
-    counts: dict[int, list[int]] = {}
-    for deadline in deadlines:
-        for owner in deadline.owners:
-            if owner.is_secretariat:
-                continue
-            status = deadline.status_for(owner.organisation_id, today)
-            if status is Status.MET:
-                continue
-            pair = counts.setdefault(owner.organisation_id, [0, 0])
-            pair[0 if status is Status.OVERDUE else 1] += 1
+    wanted = set(session.scalars(_jco_ids(filters))) if _has_filters(filters) else None
+    kept = deadline_services.deadline_store(session, today, settings, version)
+    if kept is not None:
+        counts = kept.owed_sum(wanted)
+    else:  # CCWP operations only
+        deadlines = deadline_services.collect(session, today, settings)
+        counts = deadline_services.owed_counts(
+            deadlines if wanted is None else [d for d in deadlines if d.jco_id in wanted], today)
     # Asked even when nothing is owed, so that the page's count of queries does not depend on the data.
     organisations = session.execute(
         select(Organisation.id, Organisation.code, Organisation.name, Organisation.kind)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -46,7 +47,7 @@ CHARTS: dict[str, Callable[[Session, Scope, date], figures.Chart]] = {
     "participation": lambda session, scope, today: figures.participation_chart(
         queries.participation_counts(session, scope)),
     "deadlines": lambda session, scope, today: figures.deadlines_chart(
-        queries.deadline_counts(session, scope.filters, today=today)),
+        queries.deadline_counts(session, scope.filters, today=today, version=scope.version)),
     "results-by-commodity": lambda session, scope, today: figures.results_commodity_chart(
         queries.results_by_commodity_year(session, scope), _withheld_note(scope)),
     "results-by-country": lambda session, scope, today: figures.results_country_chart(
@@ -73,9 +74,9 @@ def dashboard():
     if not permissions.can_view_dashboard(current_user):
         abort(403)
     session = get_session()
-    scope = _scope()
     today = today_()
     version = cache.current_version(session)
+    scope = replace(_scope(), version=version)
     charts = [_chart(session, name, scope, today, version) for name in CHARTS]
     board_all = request.args.get("closed") == "1"
     return render_template(
@@ -106,11 +107,15 @@ def chart_table(chart: str, fmt: str):
 
 
 @bp.app_template_global("participant_map")
-def participant_map(jco, participants) -> figures.ParticipantMap | None:
-    """The JCO page's map, from the participants the page has loaded already (no query)."""
-    return figures.participant_map(
-        jco.title, [(p.organisation.name, p.organisation.kind, p.organisation.iso3, p.role) for p in participants]
-    )
+def participant_map(jco, participants, version: int | None = None) -> figures.ParticipantMap | None:
+    """The JCO page's map, from the participants the page has loaded already (no query); with the
+    data version the page read, built once per version and language (jco.core.cache)."""
+    def build() -> figures.ParticipantMap | None:
+        return figures.participant_map(
+            jco.title, [(p.organisation.name, p.organisation.kind, p.organisation.iso3, p.role) for p in participants])
+    if version is None:
+        return build()
+    return cache.cached(get_session(), ("participant_map", jco.id), build, version=version)
 
 
 @bp.app_template_filter("table_cell")

@@ -16,11 +16,14 @@ fingerprints leave those words out, so a feed read in French and in English keep
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cachetools import LRUCache
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy import bindparam
@@ -33,6 +36,7 @@ from jco.accounts.models import Account
 from jco.accounts.services import token_digest
 from jco.audit import services as audit
 from jco.core.dates import long_date
+from jco.core.i18n import current_language
 from jco.core.timeutil import utcnow
 from jco.deadlines.models import CalendarSequence
 from jco.deadlines.rules import Deadline, Kind, Status, fingerprint
@@ -274,9 +278,56 @@ def _fingerprint(deadline: Deadline) -> str:
     return deadline.fingerprint({"title": deadline.jco_title, "note": ""})
 
 
+# Each deadline's event as bytes, and its fingerprint, kept in the process while the deadline is the
+# same object (jco.deadlines.store keeps it until its operation changes): after a change, a feed of
+# thousands of deadlines serialises the few that changed and joins the rest.
+_KEPT_EVENTS = 50_000
+
+
+def _kept(name: str) -> tuple[LRUCache, threading.Lock] | None:
+    if not has_app_context():
+        return None
+    return current_app.extensions.setdefault(f"jco_calendar_{name}", (LRUCache(maxsize=_KEPT_EVENTS), threading.Lock()))
+
+
+def _deadline_fingerprint(deadline: Deadline) -> str:
+    kept = _kept("fingerprints")
+    if kept is None:
+        return _fingerprint(deadline)
+    store, lock = kept
+    with lock:
+        hit = store.get(deadline.key)
+    if hit is not None and hit[0] is deadline:
+        return hit[1]
+    value = _fingerprint(deadline)
+    with lock:
+        store[deadline.key] = (deadline, value)
+    return value
+
+
+def _deadline_bytes(ctx: FeedContext, deadline: Deadline, state: CalendarSequence) -> bytes:
+    kept = _kept("events")
+    if kept is None:
+        return deadline_event(ctx, deadline, state).to_ical()
+    store, lock = kept
+    viewer = ctx.viewer
+    # Everything the event's bytes depend on besides the deadline itself: who reads (document
+    # titles follow the clearance), the address, the day (met or not), the language, the SEQUENCE.
+    key = (deadline.key, getattr(viewer, "id", None), getattr(viewer, "clearance", None), getattr(viewer, "role", None),
+           ctx.organisation_id, ctx.base_url, ctx.today, current_language())
+    with lock:
+        hit = store.get(key)
+    if hit is not None and hit[0] is deadline and hit[1] == (state.sequence, state.changed_at):
+        return hit[2]
+    value = deadline_event(ctx, deadline, state).to_ical()
+    with lock:
+        store[key] = (deadline, (state.sequence, state.changed_at), value)
+    return value
+
+
 def build(session: Session, ctx: FeedContext, name: str, deadlines: list[Deadline], meetings: list[Meeting]) -> bytes:
     """The feed as bytes. Writes the SEQUENCE counters of events that changed (the caller commits)."""
-    prints = {d.key: _fingerprint(d) for d in deadlines}
+    prints = {d.key: _deadline_fingerprint(d) for d in deadlines}
     prints.update({f"meeting:{m.id}": _meeting_fingerprint(m) for m in meetings})
     states = sequences(session, prints)
     calendar = Calendar()
@@ -286,11 +337,13 @@ def build(session: Session, ctx: FeedContext, name: str, deadlines: list[Deadlin
     calendar.add("x-wr-calname", name)
     for meeting in meetings:
         calendar.add_component(meeting_event(ctx, meeting, states[f"meeting:{meeting.id}"]))
-    for deadline in deadlines:
-        calendar.add_component(deadline_event(ctx, deadline, states[deadline.key]))
     if meetings:
         # Only the years the feed spans, so the VTIMEZONE stays small.
         first = min(m.start_date for m in meetings)
         last = max(m.end_date for m in meetings)
         calendar.add_missing_timezones(first_date=date(first.year, 1, 1), last_date=date(last.year + 2, 1, 1))
-    return calendar.to_ical()
+    # The deadlines' events (all-day: no time zone) go in before the calendar's last line.
+    body = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    head = body[:-len(end)] if body.endswith(end) else body
+    return head + b"".join(_deadline_bytes(ctx, d, states[d.key]) for d in deadlines) + end

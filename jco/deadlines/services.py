@@ -22,6 +22,7 @@ owed any more, or not until the operation resumes.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -35,7 +36,6 @@ from jco import permissions
 from jco.audit import services as audit
 from jco.comments import services as comment_services
 from jco.comments.models import Comment, CommentRound
-from jco.core import cache
 from jco.core.dates import long_date
 from jco.core.timeutil import utcnow
 from jco.deadlines.models import ManualDeadline
@@ -44,12 +44,14 @@ from jco.deadlines.rules import (
     Deadline,
     Kind,
     Owner,
+    Status,
     deadline_key,
     first_meeting_after,
     meeting_led_up_to,
     report_due,
     revision_due,
 )
+from jco.deadlines.store import PerOperation, store
 from jco.documents.models import DocType, Document
 from jco.meetings.models import AgendaItem, AgendaItemDocument, Meeting
 from jco.operations import lifecycle
@@ -93,13 +95,18 @@ def _meeting_label(meeting: Meeting) -> str:
     return f"{meeting.display_title}, {meeting.days_label}"
 
 
-def collect(session: Session, today: date, settings: Settings, *, jco_id: int | None = None) -> list[Deadline]:
-    """Every deadline (of one operation, if ``jco_id`` is given), soonest first.
+def collect(session: Session, today: date, settings: Settings, *, jco_id: int | None = None,
+            jco_ids: Collection[int] | None = None) -> list[Deadline]:
+    """Every deadline (of one operation, ``jco_id``, or of some, ``jco_ids``), soonest first.
 
     The number of queries is fixed, whatever the number of operations, rounds or deadlines.
     """
+    wanted = (jco_id,) if jco_id is not None else jco_ids
+
     def only_jco(query, column):
-        return query.where(column == jco_id) if jco_id is not None else query
+        if wanted is None:
+            return query
+        return query.where(column == next(iter(wanted))) if len(wanted) == 1 else query.where(column.in_(wanted))
 
     # 1. comment rounds of open operations, with their operation and document
     rounds = session.execute(only_jco(
@@ -204,9 +211,10 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
         return [owner for role, owner in participants[jco.id] if role in roles]  # type: ignore[index]  # a loaded row
 
     countries = comment_services.member_state_delegations(session) if rounds else []
+    country_owners = {o.id: Owner(o.id, o.local_name) for o in countries}  # each name worked out once
     for round_, jco, document in rounds:
         authors = {o.organisation_id for o in owners_with(jco, comment_services.AUTHOR_ROLES)}
-        owners = [Owner(o.id, o.local_name)
+        owners = [country_owners[o.id]
                   for o in comment_services.delegations_asked(countries, round_.deadline, authors)]
         deadlines.append(Deadline(
             key=deadline_key(Kind.COMMENTS, round_.id), kind=Kind.COMMENTS,
@@ -288,14 +296,98 @@ def collect(session: Session, today: date, settings: Settings, *, jco_id: int | 
     return deadlines
 
 
+def owed_counts(deadlines: Iterable[Deadline], today: date) -> dict[int, tuple[int, int]]:
+    """Per delegation (or body), how many of these deadlines it has not met: (overdue, upcoming).
+    The Secretariat's are not a delegation's."""
+    counts: dict[int, list[int]] = {}
+    for deadline in deadlines:
+        for owner in deadline.owners:
+            if owner.organisation_id is None:
+                continue
+            status = deadline.status_for(owner.organisation_id, today)
+            if status is Status.MET:
+                continue
+            pair = counts.setdefault(owner.organisation_id, [0, 0])
+            pair[0 if status is Status.OVERDUE else 1] += 1
+    return {organisation: (pair[0], pair[1]) for organisation, pair in counts.items()}
+
+
+@dataclass(frozen=True)
+class OperationDeadlines:
+    """One operation's deadlines (key 0 of the store: those of no operation), soonest first, with
+    what the dashboard sums: each delegation's unmet ones, and the earliest not met."""
+
+    deadlines: list[Deadline]
+    owed: dict[int, tuple[int, int]]
+    next_due: Deadline | None
+
+    @classmethod
+    def of(cls, deadlines: list[Deadline], today: date) -> OperationDeadlines:
+        return cls(deadlines, owed_counts(deadlines, today),
+                   next((d for d in deadlines if d.status(today) is not Status.MET), None))
+
+
+class DeadlineStore(PerOperation[OperationDeadlines]):
+    """Every deadline, kept per operation (jco.deadlines.store), with the sum of every delegation's
+    unmet deadlines kept up to date as operations change."""
+
+    def __init__(self, today: date, settings: Settings, seconds: int) -> None:
+        super().__init__(self._compute, seconds)
+        self.today, self.settings = today, settings
+        self.owed: dict[int, tuple[int, int]] = {}
+        self._merged: tuple[int, list[Deadline]] = (-1, [])
+
+    def _compute(self, session: Session, jco_ids: Collection[int] | None) -> dict[int, OperationDeadlines]:
+        grouped: dict[int, list[Deadline]] = defaultdict(list)
+        for deadline in collect(session, self.today, self.settings, jco_ids=jco_ids):
+            grouped[deadline.jco_id or 0].append(deadline)
+        return {jco_id: OperationDeadlines.of(items, self.today) for jco_id, items in grouped.items()}
+
+    def replaced(self, jco_id: int, old: OperationDeadlines | None, new: OperationDeadlines | None) -> None:
+        for value, sign in ((old, -1), (new, 1)):
+            for organisation, (overdue, upcoming) in (value.owed if value else {}).items():
+                was = self.owed.get(organisation, (0, 0))
+                now = (was[0] + sign * overdue, was[1] + sign * upcoming)
+                if now == (0, 0):
+                    self.owed.pop(organisation, None)
+                else:
+                    self.owed[organisation] = now
+
+    def all(self) -> list[Deadline]:
+        """Every deadline, soonest first (merged again only after a change)."""
+        with self.lock:
+            if self._merged[0] != self.changes:
+                merged = [d for value in self.values.values() for d in value.deadlines]
+                merged.sort(key=lambda d: (d.due, d.key))
+                self._merged = (self.changes, merged)
+            return self._merged[1]
+
+    def owed_sum(self, jco_ids: Collection[int] | None = None) -> dict[int, tuple[int, int]]:
+        """Each delegation's unmet deadlines, of every operation or of these."""
+        with self.lock:
+            if jco_ids is None:
+                return dict(self.owed)
+            counts: dict[int, tuple[int, int]] = {}
+            for jco_id in jco_ids:
+                value = self.values.get(jco_id)
+                for organisation, (overdue, upcoming) in (value.owed if value else {}).items():
+                    was = counts.get(organisation, (0, 0))
+                    counts[organisation] = (was[0] + overdue, was[1] + upcoming)
+            return counts
+
+
+def deadline_store(session: Session, today: date, settings: Settings, version: int | None = None) -> DeadlineStore | None:
+    """The process's deadlines, up to date (None: caching is off, or the session holds changes)."""
+    return store(session, ("deadlines", today, settings), lambda seconds: DeadlineStore(today, settings, seconds),
+                 version=version)
+
+
 def collect_cached(session: Session, today: date, settings: Settings, version: int | None = None) -> list[Deadline]:
-    """Every deadline, computed once per data version and process (jco.core.cache) and shared by
-    the pages and feeds that list them all: after a change the first of them pays, not each.
-    Callers filter, never change, the list."""
-    def compute() -> list[Deadline]:
-        with cache.detached_reads(session) as own:
-            return collect(own, today, settings)
-    return cache.cached(session, ("deadlines", today, settings), compute, version=version)
+    """Every deadline, kept per operation and brought up to date from what changed
+    (:class:`DeadlineStore`), shared by the pages, feeds and charts that list them all. Callers
+    filter, never change, the list."""
+    kept = deadline_store(session, today, settings, version)
+    return kept.all() if kept is not None else collect(session, today, settings)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from jco import permissions
-from jco.core import cache
+from jco.core import cache, paging
 from jco.core.config import base_url
 from jco.core.db import get_session
 from jco.core.timeutil import today
@@ -32,6 +32,8 @@ def _settings() -> services.Settings:
 
 # --- pages ---------------------------------------------------------------------------------------
 
+DEADLINES_PER_PAGE = 100
+
 @bp.get("/deadlines")
 def my_deadlines():
     session, now = get_session(), today()
@@ -39,11 +41,15 @@ def my_deadlines():
     scope = services.scope_for(current_user, services.collect_cached(session, now, _settings()))
     shown = [d for d in scope.deadlines if show_all or (
         d.status_for(scope.organisation_id, now) if scope.organisation_id else d.status(now)) is not Status.MET]
+    # Soonest first, a page at a time: on years of data the Secretariat follows thousands.
+    number = paging.in_range(request.args.get("page", 1, type=int), len(shown), DEADLINES_PER_PAGE)
+    page = paging.Page(shown[(number - 1) * DEADLINES_PER_PAGE:number * DEADLINES_PER_PAGE], len(shown), number,
+                       DEADLINES_PER_PAGE)
     return render_template(
-        "deadlines/my_deadlines.html", view=scope.view, deadlines=shown, count=len(shown), today=now,
-        groups=services.group_by_meeting(session, shown) if scope.view == "all" else None,
+        "deadlines/my_deadlines.html", view=scope.view, deadlines=page.items, count=len(shown), today=now,
+        groups=services.group_by_meeting(session, page.items) if scope.view == "all" else None, page=page,
         show_all=show_all, organisation_id=scope.organisation_id, action_form=EmptyForm(),
-        actions=steps.deadline_actions(session, current_user, shown, now),
+        actions=steps.deadline_actions(session, current_user, page.items, now),
     )
 
 

@@ -6,8 +6,8 @@ port of 127.0.0.1), logs in, and sends a bounded number of requests from a few k
 threads to: a trivial route of the same app (``/healthz``), the register, a JCO page, the
 dashboard and the calendar feed (each skipped with a message when this build has no such page),
 then the register, the dashboard and the JCO page once more, one request at a time, each just
-after a change to the data (what a user waits for on the first view after an edit: nothing cached,
-see ``jco.core.cache``). Last comes the mixed load (``jco.devtools.mixed_load``, locust): many
+after a real write to one operation (:class:`Changes`: what a user waits for on the first view
+after an edit, see ``jco.core.cache`` and ``jco.deadlines.store``). Last comes the mixed load (``jco.devtools.mixed_load``, locust): many
 simulated users at once, nine requests in ten reading pages and the API, one in ten writing a
 result row through the API; afterwards every write it was told succeeded is looked for in the
 database.
@@ -318,16 +318,79 @@ def load(port: int, measure: Measure, cookie: str, *, concurrency: int, max_requ
     measure.seconds = time.perf_counter() - began
 
 
-def load_after_changes(port: int, measure: Measure, cookie: str, url: str, *, max_requests: int) -> None:
-    """Each request right after the data version moved on, as after any edit: nothing is cached."""
-    engine = create_engine(url)
+class Changes:
+    """Real writes, through the app's own services and session, as users make them: in turn a
+    result row on an operation that takes results (the totals move), a comment round's deadline
+    moved by a day (the deadlines move), and a participant's role switched between participant and
+    observer (the counts of who takes part move). Each touches one operation, a different one each
+    time; the round's deadline and the role go back and forth, so a run leaves the data set as it
+    found it but for the result rows, whose commodity (``BENCH_COMMODITY``) sets them apart."""
+
+    KINDS = ("result", "round deadline", "participant role")
+
+    def __init__(self, url: str) -> None:
+        from jco import create_app
+        from jco.comments.models import CommentRound
+        from jco.core.db import get_session
+        from jco.operations.lifecycle import OPEN_STATES, RESULTS_STATES
+        from jco.operations.models import Participant, Role
+
+        self.app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)})
+        self.done = 0
+        with self.app.app_context():
+            session = get_session()
+            open_states = [s.value for s in OPEN_STATES]
+            self.results = list(session.scalars(select(Jco.id).where(Jco.state.in_([s.value for s in RESULTS_STATES]))
+                                                .order_by(Jco.id).limit(50)))
+            self.rounds = list(session.scalars(select(CommentRound.id).join(Jco, Jco.id == CommentRound.jco_id)
+                                               .where(Jco.state.in_(open_states)).order_by(CommentRound.id).limit(50)))
+            self.participants = list(session.scalars(
+                select(Participant.id).join(Jco, Jco.id == Participant.jco_id)
+                .where(Jco.state.in_(open_states), Participant.role.in_([Role.PARTICIPANT.value, Role.OBSERVER.value]))
+                .order_by(Participant.id).limit(50)))
+            if session.scalar(select(Commodity.id).where(Commodity.name == BENCH_COMMODITY)) is None:
+                session.add(Commodity(name=BENCH_COMMODITY))
+                session.commit()
+
+    def make(self) -> str:
+        """One write (committed); says which kind."""
+        from datetime import timedelta
+
+        from jco.comments.models import CommentRound
+        from jco.core.db import get_session
+        from jco.operations.models import Participant, Role
+        from jco.operations.results import ResultRow, add_results
+
+        n, self.done = self.done, self.done + 1
+        kind = self.KINDS[n % len(self.KINDS)]
+        with self.app.app_context():
+            session = get_session()
+            if kind == "result" and self.results:
+                jco = session.get(Jco, self.results[n % len(self.results)])
+                add_results(session, jco, [ResultRow(None, BENCH_COMMODITY, 1.0, "kg")], None)
+            elif kind == "round deadline" and self.rounds:
+                round_ = session.get(CommentRound, self.rounds[n % len(self.rounds)])
+                round_.deadline += timedelta(days=1 if (n // len(self.KINDS)) % 2 == 0 else -1)
+            elif self.participants:
+                participant = session.get(Participant, self.participants[n % len(self.participants)])
+                participant.role = (Role.OBSERVER if participant.role == Role.PARTICIPANT else Role.PARTICIPANT).value
+            else:  # an empty data set: count a change all the same
+                bump(session)
+            session.commit()
+        return kind
+
+    def close(self) -> None:
+        self.app.extensions["jco_engine"].dispose()
+
+
+def load_after_changes(port: int, measure: Measure, cookie: str, changes: Changes, *, max_requests: int) -> None:
+    """Each request right after a real write (:class:`Changes`), as a user waits after an edit."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     began = time.perf_counter()
     spent = 0.0
     try:
         for _ in range(max_requests):
-            with engine.begin() as connection:
-                bump(connection)
+            changes.make()
             started = time.perf_counter()
             status, _, _ = request(port, measure.path, cookie=cookie, connection=conn)
             elapsed = time.perf_counter() - started
@@ -338,7 +401,6 @@ def load_after_changes(port: int, measure: Measure, cookie: str, url: str, *, ma
                 measure.errors += 1
     finally:
         conn.close()
-        engine.dispose()
     measure.seconds = spent or (time.perf_counter() - began)
 
 
@@ -499,6 +561,7 @@ def bench_engine(label: str, url: str, args) -> list[Measure]:
         Measure("JCO page, cold", f"/jcos/{jco_id}", after_change=True),
         Measure("mixed load", f"{args.mixed_users} users, {args.mixed_seconds:g} s"),
     ]
+    changes = Changes(url)
     with Server(url, args.workers) as server:
         cookie = login(server.port)
         for measure in routes:
@@ -513,13 +576,14 @@ def bench_engine(label: str, url: str, args) -> list[Measure]:
                 measure.skipped = f"{measure.path} answered HTTP {status}"
                 continue
             if measure.after_change:
-                load_after_changes(server.port, measure, cookie, url, max_requests=min(args.requests, COLD_REQUESTS))
+                load_after_changes(server.port, measure, cookie, changes, max_requests=min(args.requests, COLD_REQUESTS))
                 continue
             warm = Measure(measure.label, measure.path)  # both workers compile and cache first
             load(server.port, warm, cookie, concurrency=args.concurrency, max_requests=4 * args.workers,
                  max_seconds=args.seconds)
             load(server.port, measure, cookie, concurrency=args.concurrency, max_requests=args.requests,
                  max_seconds=args.seconds)
+    changes.close()
     report(label, routes)
     return routes
 

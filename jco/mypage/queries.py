@@ -147,7 +147,7 @@ def my_page(session: Session, user, today: date, settings: deadline_services.Set
         page.board = board.cached_status_board(session, today, settings)
     if page.view == "none":
         return page
-    deadlines = deadline_services.collect(session, today, settings)
+    deadlines = deadline_services.collect_cached(session, today, settings)
     page.next_meeting = next_meeting(session, today)
     if page.view == "delegate":
         mine = delegation_operations(session, user.organisation_id)

@@ -11,6 +11,7 @@ import pycountry
 from sqlmodel import Session, select
 
 from jco.core.cache import ensure_row
+from jco.deadlines import stamps
 from jco.operations.models import Organisation, OrgKind, TransportMode, was_member_on
 
 # Accession (and, for the United Kingdom, withdrawal) dates, so that 2015 data stays true.
@@ -97,4 +98,5 @@ def ensure_reference_data(session: Session) -> int:
             added += 1
     ensure_row(session)  # the data version counter (jco.core.cache)
     session.flush()
+    stamps.ensure_row(session.connection())  # what changed, per operation (jco.deadlines.stamps)
     return added
