@@ -26,6 +26,8 @@ from jco.meetings.services import Purpose, add_agenda_item, record_outcome
 from jco.operations import services as ops
 from jco.operations.lifecycle import Body, Transition
 
+from jco.deadlines.views import DEADLINES_PER_PAGE  # noqa: E402
+
 TODAY = date(2025, 11, 4)
 
 
@@ -227,6 +229,26 @@ def test_secretariat_and_managers_see_everything_grouped_by_meeting(client, auth
     assert len(_rows(html)) == 2
     assert f"Before <a href=\"/meetings/{world['meeting'].id}\">CCWP Experts, 25 November 2025</a>" in html
     assert ("Add a deadline" in html) is (email == "gsc@example.org")
+
+
+@pytest.mark.parametrize("email", ["pl@example.org", "gsc@example.org"])
+def test_long_lists_come_a_page_at_a_time_soonest_first(client, auth, world, db, email):
+    auth.login(email)
+    own = len(_rows(client.get("/deadlines").get_data(as_text=True)))  # the world's, on one page
+    poland = org(db, "PL")
+    for n in range(DEADLINES_PER_PAGE + 5):
+        db.add(ManualDeadline(title=f"Send list {n:03d}", due_date=TODAY + timedelta(days=n % 40), owners=[poland]))
+    db.commit()
+    first = client.get("/deadlines").get_data(as_text=True)
+    assert len(_rows(first)) == DEADLINES_PER_PAGE
+    assert 'rel="next" href="/deadlines?page=2"' in first and 'rel="prev"' not in first
+    second = client.get("/deadlines?page=2").get_data(as_text=True)
+    rows = _rows(second)
+    assert len(rows) == own + 5 and 'rel="prev" href="/deadlines?page=1"' in second
+    seen = {re.search(r"Send list \d+", row).group(0) for row in _rows(first) + rows if "Send list" in row}
+    assert len(seen) == DEADLINES_PER_PAGE + 5  # each once, none lost between pages
+    assert client.get("/deadlines?page=99").status_code == 200  # out of range: the last page
+    assert "page=2" in client.get("/deadlines?show=all").get_data(as_text=True)
 
 
 def test_nav_link_and_login(client, auth, world):
