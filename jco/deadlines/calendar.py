@@ -15,6 +15,7 @@ fingerprints leave those words out, so a feed read in French and in English keep
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cachetools import LRUCache
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
@@ -40,7 +41,9 @@ from jco.core.i18n import current_language
 from jco.core.timeutil import utcnow
 from jco.deadlines.models import CalendarSequence
 from jco.deadlines.rules import Deadline, Kind, Status, fingerprint
+from jco.documents.models import Document
 from jco.meetings.models import AgendaItem, Meeting
+from jco.operations.models import Jco
 
 PRODID = "-//JCO Tracker//Deadlines and meetings//EN"
 DEFAULT_TZ = "Europe/Brussels"
@@ -153,9 +156,12 @@ def deadline_url(deadline: Deadline) -> str:
 def load_meetings(session: Session, *, meeting_id: int | None = None, jco_id: int | None = None,
                   since: date | None = None) -> list[Meeting]:
     """Meetings with their agenda: one, those of one JCO, or every one ending on or after ``since``."""
+    # Only what the events show of the documents and operations (feeds reach back weeks, with
+    # hundreds of items): whole rows cost more to load than the rest of the feed.
     query = select(Meeting).options(
-        selectinload(Meeting.items).selectinload(AgendaItem.documents),
-        selectinload(Meeting.items).selectinload(AgendaItem.jco),
+        selectinload(Meeting.items).selectinload(AgendaItem.documents).load_only(
+            Document.id, Document.reference, Document.title, Document.marking),
+        selectinload(Meeting.items).selectinload(AgendaItem.jco).load_only(Jco.id, Jco.name, Jco.edition),
     ).order_by(Meeting.start_date, Meeting.id)
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
@@ -305,24 +311,48 @@ def _deadline_fingerprint(deadline: Deadline) -> str:
     return value
 
 
-def _deadline_bytes(ctx: FeedContext, deadline: Deadline, state: CalendarSequence) -> bytes:
+def _event_bytes(ctx: FeedContext, key: tuple, source: object, state: CalendarSequence, make) -> bytes:
+    """``make().to_ical()``, kept while ``source`` (the deadline object, or the meeting's
+    fingerprint) and the event's SEQUENCE are the same for this reader."""
     kept = _kept("events")
     if kept is None:
-        return deadline_event(ctx, deadline, state).to_ical()
+        return make().to_ical()
     store, lock = kept
     viewer = ctx.viewer
-    # Everything the event's bytes depend on besides the deadline itself: who reads (document
-    # titles follow the clearance), the address, the day (met or not), the language, the SEQUENCE.
-    key = (deadline.key, getattr(viewer, "id", None), getattr(viewer, "clearance", None), getattr(viewer, "role", None),
-           ctx.organisation_id, ctx.base_url, ctx.today, current_language())
+    # Everything the bytes depend on besides the source: who reads (document titles follow the
+    # clearance), the address, the day (met or not), the language.
+    full_key = (*key, getattr(viewer, "id", None), getattr(viewer, "clearance", None), getattr(viewer, "role", None),
+                ctx.organisation_id, ctx.base_url, ctx.today, current_language())
     with lock:
-        hit = store.get(key)
-    if hit is not None and hit[0] is deadline and hit[1] == (state.sequence, state.changed_at):
+        hit = store.get(full_key)
+    same = hit is not None and (hit[0] is source or (isinstance(source, str) and hit[0] == source))
+    if same and hit[1] == (state.sequence, state.changed_at):
         return hit[2]
-    value = deadline_event(ctx, deadline, state).to_ical()
+    value = make().to_ical()
     with lock:
-        store[key] = (deadline, (state.sequence, state.changed_at), value)
+        store[full_key] = (source, (state.sequence, state.changed_at), value)
     return value
+
+
+def _timezones(meetings: list[Meeting]) -> list[bytes]:
+    """The VTIMEZONE of each zone the timed meetings use, over the years the feed spans only."""
+    zones = sorted({_zone(m.timezone).key for m in meetings if m.start_time is not None})
+    if not zones:
+        return []
+    first = date(min(m.start_date for m in meetings).year, 1, 1)
+    last = date(max(m.end_date for m in meetings).year + 2, 1, 1)
+    found = []
+    for zone in zones:
+        try:
+            found.append(_timezone_bytes(zone, first, last))
+        except (ValueError, KeyError, ZoneInfoNotFoundError):
+            continue  # unknown to icalendar: the event still names its TZID
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _timezone_bytes(zone: str, first: date, last: date) -> bytes:
+    return Timezone.from_tzid(zone, first_date=first, last_date=last).to_ical()
 
 
 def build(session: Session, ctx: FeedContext, name: str, deadlines: list[Deadline], meetings: list[Meeting]) -> bytes:
@@ -335,15 +365,12 @@ def build(session: Session, ctx: FeedContext, name: str, deadlines: list[Deadlin
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
-    for meeting in meetings:
-        calendar.add_component(meeting_event(ctx, meeting, states[f"meeting:{meeting.id}"]))
-    if meetings:
-        # Only the years the feed spans, so the VTIMEZONE stays small.
-        first = min(m.start_date for m in meetings)
-        last = max(m.end_date for m in meetings)
-        calendar.add_missing_timezones(first_date=date(first.year, 1, 1), last_date=date(last.year + 2, 1, 1))
-    # The deadlines' events (all-day: no time zone) go in before the calendar's last line.
+    # The time zones first, then the events, serialised once each and joined (see _event_bytes).
     body = calendar.to_ical()
     end = b"END:VCALENDAR\r\n"
     head = body[:-len(end)] if body.endswith(end) else body
-    return head + b"".join(_deadline_bytes(ctx, d, states[d.key]) for d in deadlines) + end
+    events = [_event_bytes(ctx, ("meeting", m.id), prints[f"meeting:{m.id}"], states[f"meeting:{m.id}"],
+                           functools.partial(meeting_event, ctx, m, states[f"meeting:{m.id}"])) for m in meetings]
+    events += [_event_bytes(ctx, ("deadline", d.key), d, states[d.key],
+                            functools.partial(deadline_event, ctx, d, states[d.key])) for d in deadlines]
+    return head + b"".join(_timezones(meetings)) + b"".join(events) + end
