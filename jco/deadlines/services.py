@@ -319,12 +319,15 @@ class OperationDeadlines:
 
     deadlines: list[Deadline]
     owed: dict[int, tuple[int, int]]
-    next_due: Deadline | None
+    unmet: list[Deadline]  # not met as a whole
+
+    @property
+    def next_due(self) -> Deadline | None:
+        return self.unmet[0] if self.unmet else None
 
     @classmethod
     def of(cls, deadlines: list[Deadline], today: date) -> OperationDeadlines:
-        return cls(deadlines, owed_counts(deadlines, today),
-                   next((d for d in deadlines if d.status(today) is not Status.MET), None))
+        return cls(deadlines, owed_counts(deadlines, today), [d for d in deadlines if d.status(today) is not Status.MET])
 
 
 class DeadlineStore(PerOperation[OperationDeadlines]):
@@ -336,6 +339,7 @@ class DeadlineStore(PerOperation[OperationDeadlines]):
         self.today, self.settings = today, settings
         self.owed: dict[int, tuple[int, int]] = {}
         self._merged: tuple[int, list[Deadline]] = (-1, [])
+        self._unmet: tuple[int, list[Deadline]] = (-1, [])
 
     def _compute(self, session: Session, jco_ids: Collection[int] | None) -> dict[int, OperationDeadlines]:
         grouped: dict[int, list[Deadline]] = defaultdict(list)
@@ -362,6 +366,15 @@ class DeadlineStore(PerOperation[OperationDeadlines]):
                 self._merged = (self.changes, merged)
             return self._merged[1]
 
+    def unmet(self) -> list[Deadline]:
+        """Every deadline not met as a whole, soonest first (merged again only after a change)."""
+        with self.lock:
+            if self._unmet[0] != self.changes:
+                merged = [d for value in self.values.values() for d in value.unmet]
+                merged.sort(key=lambda d: (d.due, d.key))
+                self._unmet = (self.changes, merged)
+            return self._unmet[1]
+
     def owed_sum(self, jco_ids: Collection[int] | None = None) -> dict[int, tuple[int, int]]:
         """Each delegation's unmet deadlines, of every operation or of these."""
         with self.lock:
@@ -380,6 +393,14 @@ def deadline_store(session: Session, today: date, settings: Settings, version: i
     """The process's deadlines, up to date (None: caching is off, or the session holds changes)."""
     return store(session, ("deadlines", today, settings), lambda seconds: DeadlineStore(today, settings, seconds),
                  version=version)
+
+
+def unmet_cached(session: Session, today: date, settings: Settings, version: int | None = None) -> list[Deadline]:
+    """Every deadline not met as a whole, soonest first: what the Secretariat's list shows."""
+    kept = deadline_store(session, today, settings, version)
+    if kept is not None:
+        return kept.unmet()
+    return [d for d in collect(session, today, settings) if d.status(today) is not Status.MET]
 
 
 def collect_cached(session: Session, today: date, settings: Settings, version: int | None = None) -> list[Deadline]:

@@ -32,15 +32,18 @@ def _settings() -> services.Settings:
 
 # --- pages ---------------------------------------------------------------------------------------
 
-DEADLINES_PER_PAGE = 100
+DEADLINES_PER_PAGE = 50
 
 @bp.get("/deadlines")
 def my_deadlines():
     session, now = get_session(), today()
     show_all = request.args.get("show") == "all"
     scope = services.scope_for(current_user, services.collect_cached(session, now, _settings()))
-    shown = [d for d in scope.deadlines if show_all or (
-        d.status_for(scope.organisation_id, now) if scope.organisation_id else d.status(now)) is not Status.MET]
+    if scope.view == "all" and not show_all:
+        shown = services.unmet_cached(session, now, _settings())  # kept with the deadlines
+    else:
+        shown = [d for d in scope.deadlines if show_all or (
+            d.status_for(scope.organisation_id, now) if scope.organisation_id else d.status(now)) is not Status.MET]
     # Soonest first, a page at a time: on years of data the Secretariat follows thousands.
     number = paging.in_range(request.args.get("page", 1, type=int), len(shown), DEADLINES_PER_PAGE)
     page = paging.Page(shown[(number - 1) * DEADLINES_PER_PAGE:number * DEADLINES_PER_PAGE], len(shown), number,
