@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+from cachetools import LRUCache
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_decimal, format_number
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlmodel import Session
 
 from jco import permissions
 from jco.core import cache
 from jco.core.db import get_session
+from jco.core.i18n import current_language
 from jco.core.text import N_
 from jco.core.timeutil import today as today_
 from jco.dashboards import figures, queries
@@ -64,6 +69,31 @@ def _chart(session: Session, name: str, scope: Scope, today: date, version: int 
     return cache.cached(session, key, lambda: CHARTS[name](session, scope, today), version=version)
 
 
+def chart_sections(charts: list[figures.Chart], filter_args: dict, wide_timeline: bool, board_all: bool) -> list[Markup]:
+    """Each chart's section as HTML, kept while what it shows is the same: a write moves the data
+    version, and most charts come out of their computation unchanged (a comment changes no
+    pipeline), so rendering their tables again — about half of a dashboard view — is skipped."""
+    kept, lock = current_app.extensions.setdefault("jco_chart_html", (LRUCache(maxsize=256), threading.Lock()))
+    links = (tuple(sorted(filter_args.items())), wide_timeline, board_all, current_language())
+    sections = []
+    for chart in charts:
+        table = chart.table
+        digest = hashlib.blake2b(repr((
+            chart.slug, chart.title, chart.note, chart.figure_json, chart.beside, chart.beside_heading, chart.region,
+            table.caption, table.columns, table.shown, table.note, sorted(table.numeric),
+        )).encode(), digest_size=16).digest()
+        key = (digest, links)
+        with lock:
+            html = kept.get(key)
+        if html is None:
+            html = Markup(render_template("dashboards/_chart_section.html", chart=chart, filter_args=filter_args,
+                                          wide_timeline=wide_timeline, board_all=board_all))
+            with lock:
+                kept[key] = html
+        sections.append(html)
+    return sections
+
+
 def _scope() -> Scope:
     return Scope(RegisterFilters.from_args(request.args), permissions.markings_withheld_from(current_user),
                  wide_timeline=request.args.get("timeline") == "all")
@@ -79,14 +109,16 @@ def dashboard():
     scope = replace(_scope(), version=version)
     charts = [_chart(session, name, scope, today, version) for name in CHARTS]
     board_all = request.args.get("closed") == "1"
+    filter_args = scope.filters.as_args(sort=None, page=1)
     return render_template(
         "dashboards/dashboard.html",
+        chart_html=chart_sections(charts, filter_args, scope.wide_timeline, board_all),
         board_html=board_html(session, today, Settings.from_config(current_app.config),
                               include_closed=board_all, version=version),
         board_all=board_all,
         charts=charts,
         filters=scope.filters,
-        filter_args=scope.filters.as_args(sort=None, page=1),
+        filter_args=filter_args,
         wide_timeline=scope.wide_timeline,
         total=sum(row[1] for row in charts[0].table.rows),
         options=(options := filter_options(session, version)),
