@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.routing.rules import Rule
 
 from jco import create_app
+from jco.core import db as jco_db
 from jco.core import migrate
 from jco.core.db import get_session
 from jco.models import metadata
@@ -50,6 +51,39 @@ def _cached_compile_builder(self, append_unknown=True):
 
 
 Rule._compile_builder = _cached_compile_builder  # type: ignore[method-assign]
+
+
+# SQLAlchemy compiles each statement once per engine and adapts each column type once per dialect
+# (an engine has its own); a new engine per test's app redid all of it in every test: about 40 % of
+# a page test's CPU time. So the apps that the ``app`` fixture makes on the worker's database of an
+# engine all get one engine, as the one app of a serving process has (the fixture still disposes
+# its pooled connections after each test). Any other app (a second "worker" a test starts on the
+# same database, a broken URL, a test's own database) gets its own engine, as before.
+_SHARED_ENGINES: dict[tuple[str, int], object] = {}
+_make_engine = jco_db.make_engine
+_sharing_engine = False
+
+
+def _engine_for(url: str, *, connect_timeout: int = 5):
+    if not _sharing_engine:
+        return _make_engine(url, connect_timeout=connect_timeout)
+    key = (url, connect_timeout)
+    if key not in _SHARED_ENGINES:
+        _SHARED_ENGINES[key] = _make_engine(url, connect_timeout=connect_timeout)
+    return _SHARED_ENGINES[key]
+
+
+jco_db.make_engine = _engine_for
+
+
+def _test_app(config: dict) -> Flask:
+    """``create_app(config)`` with the worker's engine for its database (see _engine_for)."""
+    global _sharing_engine
+    _sharing_engine = True
+    try:
+        return create_app(config)
+    finally:
+        _sharing_engine = False
 
 
 def pytest_collection_modifyitems(config, items):
@@ -93,6 +127,8 @@ def _worker_databases():
     postgres_names: list[str] = []
     keepers: list[sqlite3.Connection] = []
     yield databases, postgres_names, keepers
+    for engine in _SHARED_ENGINES.values():
+        engine.dispose()
     for keeper in keepers:
         keeper.close()
     for name in postgres_names:
@@ -230,7 +266,7 @@ _TEMPLATE_CODE = _SharedTemplateCode()
 def app(database_url, app_config):
     # A new app for each test: extensions such as the rate limiter keep per-app state that a
     # shared app would carry from one test to the next.
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **app_config})
+    app = _test_app({**TEST_CONFIG, "DATABASE_URL": database_url, **app_config})
     app.jinja_env.bytecode_cache = _TEMPLATE_CODE
     engine = app.extensions["jco_engine"]
     _put_reference_data(app, engine)
