@@ -20,13 +20,12 @@ from jco.audit.models import AuditEntry
 from jco.deadlines import services
 from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import SECRETARIAT, Kind, Status
+from jco.deadlines.views import DEADLINES_PER_PAGE
 from jco.documents.models import DocType
 from jco.meetings.models import Outcome
 from jco.meetings.services import Purpose, add_agenda_item, record_outcome
 from jco.operations import services as ops
 from jco.operations.lifecycle import Body, Transition
-
-from jco.deadlines.views import DEADLINES_PER_PAGE  # noqa: E402
 
 TODAY = date(2025, 11, 4)
 
