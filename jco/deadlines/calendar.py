@@ -325,8 +325,8 @@ def _event_bytes(ctx: FeedContext, key: tuple, source: object, state: CalendarSe
                 ctx.organisation_id, ctx.base_url, ctx.today, current_language())
     with lock:
         hit = store.get(full_key)
-    same = hit is not None and (hit[0] is source or (isinstance(source, str) and hit[0] == source))
-    if same and hit[1] == (state.sequence, state.changed_at):
+    if hit is not None and (hit[0] is source or (isinstance(source, str) and hit[0] == source)) \
+            and hit[1] == (state.sequence, state.changed_at):
         return hit[2]
     value = make().to_ical()
     with lock:
