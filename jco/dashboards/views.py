@@ -103,8 +103,7 @@ def _scope() -> Scope:
 def dashboard():
     if not permissions.can_view_dashboard(current_user):
         abort(403)
-    session = get_session()
-    today = today_()
+    session, today = get_session(), today_()
     version = cache.current_version(session)
     scope = replace(_scope(), version=version)
     charts = [_chart(session, name, scope, today, version) for name in CHARTS]
@@ -123,8 +122,7 @@ def dashboard():
         total=sum(row[1] for row in charts[0].table.rows),
         options=(options := filter_options(session, version)),
         lead_choices=lead_choices(options),
-        states=list(State),
-        kinds=list(JcoKind),
+        states=list(State), kinds=list(JcoKind),
     )
 
 

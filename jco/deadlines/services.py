@@ -338,8 +338,7 @@ class DeadlineStore(PerOperation[OperationDeadlines]):
         super().__init__(self._compute, seconds)
         self.today, self.settings = today, settings
         self.owed: dict[int, tuple[int, int]] = {}
-        self._merged: tuple[int, list[Deadline]] = (-1, [])
-        self._unmet: tuple[int, list[Deadline]] = (-1, [])
+        self._merged: dict[str, tuple[int, list[Deadline]]] = {}  # per list: (changes when merged, the list)
 
     def _compute(self, session: Session, jco_ids: Collection[int] | None) -> dict[int, OperationDeadlines]:
         grouped: dict[int, list[Deadline]] = defaultdict(list)
@@ -359,21 +358,20 @@ class DeadlineStore(PerOperation[OperationDeadlines]):
 
     def all(self) -> list[Deadline]:
         """Every deadline, soonest first (merged again only after a change)."""
-        with self.lock:
-            if self._merged[0] != self.changes:
-                merged = [d for value in self.values.values() for d in value.deadlines]
-                merged.sort(key=lambda d: (d.due, d.key))
-                self._merged = (self.changes, merged)
-            return self._merged[1]
+        return self._merged_list("deadlines")
 
     def unmet(self) -> list[Deadline]:
         """Every deadline not met as a whole, soonest first (merged again only after a change)."""
+        return self._merged_list("unmet")
+
+    def _merged_list(self, name: str) -> list[Deadline]:
         with self.lock:
-            if self._unmet[0] != self.changes:
-                merged = [d for value in self.values.values() for d in value.unmet]
-                merged.sort(key=lambda d: (d.due, d.key))
-                self._unmet = (self.changes, merged)
-            return self._unmet[1]
+            changes, merged = self._merged.get(name, (-1, []))
+            if changes != self.changes:
+                merged = sorted((d for value in self.values.values() for d in getattr(value, name)),
+                                key=lambda d: (d.due, d.key))
+                self._merged[name] = (self.changes, merged)
+            return merged
 
     def owed_sum(self, jco_ids: Collection[int] | None = None) -> dict[int, tuple[int, int]]:
         """Each delegation's unmet deadlines, of every operation or of these."""
