@@ -11,6 +11,7 @@ from jco.core import migrate
 from tests.browser.support import (
     CHROMIUM,
     LAUNCH_ARGS,
+    SeriousAxe,
     demo_app,
     demo_ids,
     demo_sqlite_url,
@@ -123,6 +124,4 @@ def login_as():
 
 @pytest.fixture(scope="module")
 def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()  # runs the axe-core bundled in the package: nothing is fetched
+    return SeriousAxe()

@@ -7,11 +7,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.support import DEMO_ACCOUNTS, focused, login_as
+from tests.browser.support import DEMO_ACCOUNTS, SERIOUS, focused, login_as
 
 pytestmark = pytest.mark.browser
 
-SERIOUS = {"serious", "critical"}
 
 
 def pages_of(ids: dict[str, int]) -> list[str]:
@@ -66,8 +65,8 @@ def wait_for_charts(page) -> None:
         timeout=30_000)
 
 
-def serious_violations(axe, page) -> list[str]:
-    results = axe.run(page)
+def serious_violations(axe, page, *, every_rule: bool = False) -> list[str]:
+    results = axe.run(page, every_rule=every_rule)
     return [
         f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(", ".join(node["target"]) for node in v["nodes"][:5])
@@ -190,6 +189,28 @@ def test_axe_reports_what_it_should(page, axe):
     """The check itself: an unlabelled field is a critical violation, so a clean page means clean."""
     page.set_content("<html lang='en'><title>t</title><body><main><h1>t</h1><input type='text'></main></body></html>")
     assert any("label (critical)" in v for v in serious_violations(axe, page))
+
+
+# A page with something wrong for many kinds of rule: serious and critical ones, and minor or
+# moderate ones (no main landmark, a duplicate id, a heading level skipped, a redundant alt).
+BROKEN_PAGE = """<html lang="xx-nonsense"><head><meta name="viewport" content="user-scalable=no"></head><body>
+<h1></h1><h4>skipped</h4><div id="a">a</div><div id="a">b</div>
+<img src="data:,"><img src="data:," alt="image of a picture">
+<input type="text"><select><option>x</option></select><button></button><a href="#x"></a>
+<p style="color:#bbb;background:#fff">faint text</p>
+<ul><div>not a list item</div></ul><table><tr><th scope="invalid">h</th></tr><tr><td>1</td></tr></table>
+<div role="button">no name</div><span tabindex="5">tab</span><div aria-hidden="true"><a href="#y">focusable</a></div>
+</body></html>"""
+
+
+def test_axe_checks_every_rule_that_can_be_serious(page, axe):
+    """Running only the rules that can be serious or critical finds exactly what running every rule
+    and keeping the serious and critical ones finds."""
+    page.set_content(BROKEN_PAGE)
+    every = serious_violations(axe, page, every_rule=True)
+    assert len(every) >= 8, every
+    assert sorted(serious_violations(axe, page)) == sorted(every)
+    assert len(axe.serious_rules(page)) < len(page.evaluate("axe.getRules()")), "no rule was left out"
 
 
 @pytest.mark.parametrize("role", sorted(ROLE_ACCOUNTS))
