@@ -1,7 +1,8 @@
 """Fixtures: every database test runs on SQLite and, when JCO_TEST_POSTGRES_URL is set, on PostgreSQL.
 
-Each pytest worker migrates its own fresh database once per engine; after every test all tables
-are emptied and the reference data put back, so tests never see each other's rows.
+Each pytest worker migrates its own fresh database once per engine; every test starts from the
+reference data (or the demo) and the database is emptied after it, so tests never see each other's
+rows. Those states are saved once per worker and put back whole (tests/worker_db.py).
 
 Where the time goes (README "Tests"): each test makes its own app, so app creation and the demo's
 rows are made cheap here rather than shared.
@@ -9,8 +10,9 @@ rows are made cheap here rather than shared.
 
 from __future__ import annotations
 
+import copy
 import os
-import sqlite3
+import sys
 import uuid
 from pathlib import Path
 
@@ -23,10 +25,13 @@ from werkzeug.routing.rules import Rule
 
 from jco import create_app
 from jco.core import db as jco_db
-from jco.core import migrate
 from jco.core.db import get_session
-from jco.models import metadata
 from jco.operations.reference_data import ensure_reference_data
+from tests.worker_db import EMPTY, WorkerDatabase, keep_sqlite_open  # noqa: F401 - keep_sqlite_open: for the browser tests
+
+# pytest imports this file as the module "conftest"; helpers import it as "tests.conftest". Both names
+# must be this one module, or each would keep its own caches and its own patches below.
+sys.modules.setdefault("tests.conftest", sys.modules[__name__])
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("JCO_TEST_POSTGRES_URL", "")
@@ -86,16 +91,6 @@ def _test_app(config: dict) -> Flask:
         _sharing_engine = False
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        # Under `--dist loadgroup`, a module's tests of one engine stay on one worker (module fixtures
-        # are made once), while both workers take both engines so they finish together. The
-        # databases themselves are made once per worker and engine (_worker_databases).
-        callspec = getattr(item, "callspec", None)
-        if callspec and "database_url" in callspec.params:
-            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{callspec.params['database_url']}"))
-
-
 def _create_postgres_database() -> tuple[str, str]:
     admin_url = make_url(POSTGRES_URL)
     name = f"jco_test_{uuid.uuid4().hex[:12]}"
@@ -116,6 +111,10 @@ def _drop_postgres_database(name: str) -> None:
     admin.dispose()
 
 
+# This worker's database of each engine, by URL (tests/worker_db.py: how states are saved and put back).
+_DATABASES: dict[str, WorkerDatabase] = {}
+
+
 @pytest.fixture(scope="session")
 def _worker_databases():
     """engine -> URL of this worker's migrated database; the PostgreSQL one is dropped at the end.
@@ -125,29 +124,19 @@ def _worker_databases():
     """
     databases: dict[str, str] = {}
     postgres_names: list[str] = []
-    keepers: list[sqlite3.Connection] = []
-    yield databases, postgres_names, keepers
+    yield databases, postgres_names
     for engine in _SHARED_ENGINES.values():
         engine.dispose()
-    for keeper in keepers:
-        keeper.close()
+    for database in _DATABASES.values():
+        database.close()
     for name in postgres_names:
         _drop_postgres_database(name)
-
-
-def keep_sqlite_open(url: str) -> sqlite3.Connection:
-    """An idle connection to a SQLite file, held while tests use it: the app opens a connection per
-    session (NullPool), and the last one to close checkpoints the WAL and deletes it — two disk
-    syncs, ~25 ms per session here. With this one open, a close is just a close. Close it when done."""
-    keeper = sqlite3.connect(make_url(url).database, check_same_thread=False)
-    keeper.execute("SELECT count(*) FROM sqlite_master").fetchall()  # opens the file and the WAL
-    return keeper
 
 
 @pytest.fixture(scope="session", params=ENGINES)
 def database_url(request, tmp_path_factory, _worker_databases):
     """A migrated, empty database of each engine, made once per worker."""
-    databases, postgres_names, keepers = _worker_databases
+    databases, postgres_names = _worker_databases
     if request.param == "postgres" and not POSTGRES_URL:
         if IN_CI:
             pytest.fail("CI must run the PostgreSQL tests: JCO_TEST_POSTGRES_URL is not set")
@@ -158,47 +147,18 @@ def database_url(request, tmp_path_factory, _worker_databases):
             postgres_names.append(name)
         else:
             url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-        engine = create_engine(url)
-        migrate.upgrade(engine)
-        engine.dispose()
-        if request.param == "sqlite":
-            keepers.append(keep_sqlite_open(url))
+        _DATABASES[_key(url)] = WorkerDatabase(url)
         databases[request.param] = url
     return databases[request.param]
 
 
+def _key(url) -> str:
+    return make_url(url).render_as_string(hide_password=False)
+
+
 def _empty_all_tables(engine) -> None:
-    tables = [t.name for t in reversed(metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            # A test that left a response unread (a streamed download) can leave a session idle in a
-            # transaction; its locks would make TRUNCATE wait for ever. This database is the worker's
-            # own, so ending every other connection to it is safe.
-            connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            ))
-            # DELETE of a few rows is ten times faster than TRUNCATE of forty tables (which touches
-            # every table's files). As a replica, the session fires no triggers: neither the audit
-            # log's refusal of DELETE nor the foreign keys' checks, so the order does not matter.
-            connection.execute(text("SET LOCAL session_replication_role = replica"))
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
-            connection.execute(text(
-                "SELECT setval(pg_get_serial_sequence(t, 'id'), 1, false) FROM unnest(CAST(:tables AS text[])) AS t "
-                "WHERE pg_get_serial_sequence(t, 'id') IS NOT NULL"
-            ), {"tables": [name for name in tables if "id" in metadata.tables[name].c]})
-        else:
-            # The audit log refuses DELETE (migration 0006): lift its triggers for the reset only.
-            triggers = connection.execute(text(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entry'"
-            )).all()
-            for name, _sql in triggers:
-                connection.execute(text(f"DROP TRIGGER {name}"))
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
-            for _name, sql in triggers:
-                connection.execute(text(sql))
+    """Empty every table of the worker's database that ``engine`` is on, as migrated."""
+    _DATABASES[_key(engine.url)].restore(EMPTY)
 
 
 TEST_CONFIG = {
@@ -217,20 +177,20 @@ def app_config():
     return {}
 
 
-_REFERENCE_ROWS: dict[str, dict[str, list[dict]]] = {}
+REFERENCE = "reference data"
 
 
-def _put_reference_data(app: Flask, engine) -> None:
-    """The countries and bodies every test starts with: made once per database, then copied back."""
-    url = app.config["DATABASE_URL"]
-    if url in _REFERENCE_ROWS:
-        _insert_rows(engine, _REFERENCE_ROWS[url])
+def _put_reference_data(app: Flask) -> None:
+    """The countries and bodies every test starts with: made once per database, then put back."""
+    database = _DATABASES[_key(app.config["DATABASE_URL"])]
+    if database.has(REFERENCE):
+        database.restore(REFERENCE)
         return
     with app.app_context():
         session = get_session()
         ensure_reference_data(session)
         session.commit()
-    _REFERENCE_ROWS[url] = _snapshot_rows(engine)
+    database.save(REFERENCE)
 
 
 class _SharedTemplateCode(BytecodeCache):
@@ -269,7 +229,7 @@ def app(database_url, app_config):
     app = _test_app({**TEST_CONFIG, "DATABASE_URL": database_url, **app_config})
     app.jinja_env.bytecode_cache = _TEMPLATE_CODE
     engine = app.extensions["jco_engine"]
-    _put_reference_data(app, engine)
+    _put_reference_data(app)
     yield app
     _empty_all_tables(engine)
     engine.dispose()
@@ -309,51 +269,51 @@ def auth(client):
 
 
 # Loading the demo through its services takes a second or two; hundreds of tests need it. The first
-# test of a worker loads it for real and keeps a copy of every row; later tests get the same rows back
-# by bulk insert. The key holds every setting that changes what the loader writes.
-_DEMO_SNAPSHOTS: dict[tuple, dict[str, list[dict]]] = {}
-
-
-def _snapshot_rows(engine) -> dict[str, list[dict]]:
-    with engine.connect() as connection:
-        return {t.name: [dict(r._mapping) for r in connection.execute(t.select())] for t in metadata.sorted_tables}
-
-
-def _restore_rows(engine, rows: dict[str, list[dict]]) -> None:
-    _empty_all_tables(engine)
-    _insert_rows(engine, rows)
-
-
-def _insert_rows(engine, rows: dict[str, list[dict]]) -> None:
-    with engine.begin() as connection:
-        for table in metadata.sorted_tables:
-            if rows[table.name]:
-                connection.execute(table.insert(), rows[table.name])
-        if engine.dialect.name == "postgresql":
-            for table in metadata.sorted_tables:
-                if "id" in table.c:
-                    connection.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-                    ))
-
-
+# test of a worker loads it for real and saves the database; later tests get it put back (worker_db.py).
+# The key holds every setting that changes what the loader writes.
 def _load_demo(app, *, history: bool):
     from jco.core.timeutil import today
     from jco.demo import load_demo
 
-    engine = app.extensions["jco_engine"]
+    database = _DATABASES[_key(app.config["DATABASE_URL"])]
     with app.app_context():
-        key = (app.config["DATABASE_URL"], today(), app.config["JCO_MAX_STORED_MARKING"], history)
-    if key in _DEMO_SNAPSHOTS:
-        _restore_rows(engine, _DEMO_SNAPSHOTS[key])
+        key = ("demo", today(), app.config["JCO_MAX_STORED_MARKING"], history)
+    if database.has(key):
+        database.restore(key)
         return app
     with app.app_context():
         session = get_session()
         load_demo(session, history=history)
         session.commit()
-    _DEMO_SNAPSHOTS[key] = _snapshot_rows(engine)
+    database.save(key)
     return app
+
+
+@pytest.fixture
+def built_once(app, app_config):
+    """``built_once(name, build, session)`` runs ``build()`` — which writes and commits a test module's
+    rows and returns their ids — in the first test of the worker that asks, and saves the database;
+    later tests get the same rows put back and the same ids. Call it in a fixture, on the reference
+    data, the demo or another ``built_once``: the state it starts from and the test's app settings
+    are part of what is saved. ``session``, the test's own if it has one, ends its transaction first,
+    so that it reads what is put back."""
+    from jco.core.timeutil import today
+
+    database = _DATABASES[_key(app.config["DATABASE_URL"])]
+    with app.app_context():
+        day = today()
+
+    def once(name: str, build, session=None):
+        key = ("built", name, database.state, repr(sorted(app_config.items())), day)
+        if database.has(key):
+            if session is not None:
+                session.rollback()
+            return copy.deepcopy(database.restore(key))
+        value = build()
+        database.save(key, copy.deepcopy(value))
+        return value
+
+    return once
 
 
 @pytest.fixture
