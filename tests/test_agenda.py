@@ -19,6 +19,7 @@ from jco.meetings.models import AgendaItem, Meeting, Outcome
 from jco.meetings.services import Purpose, add_agenda_item, record_outcome
 from jco.operations import services as ops
 from jco.operations.lifecycle import Body, Transition
+from jco.operations.models import Jco
 
 TODAY = date(2025, 11, 4)
 
@@ -38,7 +39,13 @@ def presented(db, name, *, revised=False):
 
 
 @pytest.fixture
-def world(db):
+def world(db, built_once):
+    ids = built_once("agenda world", lambda: _build_world(db), db)
+    return {"meeting": db.get(Meeting, ids["meeting"]), "mac": db.get(Meeting, ids["mac"]),
+            "jcos": {name: db.get(Jco, jco_id) for name, jco_id in ids["jcos"].items()}}
+
+
+def _build_world(db) -> dict:
     meeting = make_meeting(db, body=Body.CCWP_EXPERTS, start_date=TODAY + timedelta(days=28))
     mac = make_meeting(db, body=Body.MAC, start_date=TODAY + timedelta(days=14))
     jcos = {}
@@ -60,7 +67,7 @@ def world(db):
                               ("boss@example.org", "COM", "manager")):
         make_account(db, email, org_code=code, role=role)
     db.commit()
-    return {"meeting": meeting, "mac": mac, "jcos": jcos}
+    return {"meeting": meeting.id, "mac": mac.id, "jcos": {name: jco.id for name, jco in jcos.items()}}
 
 
 def test_proposals_for_a_working_party_meeting(db, world):

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from jco.audit.models import AuditEntry
 from jco.comments import compilation, services
-from jco.comments.models import CommentResponse
+from jco.comments.models import CommentResponse, CommentRound
 from jco.operations import services as ops
 from jco.operations.lifecycle import Transition
 from tests.factories import make_document
@@ -27,16 +27,25 @@ def app_config():
     return PINNED
 
 
-@pytest.fixture
-def round_(db, people):  # noqa: F811
+def _open_round(db) -> int:
     jco, document = _presented(db)  # 12719/15 LIMITE, led by Germany
     opened = services.open_round(db, jco, document, TODAY + timedelta(days=10), None)
     db.commit()
-    return opened
+    return opened.id
 
 
 @pytest.fixture
-def commented(db, round_):
+def round_(db, people, built_once):  # noqa: F811
+    return db.get(CommentRound, built_once("compilation: round", lambda: _open_round(db), db))
+
+
+@pytest.fixture
+def commented(db, round_, built_once):
+    built_once("compilation: commented", lambda: _comment_on(db, round_), db)
+    return db.get(CommentRound, round_.id)
+
+
+def _comment_on(db, round_) -> None:
     # Austria comes first by name but after Belgium in the Council's protocol order.
     for code, refers_to, body in [("PL", "paragraph 10", "Polish remark about ports."),
                                   ("AT", "section 2", "Austrian remark."),
@@ -45,7 +54,6 @@ def commented(db, round_):
         services.submit_comment(db, round_, organisation_id=_org(db, code), author=None, body=body,
                                 refers_to=refers_to, today=TODAY)
     db.commit()
-    return round_
 
 
 def _respond(client, comment, outcome="taken", note="Added to section 4.", version=0):

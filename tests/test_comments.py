@@ -30,7 +30,11 @@ def app_config():
 
 
 @pytest.fixture
-def people(db):
+def people(db, built_once):
+    built_once("comments: people", lambda: _people(db), db)
+
+
+def _people(db) -> None:
     for email, role, org, clearance in [
         ("de@example.org", "delegate", "DE", ""), ("de2@example.org", "delegate", "DE", ""),
         ("fr@example.org", "delegate", "FR", ""), ("fr2@example.org", "delegate", "FR", ""),
@@ -51,17 +55,22 @@ def _presented(db, name="Postbox", marking="LIMITE") -> tuple[Jco, Document]:
 
 
 @pytest.fixture
-def presented(db, people):
-    return _presented(db)
+def presented(db, people, built_once):
+    jco_id, document_id = built_once("comments: presented", lambda: tuple(o.id for o in _presented(db)), db)
+    return db.get(Jco, jco_id), db.get(Document, document_id)
+
+
+def _open_round(db, jco, document) -> int:
+    opened = services.open_round(db, jco, document, TODAY + timedelta(days=10), None)
+    db.commit()
+    return opened.id
 
 
 @pytest.fixture
-def round_(db, presented):
+def round_(db, presented, built_once):
     """A round on the business case with its deadline ten days after 'today'."""
-    jco, document = presented
-    opened = services.open_round(db, jco, document, TODAY + timedelta(days=10), None)
-    db.commit()
-    return opened
+    round_id = built_once("comments: round", lambda: _open_round(db, *presented), db)
+    return db.get(CommentRound, round_id)
 
 
 def _org(db, code) -> int:
@@ -327,13 +336,17 @@ def test_service_stale_version_raises(db, round_):
 # --- who sees what ---------------------------------------------------------------------------------
 
 @pytest.fixture
-def commented(db, round_):
+def commented(db, round_, built_once):
+    built_once("comments: commented", lambda: _comment_on(db, round_), db)
+    return db.get(CommentRound, round_.id)
+
+
+def _comment_on(db, round_) -> None:
     services.submit_comment(db, round_, organisation_id=_org(db, "FR"), author=None,
                             body="French remark about risk profiles.", today=TODAY)
     services.submit_comment(db, round_, organisation_id=_org(db, "PL"), author=None,
                             body="Polish remark about ports.", today=TODAY)
     db.commit()
-    return round_
 
 
 @pytest.mark.parametrize(("email", "sees_french", "sees_polish"), [

@@ -17,15 +17,17 @@ from factories import count_statements, make_account, make_document, make_meetin
 from sqlalchemy import select
 
 from jco.audit.models import AuditEntry
+from jco.comments.models import CommentRound
 from jco.deadlines import services
 from jco.deadlines.models import ManualDeadline
 from jco.deadlines.rules import SECRETARIAT, Kind, Status
 from jco.deadlines.views import DEADLINES_PER_PAGE
 from jco.documents.models import DocType
-from jco.meetings.models import Outcome
+from jco.meetings.models import Meeting, Outcome
 from jco.meetings.services import Purpose, add_agenda_item, record_outcome
 from jco.operations import services as ops
 from jco.operations.lifecycle import Body, Transition
+from jco.operations.models import Jco
 
 TODAY = date(2025, 11, 4)
 
@@ -180,8 +182,14 @@ def test_deadlines_of_one_operation_only(db):
 # --- the My deadlines page -----------------------------------------------------------------------
 
 @pytest.fixture
-def world(db):
+def world(db, built_once):
     """Deadlines of several kinds, and accounts of the delegations that owe them."""
+    ids = built_once("deadlines world", lambda: _build_world(db), db)
+    return {"alpha": db.get(Jco, ids["alpha"]), "bravo": db.get(Jco, ids["bravo"]),
+            "round": db.get(CommentRound, ids["round"]), "meeting": db.get(Meeting, ids["meeting"])}
+
+
+def _build_world(db) -> dict[str, int]:
     alpha, _, round_ = jco_under_comments(db, TODAY, deadline_in=6)
     bravo = jco_after_operation(db, ended=TODAY - timedelta(days=100), debriefing=TODAY - timedelta(days=93))
     meeting = make_meeting(db, start_date=TODAY + timedelta(days=21))
@@ -190,7 +198,7 @@ def world(db):
                               ("boss@example.org", "COM", "manager")):
         make_account(db, email, org_code=code, role=role)
     db.commit()
-    return {"alpha": alpha, "bravo": bravo, "round": round_, "meeting": meeting}
+    return {"alpha": alpha.id, "bravo": bravo.id, "round": round_.id, "meeting": meeting.id}
 
 
 def _rows(html: str) -> list[str]:

@@ -44,8 +44,12 @@ def docx_with(text: str) -> bytes:
 
 
 @pytest.fixture
-def world(app):
+def world(app, built_once):
     """Operations, documents with files, a meeting and comments, each with a word of its own."""
+    return built_once("search world", lambda: _build_world(app))
+
+
+def _build_world(app) -> dict[str, int]:
     with app.app_context():
         s = get_session()
         ids = {}
