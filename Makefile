@@ -49,6 +49,8 @@ demo: migrate
 run: demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# Every core by default (about 6 minutes on 2, README "Tests"); worksteal evens out the long browser tests.
+PYTEST_ARGS ?= -n auto --dist worksteal
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
