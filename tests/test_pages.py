@@ -118,6 +118,23 @@ def test_cleared_account_sees_classified_title(client, auth, demo, db):
     assert addendum.title in client.get(f"/documents/{addendum.id}").get_data(as_text=True)
 
 
+def test_the_jco_page_kept_for_one_reader_is_not_served_to_another(client, auth, demo, db):
+    """Parts of the JCO page are rendered once per data version (jco.web.fragments): the cleared
+    reader's copy, titles included, must never reach an uncleared reader of the same version, nor
+    the French page an English reader."""
+    addendum = db.scalar(select(Document).where(Document.reference == "6512/1/15 ADD 1 REV 1"))
+    path = f"/jcos/{addendum.jco_id}"
+    auth.login("lv.delegate@example.org")  # cleared, and Athena's lead
+    assert addendum.title in client.get(path).get_data(as_text=True)
+    assert '<h2 id="history-h">Historique</h2>' in client.get(path + "?lang=fr").get_data(as_text=True)
+    client.get(path + "?lang=en")
+    auth.logout()
+    auth.login("de.delegate@example.org")  # no clearance
+    html = client.get(path).get_data(as_text=True)
+    assert addendum.title not in html and "title withheld" in html
+    assert '<h2 id="history-h">History</h2>' in html
+
+
 def test_document_page_shows_header_facts(client, auth, demo, db):
     note = db.scalar(select(Document).where(Document.reference == "13305/15"))
     auth.login("fr.delegate@example.org")

@@ -24,6 +24,7 @@ from jco.operations.lifecycle import STATE_LABELS, STATE_SHORT, State
 from jco.operations.models import Jco
 from jco.operations.queries import load_jco
 from jco.operations.services import StaleEdit
+from jco.web.fragments import kept_fragment
 
 T = TypeVar("T")
 PUBLIC_ENDPOINTS = {"static", "accounts.login", "healthz", "favicon"}
@@ -148,6 +149,7 @@ def init_app(app: Flask) -> None:
         STATE_SHORT=TranslatedLabels(STATE_SHORT),
         Marking=Marking,
         highest_marking=highest_marking,
+        kept_fragment=kept_fragment,
     )
     for name in ("long_date", "long_datetime", "short_datetime", "day_range", "time_of_day"):
         app.jinja_env.filters[name] = getattr(dates, name)
