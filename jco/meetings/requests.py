@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from jco import permissions
 from jco.audit import services as audit
+from jco.core import cache
 from jco.core.timeutil import utcnow
 from jco.documents.models import DocType, Document
 from jco.meetings.models import AgendaItem, AgendaItemDocument, AgendaRequest, Meeting, RequestState
@@ -280,11 +281,20 @@ class JcoRequests:
     documents: list[Document] = field(default_factory=list)
 
 
-def for_jco_page(session: Session, user, jco: Jco, today: date) -> JcoRequests | None:
-    """None when the reader may not see the operation's requests (three queries otherwise)."""
+def for_jco_page(session: Session, user, jco: Jco, today: date, version: int | None = None) -> JcoRequests | None:
+    """None when the reader may not see the operation's requests. The requests are the same for
+    every reader who may: with the data version the page read, loaded once per version (only read
+    afterwards); the lead's form adds two queries."""
     if not permissions.can_view_agenda_requests(user, jco):
         return None
-    found = JcoRequests(requests=requests_of_jco(session, jco.id))
+
+    def load() -> list[AgendaRequest]:
+        with cache.detached_reads(session) as own:
+            return requests_of_jco(own, jco.id)
+
+    requests = requests_of_jco(session, jco.id) if version is None else \
+        cache.cached(session, ("jco_agenda_requests", jco.id), load, version=version)
+    found = JcoRequests(requests=requests)
     if permissions.can_request_agenda_place(user, jco):
         found.may_ask = True
         found.meetings = coming_meetings(session, today)

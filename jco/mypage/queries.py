@@ -178,9 +178,9 @@ class JcoPageExtras:
 
 
 def jco_page_extras(session: Session, user, jco: Jco, today: date, deadlines: list[Deadline],
-                    facts: steps.OperationFacts | None = None) -> JcoPageExtras:
+                    facts: steps.OperationFacts | None = None, version: int | None = None) -> JcoPageExtras:
     """From the operation's deadlines (and its facts, when the page has them already): one query,
     two when the reader is a delegate; the agenda requests the reader may see add up to three."""
     step = steps.next_steps(session, user, [jco], deadlines, today, facts)[jco.id]  # type: ignore[index]  # a loaded row has an id (SQLModel types it Optional)
     return JcoPageExtras(step, watching.is_watching(session, user, jco), permissions.can_watch(user, jco),
-                         agenda_requests.for_jco_page(session, user, jco, today))
+                         agenda_requests.for_jco_page(session, user, jco, today, version))

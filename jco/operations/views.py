@@ -79,7 +79,7 @@ def _render_detail(jco_id: int, transition_forms: dict | None = None, status: in
         round_form=open_round_form_for(session, jco, current_user), deadlines=page.deadlines, today=now,
         deadline_actions=steps.deadline_actions(session, current_user, page.deadlines, now,
                                                 jcos={jco.id: jco}),  # type: ignore[dict-item]
-        extras=mypage_queries.jco_page_extras(session, current_user, jco, now, page.deadlines, page.facts),
+        extras=mypage_queries.jco_page_extras(session, current_user, jco, now, page.deadlines, page.facts, version),
         body_labels=lifecycle.BODY_LABELS, outcome_labels=OUTCOME_LABELS, version=version,
     ), status
 
