@@ -9,6 +9,7 @@ from sqlalchemy import create_engine
 
 from jco.core import migrate
 from tests.browser.support import (
+    BLOCK_OTHER_HOSTS,
     CHROMIUM,
     LAUNCH_ARGS,
     SeriousAxe,
@@ -86,8 +87,9 @@ def playwright_driver():
 
 @pytest.fixture(scope="module")
 def browser(playwright_driver):
-    """Debian's chromium, never a downloaded browser (no `playwright install`)."""
-    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    """Debian's chromium, never a downloaded browser (no `playwright install`); no request leaves
+    127.0.0.1 (support.BLOCK_OTHER_HOSTS)."""
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, proxy=BLOCK_OTHER_HOSTS)
     yield browser
     browser.close()
 

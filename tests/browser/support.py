@@ -29,6 +29,9 @@ from jco.core.db import get_session
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("JCO_TEST_CHROMIUM", "/usr/bin/chromium")
+# Every request to another host goes to a proxy that is not there (port 9 of the loopback, "discard"),
+# and fails; the app on 127.0.0.1 is reached directly. guard_requests records those requests.
+BLOCK_OTHER_HOSTS = {"server": "http://127.0.0.1:9", "bypass": "127.0.0.1"}
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 DEMO_PASSWORD = "jco-demo"
@@ -106,6 +109,13 @@ def demo_ids(app: Flask) -> dict[str, int]:
 def serve(app: Flask) -> LiveServer:
     """Serve ``app`` from a thread on a free port of 127.0.0.1."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+
+    class Handler(server.RequestHandlerClass):  # type: ignore[name-defined,misc]
+        # Werkzeug writes a response's headers and its body separately; with Nagle's algorithm on,
+        # the body of a keep-alive response waits for the browser's delayed ACK of the headers.
+        disable_nagle_algorithm = True
+
+    server.RequestHandlerClass = Handler
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     return LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", _server=server, _thread=thread)
@@ -127,7 +137,10 @@ def demo_app(database_url: str, extra_config: dict | None = None,
 def live_app(database_url: str, extra_config: dict | None = None,
              configure: Callable[[Flask], None] | None = None) -> Flask:
     """An app as the browser tests run it, on ``database_url`` as it is; ``configure`` may add routes."""
+    from tests.conftest import _TEMPLATE_CODE
+
     app = create_app({**LIVE_CONFIG, "DATABASE_URL": database_url, **(extra_config or {})})
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE  # templates compiled once per worker, as in the app fixture
     if configure:
         configure(app)
     return app
@@ -162,20 +175,22 @@ def demo_sqlite_url(tmp_path_factory) -> str:
     return f"sqlite:///{copy}"
 
 
-def guard_requests(context, host: str, blocked: list[str]) -> None:
-    """Abort every request that would leave ``host``, and remember it.
+def guard_requests(context, host: str, blocked: list[str], *, fresh_cache: bool = False) -> None:
+    """Remember every request that would leave ``host``; the browser (``BLOCK_OTHER_HOSTS``) lets
+    none of them out.
 
-    Only those requests are intercepted: the pattern (a regular expression, which the browser side
-    matches) leaves the app's own requests alone. A callable or a catch-all glob would send every
-    stylesheet and script of every page through this process and back, a round trip each.
+    Nothing is intercepted: Playwright turns the HTTP cache off for a context with a route, and then
+    every page fetched its stylesheets and scripts again, plotly's 4.8 MB included. A test about a
+    first visit (nothing cached yet) asks for ``fresh_cache``: the requests to other hosts are then
+    aborted by a route, which also keeps the cache off.
     """
     foreign = re.compile(rf"^(?!(?:https?|wss?)://{re.escape(host)}/)(?:https?|wss?)://")
+    if fresh_cache:
+        def handle(route):
+            route.abort("blockedbyclient")
 
-    def handle(route):
-        blocked.append(route.request.url)
-        route.abort("blockedbyclient")
-
-    context.route(foreign, handle)
+        context.route(foreign, handle)
+    context.on("request", lambda request: blocked.append(request.url) if foreign.match(request.url) else None)
 
 
 def login_as(page, email: str, password: str = DEMO_PASSWORD) -> None:

@@ -54,7 +54,7 @@ def test_jco_page_fetches_plotly_only_when_the_map_comes_into_view(browser, live
 
     context = browser.new_context(base_url=live_server.url, service_workers="block", locale="en-GB",
                                   viewport={"width": 1280, "height": 400})
-    guard_requests(context, live_server.host, blocked_requests)
+    guard_requests(context, live_server.host, blocked_requests, fresh_cache=True)  # a first visit
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
