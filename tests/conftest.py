@@ -61,8 +61,8 @@ Rule._compile_builder = _cached_compile_builder  # type: ignore[method-assign]
 # SQLAlchemy compiles each statement once per engine and adapts each column type once per dialect
 # (an engine has its own); a new engine per test's app redid all of it in every test: about 40 % of
 # a page test's CPU time. So the apps that the ``app`` fixture makes on the worker's database of an
-# engine all get one engine, as the one app of a serving process has (the fixture still disposes
-# its pooled connections after each test). Any other app (a second "worker" a test starts on the
+# engine all get one engine, as the one app of a serving process has, with its pool of connections
+# (given up only when a test left one checked out). Any other app (a second "worker" a test starts on the
 # same database, a broken URL, a test's own database) gets its own engine, as before.
 _SHARED_ENGINES: dict[tuple[str, int], object] = {}
 _make_engine = jco_db.make_engine
@@ -232,7 +232,10 @@ def app(database_url, app_config):
     _put_reference_data(app)
     yield app
     _empty_all_tables(engine)
-    engine.dispose()
+    # The worker's engine keeps its idle connections for the next test (a PostgreSQL connection costs
+    # a server process and its statements' plans); one a test left checked out is given up.
+    if engine not in _SHARED_ENGINES.values() or getattr(engine.pool, "checkedout", lambda: 0)():
+        engine.dispose()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ ROUTES = ("trivial", "register", "JCO page", "dashboard", "calendar feed", "regi
 def test_bench_measures_every_route(database_url, tmp_path):
     engine = "postgres" if database_url.startswith("postgresql") else "sqlite"
     args = [sys.executable, "-m", "jco.devtools.bench", "--operations", "12", "--results", "240", "--engines", engine,
-            "--requests", "6", "--seconds", "3", "--mixed-users", "3", "--mixed-seconds", "4"]
+            "--requests", "6", "--seconds", "3", "--mixed-users", "3", "--mixed-seconds", "2"]
     pg_name = None
     if engine == "postgres":
         pg_name = f"jco_bench_test_{uuid.uuid4().hex[:10]}"

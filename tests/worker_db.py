@@ -30,7 +30,7 @@ from jco.models import metadata
 # no triggers: neither the audit log's refusal of DELETE nor the foreign keys' checks, so the order
 # does not matter. A test that left a response unread (a streamed download) can leave a session idle
 # in a transaction, whose locks would make the DELETEs wait for ever: the database is the worker's
-# own, so after a test (``end_others``) every other connection to it is ended first.
+# own, so after a test (``end_others``) every other connection to it that is not idle is ended first.
 _PG_RESET = """
 CREATE SCHEMA IF NOT EXISTS jco_test;
 CREATE OR REPLACE FUNCTION jco_test.reset(every_table text[], saved text, saved_tables text[], serial_tables text[],
@@ -40,7 +40,7 @@ DECLARE t text;
 BEGIN
   IF end_others THEN
     PERFORM pg_terminate_backend(pid) FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid();
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle';
   END IF;
   PERFORM set_config('session_replication_role', 'replica', true);
   FOREACH t IN ARRAY every_table LOOP EXECUTE format('DELETE FROM %I', t); END LOOP;
