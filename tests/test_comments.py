@@ -206,7 +206,8 @@ def test_delegate_sends_then_edits_the_delegations_single_comment(client, auth, 
     assert db.scalar(select(func.count()).select_from(Comment)) == 1
     comment = _comment(db, round_, "FR")
     assert comment.body == "Agreed text." and comment.version == 2
-    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "comment")).all()
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "comment")
+                         .order_by(AuditEntry.id)).all()
     assert actions == ["comment.submit", "comment.edit"]
 
 

@@ -351,7 +351,8 @@ def test_secretariat_sets_a_deadline_by_hand_and_records_it_met(client, auth, wo
     client.post(f"/deadlines/{row.id}/reopen")
     db.expire_all()
     assert db.get(ManualDeadline, row.id).met_on is None
-    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "manual_deadline")).all()
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "manual_deadline")
+                          .order_by(AuditEntry.id)).all()
     assert actions == ["deadline.create", "deadline.met", "deadline.reopen"]
     assert key.startswith("manual:")
 
