@@ -27,7 +27,7 @@ from jco import create_app
 from jco.core import db as jco_db
 from jco.core.db import get_session
 from jco.operations.reference_data import ensure_reference_data
-from tests.worker_db import EMPTY, WorkerDatabase, keep_sqlite_open  # noqa: F401 - keep_sqlite_open: for the browser tests
+from tests.worker_db import EMPTY, WorkerDatabase
 
 # pytest imports this file as the module "conftest"; helpers import it as "tests.conftest". Both names
 # must be this one module, or each would keep its own caches and its own patches below.
@@ -156,6 +156,10 @@ def _key(url) -> str:
     return make_url(url).render_as_string(hide_password=False)
 
 
+def _database(app: Flask) -> WorkerDatabase:
+    return _DATABASES[_key(app.config["DATABASE_URL"])]
+
+
 def _empty_all_tables(engine) -> None:
     """Empty every table of the worker's database that ``engine`` is on, as migrated."""
     _DATABASES[_key(engine.url)].restore(EMPTY)
@@ -182,7 +186,7 @@ REFERENCE = "reference data"
 
 def _put_reference_data(app: Flask) -> None:
     """The countries and bodies every test starts with: made once per database, then put back."""
-    database = _DATABASES[_key(app.config["DATABASE_URL"])]
+    database = _database(app)
     if database.has(REFERENCE):
         database.restore(REFERENCE)
         return
@@ -278,7 +282,7 @@ def _load_demo(app, *, history: bool):
     from jco.core.timeutil import today
     from jco.demo import load_demo
 
-    database = _DATABASES[_key(app.config["DATABASE_URL"])]
+    database = _database(app)
     with app.app_context():
         key = ("demo", today(), app.config["JCO_MAX_STORED_MARKING"], history)
     if database.has(key):
@@ -302,7 +306,7 @@ def built_once(app, app_config):
     so that it reads what is put back."""
     from jco.core.timeutil import today
 
-    database = _DATABASES[_key(app.config["DATABASE_URL"])]
+    database = _database(app)
     with app.app_context():
         day = today()
 

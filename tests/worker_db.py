@@ -71,7 +71,6 @@ class WorkerDatabase:
     """A migrated database and its saved states (``EMPTY`` is saved at once)."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self._saved: dict[object, object] = {}
         self._values: dict[object, object] = {}

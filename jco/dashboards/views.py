@@ -137,15 +137,11 @@ def chart_table(chart: str, fmt: str):
 
 
 @bp.app_template_global("participant_map")
-def participant_map(jco, participants, version: int | None = None) -> figures.ParticipantMap | None:
-    """The JCO page's map, from the participants the page has loaded already (no query); with the
-    data version the page read, built once per version and language (jco.core.cache)."""
-    def build() -> figures.ParticipantMap | None:
-        return figures.participant_map(
-            jco.title, [(p.organisation.name, p.organisation.kind, p.organisation.iso3, p.role) for p in participants])
-    if version is None:
-        return build()
-    return cache.cached(get_session(), ("participant_map", jco.id), build, version=version)
+def participant_map(jco, participants) -> figures.ParticipantMap | None:
+    """The JCO page's map, from the participants the page has loaded already (no query). The page
+    renders it inside a kept fragment, once per data version and language (jco.web.fragments)."""
+    return figures.participant_map(
+        jco.title, [(p.organisation.name, p.organisation.kind, p.organisation.iso3, p.role) for p in participants])
 
 
 @bp.app_template_filter("table_cell")

@@ -292,9 +292,7 @@ def for_jco_page(session: Session, user, jco: Jco, today: date, version: int | N
         with cache.detached_reads(session) as own:
             return requests_of_jco(own, jco.id)
 
-    requests = requests_of_jco(session, jco.id) if version is None else \
-        cache.cached(session, ("jco_agenda_requests", jco.id), load, version=version)
-    found = JcoRequests(requests=requests)
+    found = JcoRequests(requests=cache.cached(session, ("jco_agenda_requests", jco.id), load, version=version))
     if permissions.can_request_agenda_place(user, jco):
         found.may_ask = True
         found.meetings = coming_meetings(session, today)

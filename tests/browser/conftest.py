@@ -45,8 +45,8 @@ def live_server(live_server_engine, tmp_path_factory):
         POSTGRES_URL,
         _create_postgres_database,
         _drop_postgres_database,
-        keep_sqlite_open,
     )
+    from tests.worker_db import keep_sqlite_open
 
     pg_name = keeper = None
     if live_server_engine == "postgres":

@@ -12,7 +12,6 @@ from tests.browser.support import DEMO_ACCOUNTS, SERIOUS, focused, login_as
 pytestmark = pytest.mark.browser
 
 
-
 def pages_of(ids: dict[str, int]) -> list[str]:
     return [
         "/jcos",

@@ -41,7 +41,7 @@ def add_chart_page(app) -> None:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    from tests.conftest import keep_sqlite_open
+    from tests.worker_db import keep_sqlite_open
 
     url = demo_sqlite_url(tmp_path_factory)
     keeper = keep_sqlite_open(url)
