@@ -12,11 +12,12 @@ from tests.browser.support import (
     BLOCK_OTHER_HOSTS,
     CHROMIUM,
     LAUNCH_ARGS,
+    PHONE,
     SeriousAxe,
+    SharedContext,
     demo_app,
     demo_ids,
     demo_sqlite_url,
-    guard_requests,
     live_app,
     serve,
     unavailable,
@@ -88,7 +89,8 @@ def playwright_driver():
 @pytest.fixture(scope="module")
 def browser(playwright_driver):
     """Debian's chromium, never a downloaded browser (no `playwright install`); no request leaves
-    127.0.0.1 (support.BLOCK_OTHER_HOSTS)."""
+    127.0.0.1 (support.BLOCK_OTHER_HOSTS). For a test that makes its own context; ``page`` and ``phone``
+    are tabs of a browser per module (support.SharedContext)."""
     browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, proxy=BLOCK_OTHER_HOSTS)
     yield browser
     browser.close()
@@ -106,16 +108,34 @@ def console_errors() -> list[str]:
     return []
 
 
+@pytest.fixture(scope="module")
+def desktop(playwright_driver, live_server, tmp_path_factory):
+    shared = SharedContext(playwright_driver, live_server, tmp_path_factory.mktemp("desktop-profile"))
+    yield shared
+    shared.close()
+
+
+@pytest.fixture(scope="module")
+def handset(playwright_driver, live_server, tmp_path_factory):
+    shared = SharedContext(playwright_driver, live_server, tmp_path_factory.mktemp("phone-profile"),
+                           viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def page(browser, live_server, blocked_requests, console_errors):
-    context = browser.new_context(base_url=live_server.url, service_workers="block", locale="en-GB")
-    guard_requests(context, live_server.host, blocked_requests)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
-    yield page
-    context.close()
+def page(desktop, blocked_requests, console_errors):
+    """A new tab of the module's desktop browser, logged out (see ``SharedContext``)."""
+    with desktop.tab(blocked_requests, console_errors, timeout=15_000) as page:
+        yield page
+
+
+@pytest.fixture
+def phone(handset, blocked_requests, console_errors):
+    """A new tab on a phone's screen (390 × 844, touch), logged out, guarded like ``page``."""
+    # Every page of a role, with axe, on a loaded 2-core machine: a longer timeout.
+    with handset.tab(blocked_requests, console_errors, timeout=30_000) as page:
+        yield page
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -175,8 +175,8 @@ def demo_sqlite_url(tmp_path_factory) -> str:
     return f"sqlite:///{copy}"
 
 
-def guard_requests(context, host: str, blocked: list[str], *, fresh_cache: bool = False) -> None:
-    """Remember every request that would leave ``host``; the browser (``BLOCK_OTHER_HOSTS``) lets
+def guard_requests(context, host: str, record: Callable[[str], None], *, fresh_cache: bool = False) -> None:
+    """Pass ``record`` every request that would leave ``host``; the browser (``BLOCK_OTHER_HOSTS``) lets
     none of them out.
 
     Nothing is intercepted: Playwright turns the HTTP cache off for a context with a route, and then
@@ -190,7 +190,41 @@ def guard_requests(context, host: str, blocked: list[str], *, fresh_cache: bool 
             route.abort("blockedbyclient")
 
         context.route(foreign, handle)
-    context.on("request", lambda request: blocked.append(request.url) if foreign.match(request.url) else None)
+    context.on("request", lambda request: record(request.url) if foreign.match(request.url) else None)
+
+
+class SharedContext:
+    """One browser for the tests of a module, as one person's browser: each test gets a new tab with
+    no cookie (so no session and no language chosen), while the HTTP cache and the compiled scripts
+    carry over. It runs on a profile of its own, not in an incognito context: incognito keeps no code
+    cache, and every new tab then compiled plotly.js again (about a second and a half, on each page
+    with a chart). Pages are ``no-store``: only static files are cached. A test about a first visit
+    makes its own context (``browser``)."""
+
+    def __init__(self, driver, live_server: LiveServer, profile: Path, **options) -> None:
+        self.context = driver.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=LAUNCH_ARGS, proxy=BLOCK_OTHER_HOSTS,
+            base_url=live_server.url, service_workers="block", locale="en-GB", **options)
+        self.blocked: list[str] = []
+        guard_requests(self.context, live_server.host, lambda url: self.blocked.append(url))
+
+    @contextmanager
+    def tab(self, blocked: list[str], console_errors: list[str], *, timeout: int):
+        """A new tab, logged out; requests to other hosts go to ``blocked``, errors to ``console_errors``."""
+        self.context.clear_cookies()
+        self.blocked = blocked
+        page = self.context.new_page()
+        page.set_default_timeout(timeout)
+        page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
+        try:
+            yield page
+        finally:
+            page.close()
+            self.blocked = []
+
+    def close(self) -> None:
+        self.context.close()
 
 
 def login_as(page, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -212,6 +246,35 @@ def focused(page) -> dict:
 
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+PHONE = {"width": 390, "height": 844}
+
+
+def wait_for_charts(page) -> None:
+    """Check a page with charts once they are drawn: a check then sees what a reader sees."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.chart')].every(e => e.getAttribute('data-plotly-state'))",
+        timeout=30_000)
+
+
+def draw_every_chart(page) -> None:
+    """Bring every chart into view first (a JCO page draws its map only then), and wait for them all."""
+    for chart in page.locator(".chart").all():
+        chart.scroll_into_view_if_needed()
+    wait_for_charts(page)
+
+
+def sideways_overflow(page) -> list[str]:
+    """The page's width beyond the screen, and the widest elements that cause it."""
+    return page.evaluate(
+        """() => {
+             const width = document.documentElement.clientWidth;
+             if (document.documentElement.scrollWidth <= width) { return []; }
+             return [...document.querySelectorAll('body *')]
+               .filter(e => e.getBoundingClientRect().right > width + 1)
+               .slice(0, 5)
+               .map(e => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`);
+           }""")
 
 
 SERIOUS = ("serious", "critical")

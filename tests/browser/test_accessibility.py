@@ -7,7 +7,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.support import DEMO_ACCOUNTS, SERIOUS, focused, login_as
+from tests.browser.support import (
+    DEMO_ACCOUNTS,
+    SERIOUS,
+    draw_every_chart,
+    focused,
+    login_as,
+    sideways_overflow,
+    wait_for_charts,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -55,13 +63,6 @@ def role_pages(ids: dict[str, int], role: str) -> list[str]:
         ("/account", everyone),
     ]
     return [path for path, roles in table if role in roles]
-
-
-def wait_for_charts(page) -> None:
-    """Check a page with charts once they are drawn: axe then sees what a reader sees."""
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.chart')].every(e => e.getAttribute('data-plotly-state'))",
-        timeout=30_000)
 
 
 def serious_violations(axe, page, *, every_rule: bool = False) -> list[str]:
@@ -213,21 +214,27 @@ def test_axe_checks_every_rule_that_can_be_serious(page, axe):
 
 
 @pytest.mark.parametrize("role", sorted(ROLE_ACCOUNTS))
-def test_french_pages_have_no_serious_violation(page, axe, live_server, role, blocked_requests, console_errors):
-    """Every page of each role in French (the header's switch keeps it for the session): lang="fr",
-    and axe finds nothing serious — longer words must not break labels, landmarks or contrast either."""
-    login_as(page, DEMO_ACCOUNTS[ROLE_ACCOUNTS[role]])
-    page.goto("/?lang=fr")
-    assert page.locator("html").get_attribute("lang") == "fr"
-    found = []
+def test_french_pages_have_no_serious_violation(phone, axe, live_server, role, blocked_requests, console_errors):
+    """Every page of each role in French (the header's switch keeps it for the session), on a phone:
+    lang="fr", axe finds nothing serious and no page scrolls sideways — longer words must not break
+    labels, landmarks, contrast or the width.
+
+    The two languages share every template and style, so each is checked by axe at one width: English
+    on a desktop (above), French on a phone, where its longer words are likeliest to break the layout.
+    test_phone_layout checks the English pages' width on a phone."""
+    login_as(phone, DEMO_ACCOUNTS[ROLE_ACCOUNTS[role]])
+    phone.goto("/?lang=fr")
+    assert phone.locator("html").get_attribute("lang") == "fr"
+    found, wide = [], {}
     for path in dict.fromkeys(["/", *pages_of(live_server.ids), *role_pages(live_server.ids, role)]):
-        response = page.goto(path, wait_until="domcontentloaded")
+        response = phone.goto(path, wait_until="domcontentloaded")
         assert response.status in (200, 403), (path, response.status)
-        assert page.locator("html").get_attribute("lang") == "fr", path
-        for chart in page.locator(".chart").all():  # a JCO page draws its map when it comes into view
-            chart.scroll_into_view_if_needed()
-        wait_for_charts(page)
-        found += serious_violations(axe, page)
+        assert phone.locator("html").get_attribute("lang") == "fr", path
+        draw_every_chart(phone)
+        if overflow := sideways_overflow(phone):
+            wide[path] = overflow
+        found += serious_violations(axe, phone)
     assert found == [], "\n".join(found)
+    assert wide == {}
     assert blocked_requests == []
     assert [e for e in console_errors if "status of 403" not in e] == []
