@@ -347,3 +347,20 @@ def test_pdf_without_a_unicode_font_falls_back_to_latin1(tmp_path):
     text = pdf_text(exports.to_pdf(note, font_dir=tmp_path))  # no fonts there
     assert 'Lódz "quoted" - item' in text and "Summary of discussions (Experts)" in text
     assert "Łódź" in pdf_text(exports.to_pdf(note))  # with DejaVu Sans, as written
+
+
+def test_the_same_note_is_laid_out_once_and_any_change_gives_a_new_pdf(app):
+    """Every delegation fetches the same agenda: the same note in the same language is one file,
+    kept; a note changed in any way (even in place), or another language, is laid out anew."""
+    note = exports.Note(doc_type="NOTE", place_and_date="Brussels, 4 November 2015", reference="13305/15",
+                        subject_codes=["JAI 779"], marking=Marking.LIMITE.value, on="20 October 2015",
+                        to="Customs Cooperation Working Party (Experts)", subject="Summary of discussions (Experts)",
+                        items=[exports.NoteItem(1, "Adoption of the agenda", ["Outcome: adopted."])])
+    with app.test_request_context("/?lang=en"):
+        first = exports.to_pdf(note)
+        assert exports.to_pdf(note) is first
+        assert "Council of the European Union" in pdf_text(first)
+        note.items[0].lines.append("Outcome: noted by the delegations.")
+        assert "noted by the delegations" in pdf_text(exports.to_pdf(note))
+    with app.test_request_context("/?lang=fr"):
+        assert "Conseil de l'Union européenne" in pdf_text(exports.to_pdf(note))

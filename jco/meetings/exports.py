@@ -11,8 +11,11 @@ codes of a classified note — never does the stamp change.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -255,7 +258,31 @@ def _latin1(text: str) -> str:
     return "".join(out)
 
 
+# PDFs laid out lately, by what went into them. Before a meeting every delegation fetches the same
+# agenda; fpdf2 reads, measures and subsets the font for each file (about 0.2 s), so the same note
+# in the same language is laid out once and its file served again (a few dozen files of ~30 KB).
+_KEPT_PDFS: OrderedDict[bytes, bytes] = OrderedDict()
+_KEPT_PDFS_LOCK = threading.Lock()
+KEEP_PDFS = 32
+
+
 def to_pdf(note: Note, font_dir: Path = FONT_DIR) -> bytes:
+    """The note as a PDF. Kept by its content — every field of the note, the language its fixed words
+    are written in and the fonts — so a note that differs in anything is laid out anew."""
+    key = hashlib.sha256(repr((note, current_language(), str(font_dir))).encode()).digest()
+    with _KEPT_PDFS_LOCK:
+        if (kept := _KEPT_PDFS.get(key)) is not None:
+            _KEPT_PDFS.move_to_end(key)
+            return kept
+    body = _lay_out_pdf(note, font_dir)
+    with _KEPT_PDFS_LOCK:
+        _KEPT_PDFS[key] = body
+        while len(_KEPT_PDFS) > KEEP_PDFS:
+            _KEPT_PDFS.popitem(last=False)
+    return body
+
+
+def _lay_out_pdf(note: Note, font_dir: Path) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
