@@ -193,6 +193,12 @@ def guard_requests(context, host: str, record: Callable[[str], None], *, fresh_c
     context.on("request", lambda request: record(request.url) if foreign.match(request.url) else None)
 
 
+def record_console_errors(page, console_errors: list[str]) -> None:
+    """Append the page's console errors (CSP violations included) and uncaught exceptions."""
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
+
+
 class SharedContext:
     """One browser for the tests of a module, as one person's browser: each test gets a new tab with
     no cookie (so no session and no language chosen), while the HTTP cache and the compiled scripts
@@ -215,8 +221,7 @@ class SharedContext:
         self.blocked = blocked
         page = self.context.new_page()
         page.set_default_timeout(timeout)
-        page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
+        record_console_errors(page, console_errors)
         try:
             yield page
         finally:

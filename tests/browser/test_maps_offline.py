@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jco.core.db import get_session
-from tests.browser.support import DEMO_ACCOUNTS
+from tests.browser.support import DEMO_ACCOUNTS, guard_requests, record_console_errors
 
 pytestmark = pytest.mark.browser
 
@@ -50,15 +50,12 @@ def test_jco_page_fetches_plotly_only_when_the_map_comes_into_view(browser, live
                                                                    blocked_requests, console_errors):
     """The text and tables of a JCO page come first; plotly.js and the map file only once the
     reader scrolls to the map. What the browser fetched before that is at most 150 KB."""
-    from tests.browser.support import guard_requests
-
     context = browser.new_context(base_url=live_server.url, service_workers="block", locale="en-GB",
                                   viewport={"width": 1280, "height": 400})
     guard_requests(context, live_server.host, blocked_requests.append, fresh_cache=True)  # a first visit
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
+    record_console_errors(page, console_errors)
     try:
         login_as(page, DEMO_ACCOUNTS["pl_delegate"])
         fetched: list[tuple[str, int]] = []
