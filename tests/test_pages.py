@@ -88,6 +88,29 @@ def test_register_paginates_and_sorts(client, auth, demo, app):
     assert re.findall(r'<th scope="row"><a href="/jcos/\d+">([^<]+)</a>', third) == ["DEMO Lighthouse", "Postbox"]
 
 
+def test_the_kept_register_follows_every_change_and_leaves_each_reader_their_actions(client, auth, demo, db, app):
+    """The register's filters, count, table and pager are rendered once and kept (jco.web.fragments):
+    a new operation, a filter, the page size and the language each give a page of their own, and
+    what the reader may do (create, import) is still decided for each reader."""
+    auth.login("manager@example.org")  # reads everything, creates and imports nothing
+    first = client.get("/jcos").get_data(as_text=True)
+    assert "Baltica" in first and "Import a register" not in first and "New operation" not in first
+    assert client.get("/jcos").get_data(as_text=True) == first  # served again while nothing changed
+    make_jco(db, "Kept Register Check")
+    db.commit()
+    assert "Kept Register Check" in client.get("/jcos").get_data(as_text=True)
+    assert "Baltica" not in client.get("/jcos?q=Kept").get_data(as_text=True)
+    french = client.get("/jcos?lang=fr").get_data(as_text=True)
+    assert "Trier par" in french and "Sort by" not in french
+    client.get("/jcos?lang=en")
+    app.config["JCO_PAGE_SIZE"] = 2
+    assert 'rel="next"' in client.get("/jcos").get_data(as_text=True)
+    auth.logout()
+    auth.login("secretariat@example.org")  # the same version, filters and page size: the kept table
+    html = client.get("/jcos").get_data(as_text=True)
+    assert "Import a register" in html and "New operation" in html and 'rel="next"' in html
+
+
 def test_jco_page_shows_participants_documents_meetings_history(client, auth, demo, db):
     auth.login("lv.delegate@example.org")
     athena = _ids(db)[("Athena", "IV")]

@@ -41,11 +41,14 @@ def register():
     session = get_session()
     filters = queries.RegisterFilters.from_args(request.args)
     version = cache.current_version(session)
-    page = queries.register_page(session, filters, current_app.config["JCO_PAGE_SIZE"], version)
+    per_page = current_app.config["JCO_PAGE_SIZE"]
+    page = queries.register_page(session, filters, per_page, version)
     return render_template(
         "operations/register.html",
         page=page,
         filters=filters,
+        version=version,
+        listing=(*filters.key, filters.sort, filters.page, per_page),
         options=queries.filter_options(session, version),
         lead_choices=queries.lead_choices(queries.filter_options(session, version)),
         states=list(State),
