@@ -131,6 +131,11 @@ class RegisterFilters:
         """Every filter, for cache keys."""
         return (self.state, self.lead, self.year, self.goods, self.kind, self.q, self.open_only, self.framework)
 
+    def listing(self, per_page: int) -> tuple:
+        """One page of the register as asked — filters, sort, page and page size — for the keys of what
+        is kept of it (its rows, its rendered table)."""
+        return (*self.key, self.sort, self.page, per_page)
+
 
 def filtered(filters: RegisterFilters) -> Select:
     """The register's WHERE clause, shared by the register, the dashboard, exports and the API."""
@@ -245,8 +250,7 @@ _KIND_LABELS = {kind.value: kind.label for kind in JcoKind}
 def register_page(session: Session, filters: RegisterFilters, per_page: int, version: int | None = None) -> Page:
     """One page of the register as RegisterRow items, in four queries whatever the page holds, and
     none while the data has not changed (jco.core.cache): every reader sees the same rows."""
-    f = filters
-    key = ("register_page", *f.key, f.sort, f.page, per_page)
+    key = ("register_page", *filters.listing(per_page))
     return cache.cached(session, key, lambda: _register_page(session, filters, per_page), version=version)
 
 

@@ -43,14 +43,15 @@ def register():
     version = cache.current_version(session)
     per_page = current_app.config["JCO_PAGE_SIZE"]
     page = queries.register_page(session, filters, per_page, version)
+    options = queries.filter_options(session, version)
     return render_template(
         "operations/register.html",
         page=page,
         filters=filters,
         version=version,
-        listing=(*filters.key, filters.sort, filters.page, per_page),
-        options=queries.filter_options(session, version),
-        lead_choices=queries.lead_choices(queries.filter_options(session, version)),
+        listing=filters.listing(per_page),
+        options=options,
+        lead_choices=queries.lead_choices(options),
         states=list(State),
         kinds=list(JcoKind),
         frameworks=FILTER_CHOICES,
