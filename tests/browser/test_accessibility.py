@@ -80,7 +80,7 @@ def test_login_page_has_no_serious_violation(page, axe, blocked_requests):
     assert serious_violations(axe, page) == []
     # The page with an error summary too.
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_role("alert").is_visible()
+    page.get_by_role("alert").wait_for()
     assert serious_violations(axe, page) == []
     assert blocked_requests == []
 

@@ -51,7 +51,7 @@ def test_removing_a_participant_asks_first_and_dismissing_keeps_it(page, live_se
     empty = page.locator("select[name$='-organisation_id']").nth(len(_participant_names(page)))
     empty.select_option(label="France (FR)")
     page.get_by_role("button", name="Save participants").click()
-    page.wait_for_load_state()
+    page.get_by_text("The participants have been saved.").wait_for()  # the answer, not the page before
     assert questions == []
     page.goto(address)
     assert "France (FR)" in _participant_names(page)
@@ -70,7 +70,7 @@ def test_removing_a_participant_asks_first_and_dismissing_keeps_it(page, live_se
     page.locator("input[name$='-remove']").nth(row).check()
     answer(accept=True)
     page.get_by_role("button", name="Save participants").click()
-    page.wait_for_load_state()
+    page.get_by_text("The participants have been saved.").wait_for()  # the answer, not the page before
     page.goto(address)
     assert "France (FR)" not in _participant_names(page) and len(questions) == 2
     assert console_errors == []
@@ -102,7 +102,7 @@ def test_replacing_results_asks_first(page, live_server, console_errors):
     page.goto(f"/jcos/{kestrel}/results")
     _enter_row(page, "4,100,000")  # nothing recorded yet: adding asks nothing
     page.get_by_role("button", name="Add these results").click()
-    page.wait_for_load_state()
+    page.get_by_text("1 result row recorded").wait_for()  # the answer, not the page before
     section = page.locator("section[aria-labelledby=results-h]")
     assert "4,100,000" in section.inner_text() and questions == []
     before = section.inner_text()

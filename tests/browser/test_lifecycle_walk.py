@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from jco.operations.lifecycle import STATE_LABELS, State
 from tests.browser.support import DEMO_ACCOUNTS, login_as
@@ -55,7 +56,11 @@ def switch(page, who: str) -> None:
 
 
 def choose(select, text: str) -> None:
-    """Pick the option of a <select> whose label contains ``text``."""
+    """Pick the option of a <select> whose label contains ``text``.
+
+    Waits for the select first: right after a click the browser may still show the page before it,
+    and reading its options then would read nothing."""
+    select.wait_for()
     label = next(o for o in select.locator("option").all_inner_texts() if text in o)
     select.select_option(label=label)
 
@@ -63,7 +68,8 @@ def choose(select, text: str) -> None:
 def expect_state(page, jco_url: str, state: State) -> None:
     if page.url.split("#")[0].split("?")[0] != jco_url:
         page.goto(jco_url)
-    assert page.locator(".state-long").inner_text() == STATE_LABELS[state]
+    # Retried until it holds: after a button, the page may still be the one before its answer.
+    expect(page.locator(".state-long")).to_have_text(STATE_LABELS[state])
 
 
 def upload(page, jco_url: str, reference: str, title: str, doc_type: str, previous: str = "",
@@ -105,7 +111,7 @@ def add_item_and_record(page, meeting_url: str, title: str, purpose: str, docume
     item.locator("summary", has_text="Record the outcome").click()
     item.get_by_label("Outcome").select_option(label=outcome)
     item.get_by_role("button", name="Record the outcome").click()
-    page.wait_for_load_state()
+    page.get_by_text(f"Outcome of “{title}”").wait_for()
 
 
 def test_a_new_jco_walks_through_its_whole_life(page, live_server, blocked_requests, console_errors):
@@ -121,6 +127,7 @@ def test_a_new_jco_walks_through_its_whole_life(page, live_server, blocked_reque
 
     # The lead adds France and Poland as participants.
     page.get_by_role("link", name="Participants").click()
+    page.get_by_label("Delegation or body, row 2").wait_for()
     if page.get_by_label("Delegation or body, row 3").count() == 0:
         page.get_by_role("button", name="Add more rows").click()
     choose(page.get_by_label("Delegation or body, row 2"), "France")
