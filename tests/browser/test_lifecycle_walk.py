@@ -96,7 +96,8 @@ def from_my_page_follow(page, button: str) -> None:
     """Start from My page and follow the button on this operation's row."""
     page.goto("/")
     page.get_by_role("heading", level=1, name="My page").wait_for()
-    page.locator("tr", has_text=NAME).get_by_role("link", name=button).first.click()
+    with page.expect_navigation():  # read nothing of My page once the button is followed
+        page.locator("tr", has_text=NAME).get_by_role("link", name=button).first.click()
 
 
 def add_item_and_record(page, meeting_url: str, title: str, purpose: str, documents: str, outcome: str) -> None:
@@ -160,7 +161,7 @@ def test_a_new_jco_walks_through_its_whole_life(page, live_server, blocked_reque
     choose(form.get_by_label("Document"), BUSINESS_CASE)
     form.get_by_label("Deadline").fill((date.today() + timedelta(days=14)).isoformat())
     form.get_by_role("button", name="Open a comment round").click()
-    page.get_by_text("Written comments on").first.wait_for()
+    page.get_by_role("heading", level=1, name=f"Written comments on {BUSINESS_CASE}").wait_for()
     round_url = page.url
     expect_state(page, jco_url, State.COMMENTS)
 
